@@ -1,0 +1,16 @@
+"""skhpo: scikit-learn-compatible hyperparameter search estimators."""
+
+from .exceptions import AllFitsFailedError, SearchSpaceError, SkhpoError
+from .space import Categorical, Integer, Real
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AllFitsFailedError",
+    "Categorical",
+    "Integer",
+    "Real",
+    "SearchSpaceError",
+    "SkhpoError",
+    "__version__",
+]

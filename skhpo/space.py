@@ -1,0 +1,696 @@
+"""Search spaces: dimensions, every accepted input form, and the unit cube.
+
+The optimizer works on the unit cube ``[0, 1]^k``. Each dimension knows how
+to map its values there (``encode``) and back (``decode``); a :class:`Space`
+stacks its dimensions side by side. Categorical dimensions take one column per
+category (one-hot, decoded by argmax), every other dimension one column.
+
+Accepted forms, all normalised by :func:`parse_search_spaces`:
+
+* a dimension object: :class:`Real`, :class:`Integer`, :class:`Categorical`;
+* scikit-optimize's tuples: ``(low, high)`` (two ints give an
+  :class:`Integer`, otherwise a :class:`Real`) and ``(low, high, prior)``;
+* a scipy.stats frozen distribution, as in ``RandomizedSearchCV``: the unit
+  interval is mapped through its quantile function, so it is the prior;
+* a list, as in ``GridSearchCV``: numeric values become an :class:`Ordinal`
+  (the optimizer sees their order, on a log scale when all are positive and
+  span two decades or more), any other values a :class:`Categorical`.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import qmc
+from sklearn.utils import check_random_state
+
+from .exceptions import SearchSpaceError
+
+_PRIORS = ("uniform", "log-uniform")
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _label(name):
+    return f" {name!r}" if name is not None else ""
+
+
+class Dimension:
+    """Base class of one search dimension.
+
+    Subclasses define ``n_columns`` (width on the unit cube), ``encode``
+    (values -> array of shape ``(n, n_columns)``) and ``decode`` (the inverse,
+    rounding to the nearest valid value).
+    """
+
+    name = None
+    #: True when the optimizer (and the sensitivity report) should treat the
+    #: dimension on a log scale.
+    is_log = False
+    #: True when the values have an order the optimizer may exploit.
+    is_ordered = True
+
+    def rvs(self, n_samples=1, random_state=None):
+        """Draw values at random from the dimension's prior.
+
+        Examples
+        --------
+        >>> from skhpo import Integer
+        >>> Integer(1, 3).rvs(4, random_state=0)
+        [2, 3, 3, 2]
+        """
+        rng = check_random_state(random_state)
+        return self.decode(rng.uniform(size=(n_samples, self.n_columns)))
+
+    def validate(self):
+        """Raise :class:`SearchSpaceError` if the dimension is malformed."""
+
+
+class Real(Dimension):
+    """A continuous dimension on ``[low, high]``.
+
+    Parameters
+    ----------
+    low, high : float
+        Bounds, ``low < high``.
+    prior : {"uniform", "log-uniform"}, default="uniform"
+        Sample uniformly in the raw values or in their logarithm.
+    base : float, default=10
+        Accepted for scikit-optimize compatibility; the base of a logarithm
+        does not change a log-uniform distribution.
+    name : str, default=None
+        Set from the key of the search-space dict when omitted.
+    dtype : type, default=float
+        Type of the returned values.
+
+    Examples
+    --------
+    >>> from skhpo import Real
+    >>> dim = Real(1e-3, 1e3, prior="log-uniform", name="C")
+    >>> float(dim.decode([[0.5]])[0])
+    1.0
+    """
+
+    def __init__(self, low, high, prior="uniform", base=10, transform=None,
+                 name=None, dtype=float):
+        self.low = low
+        self.high = high
+        self.prior = prior
+        self.base = base
+        self.transform = transform
+        self.name = name
+        self.dtype = dtype
+
+    n_columns = 1
+
+    @property
+    def is_log(self):
+        return self.prior == "log-uniform"
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(low={self.low!r}, high={self.high!r}, "
+                f"prior={self.prior!r}, name={self.name!r})")
+
+    def __eq__(self, other):
+        return type(self) is type(other) and repr(self) == repr(other)
+
+    __hash__ = None
+
+    def validate(self):
+        kind = type(self).__name__
+        if not (_is_number(self.low) and _is_number(self.high)):
+            raise SearchSpaceError(
+                f"{kind}{_label(self.name)} needs numeric bounds, got "
+                f"low={self.low!r}, high={self.high!r}. Pass numbers, e.g. "
+                f"{kind}(1, 10)."
+            )
+        if not self.low < self.high:
+            raise SearchSpaceError(
+                f"`low < high` must hold for {kind}{_label(self.name)}, got "
+                f"low={self.low!r}, high={self.high!r}. Swap the bounds, or use "
+                f"a fixed value (a one-element list) for a constant."
+            )
+        if self.prior not in _PRIORS:
+            raise SearchSpaceError(
+                f"prior must be one of {_PRIORS} for {kind}{_label(self.name)}, "
+                f"got prior={self.prior!r}."
+            )
+        if self.is_log and self.low <= 0:
+            raise SearchSpaceError(
+                f"A log-uniform prior needs `low > 0` for {kind}"
+                f"{_label(self.name)}, got low={self.low!r}. Use a positive "
+                f"lower bound or prior='uniform'."
+            )
+
+    # The interval the unit column is stretched over, in the warped scale.
+    def _warped_bounds(self):
+        return self._warp(self.low), self._warp(self.high)
+
+    def _warp(self, values):
+        values = np.asarray(values, dtype=float)
+        return np.log(values) if self.is_log else values
+
+    def _unwarp(self, values):
+        return np.exp(values) if self.is_log else values
+
+    def encode(self, values):
+        lo, hi = self._warped_bounds()
+        unit = (self._warp(values) - lo) / (hi - lo)
+        return np.clip(unit, 0.0, 1.0).reshape(-1, 1)
+
+    def decode(self, unit):
+        lo, hi = self._warped_bounds()
+        unit = np.clip(np.asarray(unit, dtype=float).reshape(-1), 0.0, 1.0)
+        values = np.clip(self._unwarp(lo + unit * (hi - lo)), self.low, self.high)
+        return [self.dtype(v) for v in values]
+
+
+class Integer(Real):
+    """An integer dimension on ``[low, high]``, both included.
+
+    Each integer owns an equal share of the unit interval (in log space for
+    ``prior="log-uniform"``), so a uniform draw on the unit cube is a uniform
+    draw of the integers.
+
+    Examples
+    --------
+    >>> from skhpo import Integer
+    >>> Integer(1, 4).decode([[0.0], [0.3], [0.99]])
+    [1, 2, 4]
+    """
+
+    def __init__(self, low, high, prior="uniform", base=10, transform=None,
+                 name=None, dtype=int):
+        super().__init__(low, high, prior=prior, base=base, transform=transform,
+                         name=name, dtype=dtype)
+
+    def validate(self):
+        for bound in (self.low, self.high):
+            if not isinstance(bound, numbers.Integral) or isinstance(bound, bool):
+                raise SearchSpaceError(
+                    f"Integer{_label(self.name)} needs integer bounds, got "
+                    f"low={self.low!r}, high={self.high!r}. Use Real for "
+                    f"continuous values."
+                )
+        super().validate()
+
+    def _warped_bounds(self):
+        # Half an integer of margin on each side gives the end points a full bin.
+        return self._warp(self.low - 0.5), self._warp(self.high + 0.5)
+
+    def decode(self, unit):
+        lo, hi = self._warped_bounds()
+        unit = np.clip(np.asarray(unit, dtype=float).reshape(-1), 0.0, 1.0)
+        values = np.rint(self._unwarp(lo + unit * (hi - lo)))
+        return [int(v) for v in np.clip(values, self.low, self.high)]
+
+
+class Categorical(Dimension):
+    """Unordered choices: strings, booleans, None, estimators, anything.
+
+    Encoded one-hot (one unit-cube column per category, decoded by argmax), so
+    the optimizer never invents an order. A single category takes no column.
+
+    Parameters
+    ----------
+    categories : sequence
+        The choices, at least one.
+    prior : None
+        Accepted for scikit-optimize compatibility; only uniform is supported.
+    name : str, default=None
+
+    Examples
+    --------
+    >>> from skhpo import Categorical
+    >>> Categorical(["rbf", "linear"]).decode([[0.2, 0.9]])
+    ['linear']
+    """
+
+    is_ordered = False
+
+    def __init__(self, categories, prior=None, transform=None, name=None):
+        self.categories = categories
+        self.prior = prior
+        self.transform = transform
+        self.name = name
+
+    def __repr__(self):
+        return f"Categorical(categories={tuple(self.categories)!r}, name={self.name!r})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and repr(self) == repr(other)
+
+    __hash__ = None
+
+    def validate(self):
+        try:
+            n = len(self.categories)
+        except TypeError:
+            n = None
+        if not n:
+            raise SearchSpaceError(
+                f"Categorical{_label(self.name)} needs at least one category, "
+                f"got {self.categories!r}. List the values to try, e.g. "
+                f"['rbf', 'linear']."
+            )
+        if self.prior is not None:
+            raise SearchSpaceError(
+                f"Categorical{_label(self.name)} supports only a uniform prior "
+                f"(prior=None), got prior={self.prior!r}."
+            )
+
+    @property
+    def n_columns(self):
+        return len(self.categories) if len(self.categories) > 1 else 0
+
+    def index(self, value):
+        """Position of ``value`` among the categories (identity first, then ==)."""
+        for i, category in enumerate(self.categories):
+            if category is value:
+                return i
+        for i, category in enumerate(self.categories):
+            try:
+                if bool(category == value):
+                    return i
+            except Exception:  # estimators or arrays with odd __eq__
+                continue
+        if hasattr(value, "get_params"):
+            # A cloned estimator: match on class and parameters.
+            for i, category in enumerate(self.categories):
+                if type(category) is type(value) and repr(category) == repr(value):
+                    return i
+        raise ValueError(f"{value!r} is not a category of {self!r}")
+
+    def encode(self, values):
+        out = np.zeros((len(values), self.n_columns))
+        if self.n_columns:
+            for row, value in enumerate(values):
+                out[row, self.index(value)] = 1.0
+        return out
+
+    def decode(self, unit):
+        if not self.n_columns:
+            return [self.categories[0]] * len(unit)
+        unit = np.asarray(unit, dtype=float).reshape(-1, self.n_columns)
+        return [self.categories[i] for i in np.argmax(unit, axis=1)]
+
+
+class Ordinal(Dimension):
+    """A finite ordered set of numbers, such as a ``GridSearchCV`` list.
+
+    The values sit at evenly spaced positions of the unit interval, or at
+    positions proportional to their logarithm when ``log=True``; decoding
+    picks the nearest. ``log="auto"`` chooses the log scale when every value
+    is positive and they span at least two decades.
+
+    Examples
+    --------
+    >>> from skhpo.space import Ordinal
+    >>> dim = Ordinal([0.01, 0.1, 1, 10, 100])
+    >>> dim.is_log, dim.decode([[0.5]])
+    (True, [1])
+    """
+
+    def __init__(self, values, log="auto", name=None):
+        self.values = values
+        self.log = log
+        self.name = name
+
+    def __repr__(self):
+        return f"Ordinal(values={list(self.values)!r}, name={self.name!r})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and repr(self) == repr(other)
+
+    __hash__ = None
+
+    def validate(self):
+        if len(self.values) == 0:
+            raise SearchSpaceError(
+                f"Ordinal{_label(self.name)} needs at least one value, got an "
+                f"empty list. List the values to try."
+            )
+        if not all(_is_number(v) for v in self.values):
+            raise SearchSpaceError(
+                f"Ordinal{_label(self.name)} needs numbers, got "
+                f"{list(self.values)!r}. Use Categorical for other values."
+            )
+
+    @property
+    def _sorted(self):
+        return sorted(set(self.values))
+
+    @property
+    def is_log(self):
+        if self.log != "auto":
+            return bool(self.log)
+        values = self._sorted
+        return values[0] > 0 and values[-1] / values[0] >= 100
+
+    @property
+    def n_columns(self):
+        return 1 if len(self._sorted) > 1 else 0
+
+    def _positions(self):
+        values = np.asarray(self._sorted, dtype=float)
+        scaled = np.log(values) if self.is_log else values
+        span = scaled[-1] - scaled[0]
+        return (scaled - scaled[0]) / span if span > 0 else np.zeros_like(scaled)
+
+    def encode(self, values):
+        if not self.n_columns:
+            return np.zeros((len(values), 0))
+        positions = self._positions()
+        lookup = {v: p for v, p in zip(self._sorted, positions)}
+        return np.array([[lookup[v]] for v in values], dtype=float)
+
+    def decode(self, unit):
+        values = self._sorted
+        unit = np.asarray(unit, dtype=float).reshape(len(unit), -1)
+        if not self.n_columns:
+            return [values[0]] * len(unit)
+        nearest = np.abs(unit[:, :1] - self._positions()[None, :]).argmin(axis=1)
+        return [values[i] for i in nearest]
+
+
+class Distribution(Dimension):
+    """A scipy.stats frozen distribution used as the prior.
+
+    A unit-interval value ``u`` decodes to ``dist.ppf(u)``, so a uniform draw
+    on the cube is a draw from the distribution; ``encode`` uses the CDF.
+    Discrete distributions (``randint``, ...) return integers.
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from skhpo.space import Distribution
+    >>> round(float(Distribution(loguniform(1e-2, 1e2)).decode([[0.5]])[0]), 6)
+    1.0
+    """
+
+    n_columns = 1
+
+    def __init__(self, dist, name=None):
+        self.dist = dist
+        self.name = name
+
+    def __repr__(self):
+        return f"Distribution({_describe_dist(self.dist)}, name={self.name!r})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and repr(self) == repr(other)
+
+    __hash__ = None
+
+    @property
+    def is_discrete(self):
+        return not hasattr(self.dist.dist, "pdf")
+
+    @property
+    def is_log(self):
+        return getattr(self.dist.dist, "name", "") in ("loguniform", "reciprocal")
+
+    def validate(self):
+        lo, hi = self.dist.support()
+        if not np.isfinite(self.dist.ppf(0.5)):
+            raise SearchSpaceError(
+                f"The distribution{_label(self.name)} has no finite median; "
+                f"pass a proper frozen scipy.stats distribution."
+            )
+        del lo, hi
+
+    # Keep away from the infinite tails of unbounded distributions.
+    _EPS = 1e-6
+
+    def encode(self, values):
+        values = np.asarray(values, dtype=float)
+        if self.is_discrete:
+            unit = 0.5 * (self.dist.cdf(values - 1) + self.dist.cdf(values))
+        else:
+            unit = self.dist.cdf(values)
+        return np.clip(unit, 0.0, 1.0).reshape(-1, 1)
+
+    def decode(self, unit):
+        unit = np.clip(np.asarray(unit, dtype=float).reshape(-1), self._EPS,
+                       1 - self._EPS)
+        values = self.dist.ppf(unit)
+        if self.is_discrete:
+            return [int(v) for v in values]
+        return [float(v) for v in values]
+
+
+def _describe_dist(dist):
+    name = getattr(getattr(dist, "dist", None), "name", type(dist).__name__)
+    args = ", ".join(repr(a) for a in getattr(dist, "args", ()))
+    kwds = ", ".join(f"{k}={v!r}" for k, v in getattr(dist, "kwds", {}).items())
+    return f"{name}({', '.join(p for p in (args, kwds) if p)})"
+
+
+def _is_frozen_distribution(value):
+    return hasattr(value, "rvs") and hasattr(value, "ppf") and hasattr(value, "dist")
+
+
+def to_dimension(value, name=None):
+    """Turn any accepted form into a validated :class:`Dimension`.
+
+    Examples
+    --------
+    >>> from skhpo.space import to_dimension
+    >>> to_dimension((1e-3, 1e3, "log-uniform"), "C")
+    Real(low=0.001, high=1000.0, prior='log-uniform', name='C')
+    >>> to_dimension((1, 10), "k")
+    Integer(low=1, high=10, prior='uniform', name='k')
+    """
+    if isinstance(value, Dimension):
+        # Copy, so that naming never mutates the user's object (clone-safety).
+        dim = copy.copy(value)
+        dim.name = name if name is not None else value.name
+    elif isinstance(value, tuple):
+        dim = _from_tuple(value, name)
+    elif _is_frozen_distribution(value):
+        dim = Distribution(value, name=name)
+    elif isinstance(value, (list, np.ndarray, range)):
+        values = list(value)
+        if values and all(_is_number(v) for v in values):
+            dim = Ordinal(values, name=name)
+        else:
+            dim = Categorical(values, name=name)
+    else:
+        raise SearchSpaceError(
+            f"Unsupported search dimension{_label(name)}: {value!r} of type "
+            f"{type(value).__name__}. Use Real, Integer or Categorical, a "
+            f"(low, high[, prior]) tuple, a list of values or a frozen "
+            f"scipy.stats distribution."
+        )
+    dim.validate()
+    return dim
+
+
+def _from_tuple(value, name):
+    if 2 <= len(value) <= 3 and all(_is_number(v) for v in value[:2]):
+        low, high = value[:2]
+        prior = value[2] if len(value) == 3 else "uniform"
+        if all(isinstance(v, numbers.Integral) for v in (low, high)):
+            return Integer(low, high, prior=prior, name=name)
+        return Real(low, high, prior=prior, name=name)
+    raise SearchSpaceError(
+        f"A tuple dimension{_label(name)} must be (low, high) or (low, high, "
+        f"prior) with numeric bounds, got {value!r}. For a set of choices use "
+        f"a list, e.g. {list(value)!r}."
+    )
+
+
+class Space:
+    """An ordered set of named dimensions, mapped to the unit cube.
+
+    Dimensions are kept sorted by name so that the same dict always gives the
+    same cube, whatever its insertion order.
+
+    Parameters
+    ----------
+    dimensions : dict of str -> dimension form
+
+    Examples
+    --------
+    >>> from skhpo import Categorical, Real
+    >>> from skhpo.space import Space
+    >>> space = Space({"C": Real(0.1, 10.0), "kernel": ["rbf", "linear"]})
+    >>> space.n_columns
+    3
+    >>> space.decode([[0.5, 1.0, 0.0]])
+    [{'C': 5.05, 'kernel': 'rbf'}]
+    """
+
+    def __init__(self, dimensions):
+        if isinstance(dimensions, Space):
+            dimensions = dimensions.as_dict()
+        if not isinstance(dimensions, dict):
+            raise SearchSpaceError(
+                f"A search space must be a dict of parameter name -> dimension, "
+                f"got {type(dimensions).__name__}: {dimensions!r}."
+            )
+        if not dimensions:
+            raise SearchSpaceError(
+                "The search space is empty: it must name at least one "
+                "parameter, e.g. {'C': Real(1e-3, 1e3, prior='log-uniform')}."
+            )
+        for key in dimensions:
+            if not isinstance(key, str):
+                raise SearchSpaceError(
+                    f"Search-space keys must be parameter names (str), got "
+                    f"{key!r}."
+                )
+        self.dimensions = [to_dimension(dimensions[k], k) for k in sorted(dimensions)]
+        self.names = sorted(dimensions)
+        widths = [d.n_columns for d in self.dimensions]
+        self._slices = np.cumsum([0] + widths)
+        self.n_columns = int(self._slices[-1])
+
+    def __repr__(self):
+        return f"Space({self.as_dict()!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, Space) and repr(self) == repr(other)
+
+    __hash__ = None
+
+    def as_dict(self):
+        return dict(zip(self.names, self.dimensions))
+
+    def __getitem__(self, name):
+        return self.as_dict()[name]
+
+    def __len__(self):
+        return len(self.dimensions)
+
+    def encode(self, params_list):
+        """Map a list of parameter dicts to an array of shape (n, n_columns)."""
+        if not self.n_columns:
+            return np.zeros((len(params_list), 0))
+        columns = [dim.encode([p[name] for p in params_list])
+                   for name, dim in zip(self.names, self.dimensions)]
+        return np.hstack(columns)
+
+    def decode(self, unit):
+        """Map unit-cube rows to parameter dicts (rounding to valid values)."""
+        unit = np.atleast_2d(np.asarray(unit, dtype=float))
+        per_dim = [dim.decode(unit[:, a:b]) for dim, a, b in
+                   zip(self.dimensions, self._slices[:-1], self._slices[1:])]
+        return [dict(zip(self.names, row)) for row in zip(*per_dim)]
+
+    def snap(self, unit):
+        """Round unit-cube rows to the encodings of the values they decode to."""
+        return self.encode(self.decode(unit))
+
+    def contains(self, params):
+        """Whether ``params`` names exactly this space's parameters, in range."""
+        if set(params) != set(self.names):
+            return False
+        for name, dim in zip(self.names, self.dimensions):
+            value = params[name]
+            try:
+                if isinstance(dim, Categorical):
+                    dim.index(value)
+                elif isinstance(dim, Ordinal):
+                    if value not in dim._sorted:
+                        return False
+                elif isinstance(dim, Real):
+                    if not dim.low <= value <= dim.high:
+                        return False
+                else:
+                    lo, hi = dim.dist.support()
+                    if not lo <= value <= hi:
+                        return False
+            except (ValueError, TypeError):
+                return False
+        return True
+
+    def sobol(self, n_samples, random_state):
+        """A scrambled Sobol design of ``n_samples`` unit-cube rows."""
+        if not self.n_columns:
+            return np.zeros((n_samples, 0))
+        sampler = qmc.Sobol(self.n_columns, scramble=True, seed=random_state)
+        n_pow2 = int(2 ** np.ceil(np.log2(max(n_samples, 2))))
+        return sampler.random(n_pow2)[:n_samples]
+
+
+@dataclass
+class Subspace:
+    """One alternative of a search: its space and its number of iterations."""
+
+    space: Space
+    n_iter: int | None = None
+
+
+def parse_search_spaces(search_spaces):
+    """Normalise every accepted search-space form to a list of subspaces.
+
+    Parameters
+    ----------
+    search_spaces : dict, list of dict, or list of (dict, int) tuples
+        A single space, alternative spaces (as ``GridSearchCV``'s list of
+        dicts), or scikit-optimize's ``(space, n_iter)`` pairs.
+
+    Returns
+    -------
+    list of Subspace
+
+    Examples
+    --------
+    >>> from skhpo.space import parse_search_spaces
+    >>> subspaces = parse_search_spaces([({"C": (0.1, 10.0)}, 5), {"k": [1, 3]}])
+    >>> [(s.space.names, s.n_iter) for s in subspaces]
+    [(['C'], 5), (['k'], None)]
+    """
+    if isinstance(search_spaces, (dict, Space)):
+        return [Subspace(Space(search_spaces))]
+    if not isinstance(search_spaces, (list, tuple)):
+        raise SearchSpaceError(
+            f"search_spaces must be a dict, a list of dicts, or a list of "
+            f"(dict, n_iter) tuples, got {type(search_spaces).__name__}."
+        )
+    if not search_spaces:
+        raise SearchSpaceError(
+            "search_spaces is an empty list: give at least one dict of "
+            "parameter name -> dimension."
+        )
+    subspaces = []
+    for item in search_spaces:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], dict):
+            space, n_iter = item
+            if not isinstance(n_iter, numbers.Integral) or n_iter < 1:
+                raise SearchSpaceError(
+                    f"The n_iter of a (space, n_iter) pair must be a positive "
+                    f"integer, got {n_iter!r}."
+                )
+            subspaces.append(Subspace(Space(space), int(n_iter)))
+        elif isinstance(item, (dict, Space)):
+            subspaces.append(Subspace(Space(item)))
+        else:
+            raise SearchSpaceError(
+                f"Each element of a list of search spaces must be a dict or a "
+                f"(dict, n_iter) tuple, got {item!r}."
+            )
+    return subspaces
+
+
+def check_names(subspaces, estimator):
+    """Raise if a space names a parameter the estimator does not have."""
+    valid = set(estimator.get_params(deep=True))
+    for subspace in subspaces:
+        unknown = [n for n in subspace.space.names if n not in valid]
+        if unknown:
+            close = sorted(v for v in valid if any(u.split("__")[-1] == v.split("__")[-1]
+                                                   for u in unknown))
+            hint = f" Did you mean {close}?" if close else ""
+            raise SearchSpaceError(
+                f"The search space names parameters that "
+                f"{type(estimator).__name__} does not have: {unknown}. Valid "
+                f"names are those of estimator.get_params(deep=True), e.g. "
+                f"{sorted(valid)[:8]}.{hint}"
+            )
