@@ -1,5 +1,6 @@
 """skhpo: scikit-learn-compatible hyperparameter search estimators."""
 
+from .bayes import BayesSearchCV
 from .exceptions import AllFitsFailedError, SearchSpaceError, SkhpoError
 from .space import Categorical, Integer, Real
 
@@ -7,6 +8,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AllFitsFailedError",
+    "BayesSearchCV",
     "Categorical",
     "Integer",
     "Real",

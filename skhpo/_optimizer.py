@@ -1,0 +1,235 @@
+"""A framework-free ask/tell Bayesian optimizer over a :class:`~skhpo.space.Space`.
+
+It knows nothing of scikit-learn estimators: it proposes parameter dicts
+(``ask``) and learns their scores (``tell``, higher is better). The search
+classes drive it.
+
+How a proposal is made:
+
+1. The first ``n_initial_points`` come from a scrambled Sobol sequence, which
+   covers the cube more evenly than independent random draws.
+2. Afterwards the losses (``-score``) are robustly standardised and their bad
+   tail is compressed logarithmically, so that one disastrous configuration
+   (a log-loss of 30 among losses near 0.1) does not flatten the GP's view of
+   the good region. Failed evaluations are imputed with the worst loss seen.
+3. A GP (:mod:`skhpo._gp`) is fitted and the acquisition is maximised over a
+   dense Sobol set plus perturbations of the best observed points, then
+   refined locally around the best few candidates with shrinking steps. Every
+   candidate is snapped to a valid value (integers rounded, one argmax per
+   categorical) before it is scored, so the GP is queried where the
+   evaluation will really happen, and exact repeats of observed or pending
+   points are excluded.
+4. A batch of ``n`` points is built by the kriging believer: each chosen point
+   is added to the GP with its predicted mean as a fantasy observation before
+   the next is chosen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ._gp import GPSurrogate
+from .acquisition import ACQUISITIONS, acquisition
+
+
+def transform_losses(losses):
+    """Standardise losses robustly and compress the bad (high) tail.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skhpo._optimizer import transform_losses
+    >>> t = transform_losses(np.array([0.1, 0.2, 0.3, 30.0]))
+    >>> bool(t[3] - t[2] < 5)  # the outlier no longer dominates
+    True
+    """
+    losses = np.asarray(losses, dtype=float)
+    median = np.median(losses)
+    q25, q75 = np.percentile(losses, [25, 75])
+    scale = (q75 - q25) / 1.349
+    if not scale > 0:
+        scale = np.std(losses) if np.std(losses) > 0 else 1.0
+    z = (losses - median) / scale
+    tail = z > 2.0
+    z[tail] = 2.0 + np.log1p(z[tail] - 2.0)
+    return z
+
+
+class Optimizer:
+    """Ask/tell GP optimizer on a search space.
+
+    Parameters
+    ----------
+    space : skhpo.space.Space
+    n_initial_points : int, default=10
+        Quasi-random points before the GP takes over.
+    acq_func : {"EI", "PI", "UCB", "LCB"}, default="EI"
+    random_state : int, RandomState instance or None
+    xi : float, default=0.0
+        Improvement margin of EI and PI, in standardised loss units.
+    kappa : float, default=1.96
+        Exploration weight of UCB.
+    n_candidates : int, default=2048
+        Size of the quasi-random candidate set per proposal.
+
+    Examples
+    --------
+    >>> from skhpo import Real
+    >>> from skhpo.space import Space
+    >>> from skhpo._optimizer import Optimizer
+    >>> opt = Optimizer(Space({"x": Real(-2.0, 2.0)}), n_initial_points=4,
+    ...                 random_state=0)
+    >>> for _ in range(12):
+    ...     params = opt.ask()
+    ...     opt.tell(params, [-(p["x"] - 0.5) ** 2 for p in params])
+    >>> round(opt.best_params_["x"], 1)
+    0.5
+    """
+
+    def __init__(self, space, *, n_initial_points=10, acq_func="EI",
+                 random_state=None, xi=0.0, kappa=1.96, n_candidates=2048):
+        if acq_func not in ACQUISITIONS:
+            raise ValueError(f"acq_func must be one of {ACQUISITIONS}, got {acq_func!r}.")
+        self.space = space
+        self.n_initial_points = n_initial_points
+        self.acq_func = acq_func
+        self.xi = xi
+        self.kappa = kappa
+        self.n_candidates = n_candidates
+        self._rng = check_random_state(random_state)
+        self._initial_design = space.sobol(max(n_initial_points, 1),
+                                           self._rng.randint(2**31))
+        self._X = np.zeros((0, space.n_columns))
+        self._scores = np.zeros(0)
+        self._seen = set()
+        self._gp = None
+
+    # ------------------------------------------------------------------ state
+    @property
+    def n_observed(self):
+        return len(self._scores)
+
+    @property
+    def best_params_(self):
+        finite = np.where(np.isfinite(self._scores), self._scores, -np.inf)
+        return self.space.decode(self._X[[int(np.argmax(finite))]])[0]
+
+    def _key(self, row):
+        return np.round(row, 9).tobytes()
+
+    # -------------------------------------------------------------- interface
+    def tell(self, params_list, scores):
+        """Record evaluated points. Scores: higher is better; NaN/inf = failed."""
+        X = self.space.encode(list(params_list))
+        scores = np.asarray(scores, dtype=float).reshape(-1)
+        if len(X) != len(scores):
+            raise ValueError(f"Got {len(X)} points and {len(scores)} scores.")
+        scores = np.where(np.isfinite(scores), scores, np.nan)
+        self._X = np.vstack([self._X, X])
+        self._scores = np.concatenate([self._scores, scores])
+        self._seen.update(self._key(row) for row in X)
+        if self.n_observed >= self.n_initial_points and self._has_model_data():
+            self._gp = self._fit_gp(self._X, self._losses())
+
+    def ask(self, n_points=1):
+        """Propose up to ``n_points`` distinct, never-seen parameter dicts.
+
+        Fewer are returned only when the space has no unseen point left.
+        """
+        chosen = []
+        pending = set()
+        gp = self._gp
+        if gp is not None:
+            # Work in the GP's (transformed) loss scale throughout the batch.
+            X_fantasy, y_fantasy = self._X, transform_losses(self._losses())
+            best = float(np.min(y_fantasy))
+        for _ in range(n_points):
+            n_done = self.n_observed + len(chosen)
+            if n_done < self.n_initial_points or gp is None:
+                row = self._next_initial(n_done, pending)
+            else:
+                row = self._maximize_acquisition(gp, best, pending)
+                if row is not None and len(chosen) + 1 < n_points:
+                    # Kriging believer: pretend the point returned its mean.
+                    mu, _ = gp.predict(row[None, :])
+                    X_fantasy = np.vstack([X_fantasy, row])
+                    y_fantasy = np.append(y_fantasy, mu[0])
+                    gp = gp.condition(X_fantasy, y_fantasy)
+            if row is None:
+                break
+            pending.add(self._key(row))
+            chosen.append(row)
+        if not chosen:
+            return []
+        return self.space.decode(np.array(chosen))
+
+    # -------------------------------------------------------------- internals
+    def _has_model_data(self):
+        return np.isfinite(self._scores).any() and self.space.n_columns > 0
+
+    def _losses(self):
+        """Raw losses with failures imputed as the worst finite loss."""
+        losses = -self._scores
+        worst = np.nanmax(losses) if np.isfinite(losses).any() else 0.0
+        return np.where(np.isnan(losses), worst, losses)
+
+    def _fit_gp(self, X, losses):
+        gp = self._gp or GPSurrogate(self.space.n_columns, self._rng)
+        return gp.fit(X, transform_losses(losses))
+
+    def _is_new(self, row, pending):
+        key = self._key(row)
+        return key not in self._seen and key not in pending
+
+    def _next_initial(self, n_done, pending):
+        if n_done < len(self._initial_design):
+            row = self.space.snap(self._initial_design[n_done:n_done + 1])[0]
+            if self._is_new(row, pending):
+                return row
+        # Snapping can map two design points onto one value: draw until new.
+        for _ in range(200):
+            row = self.space.snap(self._rng.uniform(size=(1, self.space.n_columns)))[0]
+            if self._is_new(row, pending):
+                return row
+        return None
+
+    def _candidates(self):
+        d = self.space.n_columns
+        sobol = self.space.sobol(self.n_candidates, self._rng.randint(2**31))
+        finite = np.isfinite(self._scores)
+        order = np.argsort(np.where(finite, -self._scores, np.inf))[:5]
+        local = [np.clip(self._X[i] + self._rng.normal(scale=0.08, size=(64, d)), 0, 1)
+                 for i in order]
+        return np.vstack([sobol, *local])
+
+    def _score(self, gp, unit, best, pending):
+        """Snap candidates, drop repeats, and evaluate the acquisition."""
+        snapped = self.space.snap(unit)
+        keys = [self._key(row) for row in snapped]
+        new = np.array([k not in self._seen and k not in pending for k in keys])
+        snapped = snapped[new]
+        if not len(snapped):
+            return snapped, np.zeros(0)
+        mu, sigma = gp.predict(snapped)
+        values = acquisition(self.acq_func, mu, sigma, best, xi=self.xi,
+                             kappa=self.kappa)
+        return snapped, values
+
+    def _maximize_acquisition(self, gp, best, pending):
+        points, values = self._score(gp, self._candidates(), best, pending)
+        if not len(points):
+            return self._next_initial(len(self._initial_design), pending)
+        d = self.space.n_columns
+        # Local refinement: perturb the best few with shrinking steps.
+        top = np.argsort(values)[::-1][:5]
+        starts, start_values = points[top], values[top]
+        for step in (0.05, 0.015, 0.004):
+            for k in range(len(starts)):
+                trial = np.clip(starts[k] + self._rng.normal(scale=step, size=(48, d)), 0, 1)
+                cand, cand_values = self._score(gp, trial, best, pending)
+                if len(cand) and cand_values.max() > start_values[k]:
+                    j = int(np.argmax(cand_values))
+                    starts[k], start_values[k] = cand[j], cand_values[j]
+        return starts[int(np.argmax(start_values))]
+
