@@ -293,6 +293,7 @@ class BayesSearchCV(BaseSearchCV):
                 "shuffle=False."
             )
         self._any_success = False
+        self._first_failure = None
         rng = check_random_state(self.random_state)
         n_points = (effective_n_jobs(self.n_jobs) if self.n_points == "auto"
                     else self.n_points)
@@ -340,12 +341,11 @@ class BayesSearchCV(BaseSearchCV):
 
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
-        if not self._any_success:
+        if self._first_failure is not None and not self._any_success:
             raise AllFitsFailedError(
                 f"All {n_told} candidates failed to fit or score, so there is no "
-                f"best candidate. Run one fit of the estimator by hand, or set "
-                f"error_score='raise', to see the error."
-            )
+                f"best candidate. The first failure: {self._first_failure}"
+            ) from self._first_failure
 
     def _evaluate_batch(self, evaluate_candidates, batch, search_ctx):
         """Evaluate one batch; a batch where every fit fails does not end the search."""
@@ -370,6 +370,7 @@ class BayesSearchCV(BaseSearchCV):
                 stacklevel=3,
             )
             results = None
+            self._first_failure = self._first_failure or exc
         else:
             self._any_success = True
         if search_ctx is not None:

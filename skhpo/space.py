@@ -206,7 +206,8 @@ class Integer(Real):
     def decode(self, unit):
         lo, hi = self._warped_bounds()
         unit = np.clip(np.asarray(unit, dtype=float).reshape(-1), 0.0, 1.0)
-        values = np.rint(self._unwarp(lo + unit * (hi - lo)))
+        # floor(v + 0.5), not rint: rint rounds halves to even, unequal bins.
+        values = np.floor(self._unwarp(lo + unit * (hi - lo)) + 0.5)
         return [int(v) for v in np.clip(values, self.low, self.high)]
 
 

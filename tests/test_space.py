@@ -1,0 +1,175 @@
+import numpy as np
+import pytest
+from scipy.stats import loguniform, randint, uniform
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.svm import SVC
+
+from skhpo import BayesSearchCV, Categorical, Integer, Real, SearchSpaceError
+from skhpo.space import (
+    Distribution,
+    Ordinal,
+    Space,
+    check_names,
+    parse_search_spaces,
+    to_dimension,
+)
+
+
+@pytest.mark.parametrize(
+    "form, kind, is_log",
+    [
+        (Real(0.1, 1.0), Real, False),
+        (Integer(1, 100, prior="log-uniform"), Integer, True),
+        (Categorical(["a", "b"]), Categorical, False),
+        ((1e-3, 1e3, "log-uniform"), Real, True),
+        ((0.0, 1.0), Real, False),
+        ((1, 10), Integer, False),
+        ((1, 10.0), Real, False),
+        (loguniform(1e-3, 1e3), Distribution, True),
+        (randint(1, 10), Distribution, False),
+        (uniform(0, 2), Distribution, False),
+        ([1, 2, 3], Ordinal, False),
+        ([0.001, 0.01, 0.1, 1.0], Ordinal, True),
+        ([0.5, 1.0, 2.0], Ordinal, False),  # positive but under two decades
+        (["rbf", "linear"], Categorical, False),
+        ([None, 1, "a"], Categorical, False),
+        ([SVC(), LogisticRegression()], Categorical, False),
+        ([True, False], Categorical, False),
+        (range(1, 4), Ordinal, False),
+    ],
+)
+def test_every_form_becomes_the_right_dimension(form, kind, is_log):
+    dim = to_dimension(form, "p")
+    assert type(dim) is kind
+    assert dim.is_log is is_log
+    assert dim.name == "p"
+
+
+@pytest.mark.parametrize(
+    "space, match",
+    [
+        ({}, "search space is empty"),
+        ([], "empty list"),
+        ({"C": Real(10, 1)}, r"`low < high` must hold for Real 'C', got low=10, high=1"),
+        ({"C": (5, 5)}, r"`low < high` must hold for Integer 'C'"),
+        ({"C": Real(0, 1, prior="log-uniform")}, r"log-uniform prior needs `low > 0`.*low=0"),
+        ({"C": Real(0.1, 1, prior="gaussian")}, "prior must be one of"),
+        ({"C": Categorical([])}, "at least one category"),
+        ({"C": []}, "at least one category"),
+        ({"C": Integer(1.5, 3)}, "integer bounds"),
+        ({"C": "abc"}, "Unsupported search dimension 'C'.*str"),
+        ({"C": 3}, "Unsupported search dimension 'C'.*int"),
+        ({"C": ("a", "b")}, "tuple dimension 'C' must be"),
+        ({1: [1, 2]}, "keys must be parameter names"),
+        ([{"C": [1]}, "x"], "must be a dict or a"),
+        ([({"C": [1]}, 0)], "positive integer"),
+        ("C", "must be a dict, a list of dicts"),
+    ],
+)
+def test_bad_spaces_get_one_clear_message(space, match):
+    with pytest.raises(SearchSpaceError, match=match):
+        parse_search_spaces(space)
+
+
+def test_unknown_parameter_names_are_refused_with_the_valid_ones():
+    pipe = Pipeline([("clf", SVC())])
+    with pytest.raises(SearchSpaceError, match=r"does not have: \['C'\].*clf__C"):
+        check_names(parse_search_spaces({"C": [1, 2]}), pipe)
+    check_names(parse_search_spaces({"clf__C": [1, 2]}), pipe)
+
+
+def test_bad_space_fails_before_any_fit():
+    class Counting(LogisticRegression):
+        fits = 0
+
+        def fit(self, X, y):
+            type(self).fits += 1
+            return super().fit(X, y)
+
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    y = np.arange(20) % 2
+    with pytest.raises(SearchSpaceError, match="low < high"):
+        BayesSearchCV(Counting(), {"C": (10.0, 1.0)}, n_iter=2).fit(X, y)
+    assert Counting.fits == 0
+
+
+def test_round_trip_through_the_unit_cube():
+    space = Space({
+        "C": Real(1e-3, 1e3, prior="log-uniform"),
+        "k": Integer(1, 5),
+        "kernel": ["rbf", "linear", "poly"],
+        "grid": [0.01, 0.1, 1.0, 10.0],
+        "dist": randint(0, 4),
+        "one": ["only"],
+    })
+    assert space.names == sorted(space.names)
+    assert space.n_columns == 1 + 1 + 3 + 1 + 1 + 0
+    params = space.decode(np.random.RandomState(0).uniform(size=(50, space.n_columns)))
+    again = space.decode(space.encode(params))
+    for a, b in zip(params, again):
+        assert a["k"] == b["k"] and a["kernel"] == b["kernel"]
+        assert a["grid"] == b["grid"] and a["dist"] == b["dist"] and b["one"] == "only"
+        assert a["C"] == pytest.approx(b["C"])
+        assert space.contains(a)
+    assert not space.contains({**params[0], "k": 6})
+    assert not space.contains({"C": 1.0})
+
+
+def test_integers_get_equal_shares_of_the_unit_interval():
+    values = Integer(1, 4).decode(np.linspace(0, 1, 4000, endpoint=False))
+    counts = np.bincount(values)[1:]
+    np.testing.assert_array_equal(counts, [1000, 1000, 1000, 1000])
+
+
+def test_log_uniform_real_is_uniform_in_log_space():
+    dim = Real(1e-2, 1e2, prior="log-uniform")
+    np.testing.assert_allclose(dim.decode([0.0, 0.25, 0.5, 1.0]), [1e-2, 1e-1, 1.0, 1e2])
+
+
+def test_scipy_distribution_is_honoured_as_the_prior():
+    dim = to_dimension(loguniform(1e-4, 1.0))
+    draws = np.array(dim.decode(np.random.RandomState(0).uniform(size=20000)))
+    # A log-uniform prior puts a quarter of its mass in each decade.
+    share = np.mean(draws < 1e-3)
+    assert share == pytest.approx(0.25, abs=0.01)
+    discrete = to_dimension(randint(1, 4))
+    assert sorted(set(discrete.decode(np.linspace(0, 1, 300)))) == [1, 2, 3]
+    assert discrete.decode(discrete.encode([2]))[0] == 2
+
+
+def test_ordinal_positions_follow_the_log_scale():
+    dim = Ordinal([100, 1, 10, 0.1])
+    np.testing.assert_allclose(dim.encode([0.1, 1, 10, 100]).ravel(), [0, 1 / 3, 2 / 3, 1])
+    assert dim.decode([[0.3], [0.9]]) == [1, 100]
+
+
+def test_categorical_matches_cloned_estimators():
+    from sklearn.base import clone
+
+    svc = SVC(C=2.0)
+    dim = Categorical([LogisticRegression(), svc])
+    assert dim.index(clone(svc)) == 1
+
+
+def test_list_of_dicts_and_skopt_pairs():
+    subspaces = parse_search_spaces([
+        ({"C": Real(0.1, 1.0)}, 7),
+        {"gamma": [1, 2]},
+    ])
+    assert [s.n_iter for s in subspaces] == [7, None]
+    assert [s.space.names for s in subspaces] == [["C"], ["gamma"]]
+
+
+def test_user_dimension_objects_are_not_mutated():
+    dim = Real(0.1, 1.0)
+    Space({"C": dim})
+    assert dim.name is None
+
+
+def test_sobol_design_is_reproducible_and_spread():
+    space = Space({"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)})
+    first, second = space.sobol(16, 3), space.sobol(16, 3)
+    np.testing.assert_array_equal(first, second)
+    # A scrambled Sobol set of 16 puts exactly 4 points in each quarter of a.
+    np.testing.assert_array_equal(np.bincount((first[:, 0] * 4).astype(int)), [4, 4, 4, 4])
