@@ -1,0 +1,295 @@
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import sklearn
+from scipy.stats import loguniform
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.datasets import load_breast_cancer, load_iris, make_regression
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    KFold,
+    cross_val_predict,
+    cross_val_score,
+)
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skhpo import AllFitsFailedError, BayesSearchCV, Categorical, Integer, Real
+
+X_iris, y_iris = load_iris(return_X_y=True)
+X_bc, y_bc = load_breast_cancer(return_X_y=True)
+SMALL = dict(n_iter=6, n_initial_points=3, cv=3, random_state=0)
+
+
+class Quadratic(BaseEstimator, RegressorMixin):
+    """An "estimator" whose score is a known function of its parameters."""
+
+    def __init__(self, x=0.0, c=1.0):
+        self.x = x
+        self.c = c
+
+    def fit(self, X, y=None, sample_weight=None):
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None, sample_weight=None):
+        return -((self.x - 0.3) ** 2) - (np.log10(self.c) - 1) ** 2
+
+
+def test_replaces_grid_search_in_a_pipeline_with_estimator_choices():
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", SVC())])
+    spaces = [
+        {"clf": [SVC()], "clf__C": Real(1e-2, 1e3, prior="log-uniform"),
+         "clf__gamma": loguniform(1e-4, 1e-1)},
+        {"clf": [LogisticRegression(max_iter=1000)], "clf__C": [0.01, 0.1, 1, 10]},
+    ]
+    search = BayesSearchCV(pipe, spaces, n_iter=6, n_initial_points=3, cv=3,
+                           random_state=0).fit(X_bc, y_bc)
+    kinds = [type(p["clf"]).__name__ for p in search.cv_results_["params"]]
+    assert kinds == ["SVC"] * 6 + ["LogisticRegression"] * 4  # 4 = grid exhausted
+    assert search.best_score_ > 0.96
+    assert search.best_score_ == search.cv_results_["mean_test_score"][search.best_index_]
+    assert search.score(X_bc, y_bc) == pytest.approx(
+        search.best_estimator_.score(X_bc, y_bc))
+    assert search.predict(X_bc[:5]).shape == (5,)
+
+
+def test_finds_a_known_optimum_with_few_evaluations():
+    search = BayesSearchCV(
+        Quadratic(), {"x": Real(-2.0, 2.0), "c": Real(1e-2, 1e3, prior="log-uniform")},
+        n_iter=20, n_initial_points=5, cv=2, random_state=0, refit=False,
+    ).fit(np.zeros((10, 1)), np.zeros(10))
+    assert search.best_params_["x"] == pytest.approx(0.3, abs=0.08)
+    assert np.log10(search.best_params_["c"]) == pytest.approx(1.0, abs=0.15)
+    assert search.best_score_ > -0.01
+
+
+def test_skopt_style_code_runs_unchanged():
+    # The example of scikit-optimize's BayesSearchCV docs, spaces from skhpo.
+    opt = BayesSearchCV(
+        SVC(),
+        [({"C": Real(1e-6, 1e6, prior="log-uniform"),
+           "gamma": Real(1e-6, 1e1, prior="log-uniform"),
+           "kernel": Categorical(["rbf"])}, 4),
+         ({"C": Real(1e-6, 1e6, prior="log-uniform"),
+           "degree": Integer(1, 3), "kernel": Categorical(["poly"])}, 3)],
+        n_iter=32, cv=3, n_initial_points=2, random_state=0,
+    )
+    assert opt.total_iterations == 7
+    opt.fit(X_iris, y_iris)
+    assert len(opt.cv_results_["params"]) == 7
+    assert opt.score(X_iris, y_iris) > 0.9
+    assert len(opt.optimizer_results_) == 2
+    result = opt.optimizer_results_[0]
+    assert len(result.x_iters) == 4 and result.fun == pytest.approx(
+        -max(opt.cv_results_["mean_test_score"][:4]))
+
+
+def test_same_seed_same_results_whatever_n_jobs():
+    space = {"C": Real(1e-3, 1e3, prior="log-uniform"), "fit_intercept": [True, False]}
+    runs = [BayesSearchCV(LogisticRegression(max_iter=300), space, n_points=2,
+                          n_jobs=n_jobs, **SMALL).fit(X_iris, y_iris)
+            for n_jobs in (1, 2)]
+    assert runs[0].cv_results_["params"] == runs[1].cv_results_["params"]
+    np.testing.assert_array_equal(runs[0].cv_results_["mean_test_score"],
+                                  runs[1].cv_results_["mean_test_score"])
+    assert len({repr(p) for p in runs[0].cv_results_["params"]}) == 6
+
+
+def test_n_points_auto_means_n_jobs():
+    seen = []
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_points="auto",
+                           n_jobs=2, n_iter=6, n_initial_points=2, cv=2, random_state=0)
+    search.fit(X_iris, y_iris, callback=lambda res: seen.append(len(res.x_iters)))
+    assert seen == [2, 4, 6]
+
+
+def test_callback_returning_true_stops_the_search():
+    calls = []
+
+    def stop_after_two(result):
+        calls.append(result)
+        return len(calls) == 2
+
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, **SMALL)
+    search.fit(X_iris, y_iris, callback=[stop_after_two])
+    assert len(search.cv_results_["params"]) == 2
+    last = calls[-1]
+    assert last.fun == pytest.approx(-search.best_score_)
+    assert len(last.cv_results["params"]) == 2
+
+
+def test_multimetric_refit_by_name_and_by_callable():
+    scoring = {"acc": "accuracy", "nll": "neg_log_loss"}
+    space = {"C": Real(1e-3, 1e3, prior="log-uniform")}
+    by_name = BayesSearchCV(LogisticRegression(max_iter=500), space, scoring=scoring,
+                            refit="nll", **SMALL).fit(X_iris, y_iris)
+    nll = by_name.cv_results_["mean_test_nll"]
+    assert by_name.best_index_ == int(np.argmax(nll))
+    assert by_name.best_score_ == nll.max()
+    assert "mean_test_acc" in by_name.cv_results_
+
+    def lowest_c_above_90(results):
+        ok = np.flatnonzero(results["mean_test_acc"] >= 0.9)
+        return int(ok[np.argmin(np.asarray(results["param_C"])[ok])])
+
+    by_callable = BayesSearchCV(LogisticRegression(max_iter=500), space, scoring=scoring,
+                                refit=lowest_c_above_90, **SMALL).fit(X_iris, y_iris)
+    results = by_callable.cv_results_
+    assert by_callable.best_index_ == lowest_c_above_90(results)
+    assert hasattr(by_callable, "best_estimator_")
+
+
+def test_multimetric_without_valid_refit_is_refused():
+    with pytest.raises(ValueError, match="refit must be set to a scorer key"):
+        BayesSearchCV(Ridge(), {"alpha": (0.1, 1.0)}, scoring=["r2", "neg_max_error"],
+                      **SMALL).fit(X_iris, y_iris)
+
+
+def test_clone_set_params_and_nested_cross_validation():
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, **SMALL)
+    cloned = clone(search)
+    assert cloned.get_params()["search_spaces"] == search.get_params()["search_spaces"]
+    cloned.set_params(n_iter=4, estimator__fit_intercept=False)
+    assert cloned.n_iter == 4 and cloned.estimator.fit_intercept is False
+    X, y = make_regression(60, 4, noise=1.0, random_state=0)
+    scores = cross_val_score(cloned, X, y, cv=3)
+    assert scores.shape == (3,) and np.all(scores > 0.9)
+    clf = BayesSearchCV(LogisticRegression(max_iter=300), {"C": (0.01, 10.0)},
+                        n_iter=3, n_initial_points=2, cv=2, random_state=0)
+    predictions = cross_val_predict(clf, X_iris, y_iris, cv=3)
+    assert np.mean(predictions == y_iris) > 0.85
+
+
+class GroupRecorder(LogisticRegression):
+    """Records which groups each fit trained on (a class attribute survives cloning)."""
+
+    trained_groups = []
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).trained_groups.append(frozenset(np.unique(X[:, 0]).tolist()))
+        return super().fit(X[:, 1:], y)
+
+    def predict(self, X):
+        return super().predict(X[:, 1:])
+
+
+def test_groups_reach_the_splitter():
+    groups = np.repeat(np.arange(6), 25)
+    X = np.column_stack([groups, X_iris])
+    GroupRecorder.trained_groups = []
+    search = BayesSearchCV(GroupRecorder(max_iter=300), {"C": (0.1, 10.0)},
+                           n_iter=2, n_initial_points=2, cv=GroupKFold(3), refit=False)
+    search.fit(X, y_iris, groups=groups)
+    # GroupKFold(3) on 6 groups: every fit trains on exactly 4 whole groups.
+    assert len(GroupRecorder.trained_groups) == 6
+    assert all(len(g) == 4 for g in GroupRecorder.trained_groups)
+
+
+def test_sample_weight_is_routed_as_grid_search_does():
+    rng = np.random.RandomState(0)
+    weights = rng.uniform(0.1, 3.0, size=len(y_iris))
+    grid = [1e-3, 1e-2, 0.1, 1.0, 10.0]
+    bayes = BayesSearchCV(LogisticRegression(max_iter=500), {"C": grid}, n_iter=5,
+                          n_initial_points=2, cv=KFold(3, shuffle=True, random_state=0), random_state=0)
+    bayes.fit(X_iris, y_iris, sample_weight=weights)
+    gs = GridSearchCV(LogisticRegression(max_iter=500), {"C": grid},
+                      cv=KFold(3, shuffle=True, random_state=0))
+    gs.fit(X_iris, y_iris, sample_weight=weights)
+    by_c = dict(zip(gs.cv_results_["param_C"], gs.cv_results_["mean_test_score"]))
+    for params, score in zip(bayes.cv_results_["params"],
+                             bayes.cv_results_["mean_test_score"]):
+        assert score == pytest.approx(by_c[params["C"]])
+    unweighted = GridSearchCV(LogisticRegression(max_iter=500), {"C": grid},
+                              cv=KFold(3, shuffle=True, random_state=0))
+    unweighted.fit(X_iris, y_iris)
+    assert not np.allclose(unweighted.cv_results_["mean_test_score"],
+                           gs.cv_results_["mean_test_score"])
+
+
+def test_fitted_search_pickles():
+    search = BayesSearchCV(LogisticRegression(max_iter=300), {"C": (0.01, 10.0)},
+                           **SMALL).fit(X_iris, y_iris)
+    restored = pickle.loads(pickle.dumps(search))
+    np.testing.assert_array_equal(restored.predict(X_iris), search.predict(X_iris))
+    assert restored.best_params_ == search.best_params_
+
+
+class FailsAboveOne(BaseEstimator, RegressorMixin):
+    def __init__(self, x=0.0):
+        self.x = x
+
+    def fit(self, X, y=None):
+        if self.x > 1.0:
+            raise RuntimeError("diverged")
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None):
+        return -((self.x - 0.8) ** 2)
+
+
+def test_failing_fits_do_not_crash_the_search():
+    search = BayesSearchCV(FailsAboveOne(), {"x": Real(0.0, 2.0)}, n_iter=12,
+                           n_initial_points=4, cv=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(np.zeros((10, 1)), np.zeros(10))
+    assert search.best_params_["x"] == pytest.approx(0.8, abs=0.05)
+    tried = [p[0] for p in search.optimizer_results_[0].x_iters]
+    assert len(tried) == 12 and len(set(tried)) == 12
+    failed = sum(x > 1.0 for x in tried)
+    assert 1 <= failed <= 4  # the GP learns to avoid the failing region
+
+
+def test_every_fit_failing_gives_one_clear_error():
+    search = BayesSearchCV(FailsAboveOne(), {"x": Real(2.0, 3.0)}, n_iter=3,
+                           n_initial_points=2, cv=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(AllFitsFailedError, match="(?s)All 3 candidates failed.*diverged"):
+            search.fit(np.zeros((10, 1)), np.zeros(10))
+
+
+def test_error_score_raise_propagates():
+    search = BayesSearchCV(FailsAboveOne(), {"x": Real(2.0, 3.0)}, n_iter=2,
+                           n_initial_points=2, cv=2, error_score="raise")
+    with pytest.raises(RuntimeError, match="diverged"):
+        search.fit(np.zeros((10, 1)), np.zeros(10))
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        (dict(n_iter=0), InvalidParameterError, "n_iter"),
+        (dict(n_points=0), InvalidParameterError, "n_points"),
+        (dict(acq_func="gp_hedge"), InvalidParameterError, "acq_func"),
+        (dict(optimizer_kwargs={"kapa": 2}), ValueError, r"unknown keys \['kapa'\]"),
+        (dict(optimizer_kwargs={"base_estimator": "RF"}), ValueError, "must be 'GP'"),
+        (dict(cv=KFold(3, shuffle=True)), ValueError, "consistent folds across calls"),
+    ],
+)
+def test_bad_parameters_are_refused_in_fit(params, error, match):
+    search = BayesSearchCV(Ridge(), {"alpha": (0.1, 1.0)}, **{**SMALL, **params})
+    with pytest.raises(error, match=match):
+        search.fit(X_iris, y_iris)
+
+
+@pytest.mark.skipif(sklearn.__version__ < "1.9", reason="callbacks arrived in 1.9")
+def test_progress_bar_callback(capsys):
+    from sklearn.callback import ProgressBar
+
+    search = BayesSearchCV(Ridge(), {"alpha": (0.1, 1.0)}, **SMALL)
+    search.set_callbacks(ProgressBar())
+    search.fit(X_iris, y_iris)
+    assert len(search.cv_results_["params"]) == 6
