@@ -8,6 +8,8 @@ import warnings
 import numpy as np
 from joblib import effective_n_jobs
 from scipy.optimize import OptimizeResult
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from ._compat import BaseSearchCV, Interval, StrOptions, _yields_constant_splits
@@ -255,6 +257,14 @@ class BayesSearchCV(BaseSearchCV):
         subspaces = parse_search_spaces(self.search_spaces)
         check_names(subspaces, self.estimator)
         self._check_optimizer_kwargs()
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        if not _yields_constant_splits(cv):
+            raise ValueError(
+                "The cv parameter must yield consistent folds across calls to "
+                "split(): BayesSearchCV compares candidates evaluated in "
+                "different batches. Set its random_state to an int, or set "
+                "shuffle=False."
+            )
         if callback is None:
             callbacks = []
         elif callable(callback):
@@ -285,13 +295,6 @@ class BayesSearchCV(BaseSearchCV):
 
     def _run_search(self, evaluate_candidates, callback_ctx=None):
         subspaces, callbacks = self._run_state
-        if not _yields_constant_splits(self._checked_cv_orig):
-            raise ValueError(
-                "The cv parameter must yield consistent folds across calls to "
-                "split(): BayesSearchCV compares candidates evaluated in "
-                "different batches. Set its random_state to an int, or set "
-                "shuffle=False."
-            )
         self._any_success = False
         self._first_failure = None
         rng = check_random_state(self.random_state)

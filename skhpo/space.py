@@ -62,7 +62,7 @@ class Dimension:
         --------
         >>> from skhpo import Integer
         >>> Integer(1, 3).rvs(4, random_state=0)
-        [2, 3, 3, 2]
+        [2, 3, 2, 2]
         """
         rng = check_random_state(random_state)
         return self.decode(rng.uniform(size=(n_samples, self.n_columns)))
