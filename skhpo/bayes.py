@@ -15,6 +15,8 @@ from sklearn.utils import check_random_state
 from ._compat import BaseSearchCV, Interval, StrOptions, _yields_constant_splits
 from ._optimizer import Optimizer
 from .acquisition import ACQUISITIONS
+from ._progress import ProgressPrinter
+from ._warm_start import check_warm_start, warm_start_points
 from .exceptions import AllFitsFailedError
 from .space import check_names, parse_search_spaces
 
@@ -78,7 +80,8 @@ class BayesSearchCV(BaseSearchCV):
         since candidates are compared across batches.
 
     verbose : int, default=0
-        Controls the messages of the fits.
+        1 prints one line per batch (best score so far, fits done, an estimate
+        of the time left); higher values add scikit-learn's per-fit messages.
 
     pre_dispatch : int or str, default="2*n_jobs"
         As in ``GridSearchCV``.
@@ -105,6 +108,14 @@ class BayesSearchCV(BaseSearchCV):
         ``xi`` (improvement margin of EI/PI, default 0), ``kappa``
         (exploration weight of UCB, default 1.96), ``n_candidates``
         (quasi-random candidates per proposal, default 2048).
+
+    warm_start : fitted search, cv_results_ dict or loaded results, default=None
+        Earlier results over a compatible space (an earlier search, its
+        ``cv_results_``, or what :func:`skhpo.load_results` returns). Their
+        candidates seed the GP without being refitted (they count towards
+        ``n_initial_points`` and are not added to ``cv_results_``); those
+        outside the new space are ignored with a warning. Their scores must
+        come from the same data, cv and scoring to be comparable.
 
     Attributes
     ----------
@@ -176,6 +187,7 @@ class BayesSearchCV(BaseSearchCV):
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left")],
         "acq_func": [StrOptions(set(ACQUISITIONS))],
         "optimizer_kwargs": [dict, None],
+        "warm_start": "no_validation",  # checked in fit, see _warm_start
     }
 
     def __init__(
@@ -197,6 +209,7 @@ class BayesSearchCV(BaseSearchCV):
         n_initial_points=10,
         acq_func="EI",
         optimizer_kwargs=None,
+        warm_start=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -216,6 +229,7 @@ class BayesSearchCV(BaseSearchCV):
         self.n_initial_points = n_initial_points
         self.acq_func = acq_func
         self.optimizer_kwargs = optimizer_kwargs
+        self.warm_start = warm_start
 
     @property
     def total_iterations(self):
@@ -265,6 +279,8 @@ class BayesSearchCV(BaseSearchCV):
                 "different batches. Set its random_state to an int, or set "
                 "shuffle=False."
             )
+        if self.warm_start is not None:
+            check_warm_start(self.warm_start, _followed_metric(self.scoring, self.refit))
         if callback is None:
             callbacks = []
         elif callable(callback):
@@ -309,7 +325,10 @@ class BayesSearchCV(BaseSearchCV):
             ).call_on_fit_task_begin(estimator=self)
 
         self.optimizer_results_ = []
-        metric = None
+        metric = _followed_metric(self.scoring, self.refit)
+        progress = ProgressPrinter(type(self).__name__, sum(budgets) * self.n_splits_,
+                                   self.verbose)
+        best = -np.inf
         stop = False
         n_told = 0
         for subspace, budget in zip(subspaces, budgets):
@@ -320,6 +339,8 @@ class BayesSearchCV(BaseSearchCV):
                 random_state=rng.randint(2**31),
                 **self._check_optimizer_kwargs(),
             )
+            if self.warm_start is not None:
+                optimizer.tell(*warm_start_points(self.warm_start, subspace.space, metric))
             result = _optimize_result(optimizer)
             self.optimizer_results_.append(result)
             done = 0
@@ -331,11 +352,15 @@ class BayesSearchCV(BaseSearchCV):
                 if results is None:
                     scores = np.full(len(batch), np.nan)
                 else:
-                    metric = metric or _followed_metric(self.refit, results)
+                    if f"mean_test_{metric}" not in results:  # callable scoring
+                        metric = _first_metric(results)
                     scores = np.asarray(results[f"mean_test_{metric}"], float)[-len(batch):]
                 optimizer.tell(batch, scores)
                 done += len(batch)
                 n_told += len(batch)
+                best = np.nanmax([best, *scores]) if np.isfinite(scores).any() else best
+                progress.update(step=f"candidate {n_told}/{sum(budgets)}",
+                                fits_done=n_told * self.n_splits_, best=best)
                 result = _optimize_result(optimizer, results)
                 self.optimizer_results_[-1] = result
                 stop = any(bool(cb(result)) for cb in callbacks)
@@ -381,12 +406,17 @@ class BayesSearchCV(BaseSearchCV):
         return results
 
 
-def _followed_metric(refit, results):
+def _followed_metric(scoring, refit):
     """The metric the optimizer maximises (see the class Notes)."""
-    if "mean_test_score" in results:
+    if not isinstance(scoring, (list, tuple, set, dict)):
         return "score"
-    if isinstance(refit, str):
+    if isinstance(refit, str) and refit in scoring:
         return refit
+    return next(iter(scoring))
+
+
+def _first_metric(results):
+    """For a callable scoring that returned a dict: its first metric."""
     return next(k for k in results if k.startswith("mean_test_"))[len("mean_test_"):]
 
 

@@ -293,3 +293,39 @@ def test_progress_bar_callback(capsys):
     search.set_callbacks(ProgressBar())
     search.fit(X_iris, y_iris)
     assert len(search.cv_results_["params"]) == 6
+
+
+def test_warm_start_seeds_the_gp_without_refitting():
+    space = {"x": Real(-2.0, 2.0), "c": Real(1e-2, 1e3, prior="log-uniform")}
+    X0, y0 = np.zeros((10, 1)), np.zeros(10)
+    first = BayesSearchCV(Quadratic(), space, n_iter=12, n_initial_points=5, cv=2,
+                          random_state=0, refit=False).fit(X0, y0)
+    wider = {**first.cv_results_, "params": first.cv_results_["params"] + [{"x": 5.0, "c": 1.0}],
+             "mean_test_score": np.append(first.cv_results_["mean_test_score"], -30.0)}
+    with pytest.warns(UserWarning, match="1 of 13 earlier candidates lie outside"):
+        second = BayesSearchCV(Quadratic(), space, n_iter=4, n_initial_points=5, cv=2,
+                               random_state=1, refit=False, warm_start=wider).fit(X0, y0)
+    # 12 warm points >= n_initial_points: the GP proposes from the first new candidate.
+    assert len(second.cv_results_["params"]) == 4
+    assert second.best_score_ >= first.best_score_ - 1e-3
+    assert second.best_score_ > -0.01
+    told = second.optimizer_results_[0].x_iters
+    assert len(told) == 16  # 12 seeded + 4 new, seeded ones not refitted
+
+
+def test_warm_start_with_another_metric_is_refused_before_fitting():
+    earlier = {"params": [{"alpha": 1.0}], "mean_test_r2": [0.5]}
+    search = BayesSearchCV(Ridge(), {"alpha": (0.1, 2.0)}, warm_start=earlier, **SMALL)
+    with pytest.raises(ValueError, match="no 'mean_test_score'.*scored \\['r2'\\]"):
+        search.fit(X_iris, y_iris)
+
+
+def test_verbose_prints_one_line_per_batch(capsys):
+    BayesSearchCV(Ridge(), {"alpha": (0.1, 2.0)}, verbose=1, n_points=2,
+                  **SMALL).fit(X_iris, y_iris)
+    lines = [l for l in capsys.readouterr().out.splitlines() if l.startswith("[BayesSearchCV]")]
+    assert len(lines) == 3
+    assert lines[-1].startswith("[BayesSearchCV] candidate 6/6: best 0.")
+    assert "18/18 fits, ~0s left" in lines[-1]
+    BayesSearchCV(Ridge(), {"alpha": (0.1, 2.0)}, verbose=0, **SMALL).fit(X_iris, y_iris)
+    assert capsys.readouterr().out == ""

@@ -1,0 +1,88 @@
+"""Read earlier results to seed an optimizer without refitting anything."""
+
+import warnings
+
+import numpy as np
+
+
+def _cv_results(source):
+    """The ``cv_results_`` dict of a search, a loaded results file, or a dict."""
+    if isinstance(source, dict):
+        results = source
+    else:
+        results = getattr(source, "cv_results_", None)
+    if not isinstance(results, dict) or "params" not in results:
+        raise TypeError(
+            "warm_start must be a fitted search, its cv_results_ dict, or what "
+            f"skhpo.load_results returns; got {type(source).__name__}."
+        )
+    return results
+
+
+def _scores(results, metric):
+    key = f"mean_test_{metric}"
+    if key not in results:
+        available = sorted(k[len("mean_test_"):] for k in results if k.startswith("mean_test_"))
+        raise ValueError(
+            f"warm_start results have no {key!r}: the search follows the metric "
+            f"{metric!r}, but the earlier results scored {available}. Use the "
+            f"same scoring (and refit metric) as the earlier search."
+        )
+    return np.asarray(results[key], dtype=float)
+
+
+def check_warm_start(source, metric):
+    """Raise a clear error if ``source`` cannot seed a search following ``metric``."""
+    _scores(_cv_results(source), metric)
+
+
+def _full_budget_rows(results):
+    """Rows of the largest budget only, for Hyperband / halving results."""
+    if "n_resources" not in results:
+        return np.arange(len(results["params"]))
+    budgets = np.asarray(results["n_resources"])
+    return np.flatnonzero(budgets == budgets.max())
+
+
+def warm_start_points(source, space, metric):
+    """Earlier candidates that lie in ``space``, with their scores.
+
+    Candidates outside the space (another parameter set, a value out of
+    bounds) are ignored with a warning that counts them. For multi-fidelity
+    results only the full-budget rows are used: low-budget scores are not
+    comparable.
+
+    Returns
+    -------
+    params : list of dict
+    scores : ndarray
+        NaN for failed candidates, which the optimizer treats as known-bad.
+
+    Examples
+    --------
+    >>> from skhpo import Real
+    >>> from skhpo.space import Space
+    >>> from skhpo._warm_start import warm_start_points
+    >>> results = {"params": [{"C": 1.0}, {"C": 50.0}], "mean_test_score": [0.8, 0.9]}
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> warm_start_points(results, Space({"C": Real(0.1, 10.0)}), "score")
+    ([{'C': 1.0}], array([0.8]))
+    """
+    results = _cv_results(source)
+    scores = _scores(results, metric)
+    params, kept = [], []
+    rows = _full_budget_rows(results)
+    for row in rows:
+        candidate = results["params"][row]
+        if space.contains(candidate):
+            params.append(dict(candidate))
+            kept.append(scores[row])
+    ignored = len(rows) - len(params)
+    if ignored:
+        warnings.warn(
+            f"warm_start: {ignored} of {len(rows)} earlier candidates lie outside "
+            f"the search space {space.names} and were ignored.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return params, np.asarray(kept, dtype=float)
