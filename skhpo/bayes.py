@@ -109,9 +109,12 @@ class BayesSearchCV(BaseSearchCV):
         (exploration weight of UCB, default 1.96), ``n_candidates``
         (quasi-random candidates per proposal, default 2048).
 
-    warm_start : fitted search, cv_results_ dict or loaded results, default=None
+    warm_start : bool, fitted search, cv_results_ dict or loaded results, default=None
         Earlier results over a compatible space (an earlier search, its
-        ``cv_results_``, or what :func:`skhpo.load_results` returns). Their
+        ``cv_results_``, or what :func:`skhpo.load_results` returns); ``True``
+        means this search's own results from its previous ``fit`` (as
+        ``warm_start`` means for scikit-learn estimators), ``False`` or
+        ``None`` none. Their
         candidates seed the GP without being refitted (they count towards
         ``n_initial_points`` and are not added to ``cv_results_``); those
         outside the new space are ignored with a warning. Their scores must
@@ -279,20 +282,29 @@ class BayesSearchCV(BaseSearchCV):
                 "different batches. Set its random_state to an int, or set "
                 "shuffle=False."
             )
-        if self.warm_start is not None:
-            check_warm_start(self.warm_start, _followed_metric(self.scoring, self.refit))
+        warm_start = self._warm_start_source()
+        if warm_start is not None:
+            check_warm_start(warm_start, _followed_metric(self.scoring, self.refit))
         if callback is None:
             callbacks = []
         elif callable(callback):
             callbacks = [callback]
         else:
             callbacks = list(callback)
-        self._run_state = (subspaces, callbacks)
+        self._run_state = (subspaces, callbacks, warm_start)
         try:
             super().fit(X, y, **params)
         finally:
             del self._run_state
         return self
+
+    def _warm_start_source(self):
+        if self.warm_start is True:
+            # scikit-learn's meaning: continue from this estimator's last fit.
+            return getattr(self, "cv_results_", None)
+        if self.warm_start is False:
+            return None
+        return self.warm_start
 
     def _check_optimizer_kwargs(self):
         kwargs = dict(self.optimizer_kwargs or {})
@@ -310,7 +322,7 @@ class BayesSearchCV(BaseSearchCV):
         return kwargs
 
     def _run_search(self, evaluate_candidates, callback_ctx=None):
-        subspaces, callbacks = self._run_state
+        subspaces, callbacks, warm_start = self._run_state
         self._any_success = False
         self._first_failure = None
         rng = check_random_state(self.random_state)
@@ -339,8 +351,8 @@ class BayesSearchCV(BaseSearchCV):
                 random_state=rng.randint(2**31),
                 **self._check_optimizer_kwargs(),
             )
-            if self.warm_start is not None:
-                optimizer.tell(*warm_start_points(self.warm_start, subspace.space, metric))
+            if warm_start is not None:
+                optimizer.tell(*warm_start_points(warm_start, subspace.space, metric))
             result = _optimize_result(optimizer)
             self.optimizer_results_.append(result)
             done = 0

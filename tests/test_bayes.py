@@ -329,3 +329,16 @@ def test_verbose_prints_one_line_per_batch(capsys):
     assert "18/18 fits, ~0s left" in lines[-1]
     BayesSearchCV(Ridge(), {"alpha": (0.1, 2.0)}, verbose=0, **SMALL).fit(X_iris, y_iris)
     assert capsys.readouterr().out == ""
+
+
+def test_warm_start_true_continues_from_the_previous_fit():
+    space = {"x": Real(-2.0, 2.0), "c": Real(1e-2, 1e3, prior="log-uniform")}
+    X0, y0 = np.zeros((10, 1)), np.zeros(10)
+    search = BayesSearchCV(Quadratic(), space, n_iter=6, n_initial_points=5, cv=2,
+                           random_state=0, refit=False, warm_start=True).fit(X0, y0)
+    assert len(search.optimizer_results_[0].x_iters) == 6  # nothing to continue from
+    first_best = search.best_score_
+    search.fit(X0, y0)
+    assert len(search.optimizer_results_[0].x_iters) == 12
+    assert len(search.cv_results_["params"]) == 6
+    assert search.best_score_ > first_best
