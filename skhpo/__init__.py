@@ -2,6 +2,7 @@
 
 from .bayes import BayesSearchCV
 from .exceptions import AllFitsFailedError, SearchSpaceError, SkhpoError
+from .hyperband import HyperbandSearchCV, hyperband_schedule
 from .results import (
     ResultsFormatError,
     SearchResults,
@@ -10,6 +11,7 @@ from .results import (
     results_frame,
     save_results,
 )
+from .sensitivity import SensitivityReport, sensitivity_report
 from .space import Categorical, Integer, Real
 
 __version__ = "0.1.0"
@@ -18,6 +20,7 @@ __all__ = [
     "AllFitsFailedError",
     "BayesSearchCV",
     "Categorical",
+    "HyperbandSearchCV",
     "Integer",
     "Real",
     "ResultsFormatError",
@@ -27,6 +30,9 @@ __all__ = [
     "results_frame",
     "save_results",
     "SearchSpaceError",
+    "SensitivityReport",
+    "sensitivity_report",
     "SkhpoError",
     "__version__",
+    "hyperband_schedule",
 ]

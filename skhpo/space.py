@@ -681,10 +681,16 @@ def parse_search_spaces(search_spaces):
 
 
 def check_names(subspaces, estimator):
-    """Raise if a space names a parameter the estimator does not have."""
+    """Raise if a space names a parameter the estimator does not have.
+
+    A name under a step that the space itself replaces (``"clf__kernel"``
+    beside ``"clf": [SVC()]``) is checked against the replacement estimators.
+    """
     valid = set(estimator.get_params(deep=True))
     for subspace in subspaces:
-        unknown = [n for n in subspace.space.names if n not in valid]
+        dims = subspace.space.as_dict()
+        unknown = [n for n in subspace.space.names
+                   if not _names_a_parameter(n, dims, valid)]
         if unknown:
             close = sorted(v for v in valid if any(u.split("__")[-1] == v.split("__")[-1]
                                                    for u in unknown))
@@ -695,3 +701,15 @@ def check_names(subspaces, estimator):
                 f"names are those of estimator.get_params(deep=True), e.g. "
                 f"{sorted(valid)[:8]}.{hint}"
             )
+
+
+def _names_a_parameter(name, dims, valid):
+    parts = name.split("__")
+    for cut in range(len(parts) - 1, 0, -1):
+        step = "__".join(parts[:cut])
+        replacements = getattr(dims.get(step), "categories", None)
+        if replacements is not None:
+            rest = "__".join(parts[cut:])
+            steps = [c for c in replacements if hasattr(c, "get_params")]
+            return bool(steps) and all(rest in c.get_params(deep=True) for c in steps)
+    return name in valid

@@ -555,3 +555,21 @@ def test_sensitivity_report_reads_loaded_results(tmp_path):
     report = sensitivity.sensitivity_report(loaded.cv_results_, random_state=0)
     expected = sensitivity.sensitivity_report(search.cv_results_, random_state=0)
     assert_frame_equal(report.importances, expected.importances)
+
+
+def test_sensitivity_report_accepts_loaded_results(tmp_path):
+    from scipy.stats import loguniform
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import RandomizedSearchCV
+    from sklearn.svm import SVC
+
+    from skhpo import load_results, save_results, sensitivity_report
+
+    X, y = load_iris(return_X_y=True)
+    search = RandomizedSearchCV(SVC(), {"C": loguniform(1e-3, 1e3),
+                                        "gamma": loguniform(1e-4, 1e1)},
+                                n_iter=30, cv=3, random_state=0).fit(X, y)
+    save_results(search, tmp_path / "s.json")
+    loaded = sensitivity_report(load_results(tmp_path / "s.json"), random_state=0)
+    direct = sensitivity_report(search.cv_results_, random_state=0)
+    pd.testing.assert_frame_equal(loaded.importances, direct.importances)

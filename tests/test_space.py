@@ -173,3 +173,12 @@ def test_sobol_design_is_reproducible_and_spread():
     np.testing.assert_array_equal(first, second)
     # A scrambled Sobol set of 16 puts exactly 4 points in each quarter of a.
     np.testing.assert_array_equal(np.bincount((first[:, 0] * 4).astype(int)), [4, 4, 4, 4])
+
+
+def test_names_under_a_replaced_step_are_checked_against_the_replacement():
+    pipe = Pipeline([("clf", LogisticRegression())])
+    ok = parse_search_spaces([{"clf": [SVC()], "clf__kernel": ["rbf", "linear"]}])
+    check_names(ok, pipe)
+    bad = parse_search_spaces([{"clf": [SVC()], "clf__max_iter_typo": [1, 2]}])
+    with pytest.raises(SearchSpaceError, match="clf__max_iter_typo"):
+        check_names(bad, pipe)

@@ -1,0 +1,670 @@
+"""Fold-level evaluation: (candidate, split) tasks, scored once and reused.
+
+scikit-learn's ``BaseSearchCV.fit`` evaluates every candidate on every split
+in one go. Budget-aware searches need finer grain: score a candidate on its
+first split, later on two more, and never refit the splits it already has.
+:class:`FoldEvaluator` does this. Each task is one (candidate, split) pair,
+dispatched through :class:`joblib.Parallel` (so any joblib backend runs it,
+Dask included); each result is kept in a store keyed by
+``(candidate_id, split_index, resource)``; asking again for a pair already in
+the store returns the stored result without fitting.
+
+:func:`format_cv_results` turns rows of that store into scikit-learn's
+``cv_results_`` layout, with NaN for the splits a row did not score.
+
+Only public scikit-learn API is used here: ``clone``, ``check_scoring``,
+``get_scorer``, ``_safe_indexing`` (public in ``sklearn.utils``),
+``resample`` and ``get_tags``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone, is_classifier
+from sklearn.exceptions import FitFailedWarning
+from sklearn.metrics import check_scoring, get_scorer
+from sklearn.utils import get_tags, resample
+
+from ._compat import _safe_indexing, _yields_constant_splits
+from .exceptions import AllFitsFailedError
+
+__all__ = [
+    "FoldEvaluator",
+    "SplitResult",
+    "build_scorers",
+    "check_constant_splits",
+    "format_cv_results",
+]
+
+
+# --------------------------------------------------------------------- checks
+def check_constant_splits(cv):
+    """Raise unless ``cv.split`` gives the same splits at every call.
+
+    Splits are scored one at a time and reused, so a splitter that re-shuffles
+    would mix scores of different partitions.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import KFold
+    >>> from skhpo._evaluate import check_constant_splits
+    >>> check_constant_splits(KFold(3, shuffle=True, random_state=0))
+    >>> check_constant_splits(KFold(3, shuffle=True))
+    Traceback (most recent call last):
+    ...
+    ValueError: The cv parameter must yield consistent folds across calls to split(). ...
+    """
+    if not _yields_constant_splits(cv):
+        raise ValueError(
+            "The cv parameter must yield consistent folds across calls to "
+            "split(). Set its random_state to an int, or set shuffle=False. "
+            f"Got cv={cv!r}."
+        )
+
+
+def build_scorers(estimator, scoring):
+    """Normalise ``scoring`` to one scorer or a dict of named scorers.
+
+    Parameters
+    ----------
+    estimator : estimator
+    scoring : None, str, callable, list, tuple or dict
+        As in ``GridSearchCV``. A callable may return a float or a dict of
+        floats (multi-metric); the latter is only known after a first call.
+
+    Returns
+    -------
+    scorers : callable or dict of str -> callable
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skhpo._evaluate import build_scorers
+    >>> sorted(build_scorers(LogisticRegression(), ["accuracy", "roc_auc"]))
+    ['accuracy', 'roc_auc']
+    """
+    if isinstance(scoring, (list, tuple, set)):
+        names = list(scoring)
+        if not names or not all(isinstance(n, str) for n in names):
+            raise ValueError(
+                f"A list or tuple of scorings must hold at least one scorer "
+                f"name (str), got {scoring!r}. For custom scorers, pass a dict "
+                f"of name -> callable."
+            )
+        if len(set(names)) != len(names):
+            raise ValueError(f"Scorer names must be unique, got {scoring!r}.")
+        return {name: get_scorer(name) for name in names}
+    if isinstance(scoring, dict):
+        if not scoring or not all(isinstance(k, str) for k in scoring):
+            raise ValueError(
+                f"A dict of scorings must map at least one metric name (str) "
+                f"to a scorer, got {scoring!r}."
+            )
+        return {name: get_scorer(s) if isinstance(s, str) else s
+                for name, s in scoring.items()}
+    return check_scoring(estimator, scoring=scoring)
+
+
+# ------------------------------------------------------------ one fold's work
+@dataclass
+class SplitResult:
+    """The outcome of fitting one candidate on one split.
+
+    ``test_scores`` and ``train_scores`` map metric names to floats; both are
+    None when the fit failed and the metric names were not yet known (a
+    callable ``scoring`` returning a dict), and are filled with
+    ``error_score`` when the results are formatted.
+    """
+
+    candidate_id: object
+    split_index: int
+    resource: object
+    test_scores: dict | None
+    train_scores: dict | None
+    fit_time: float
+    score_time: float
+    n_test_samples: int
+    fit_error: str | None = None
+
+    @property
+    def failed(self):
+        return self.fit_error is not None
+
+
+def _n_rows(value):
+    if isinstance(value, (str, bytes)):
+        return None
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return shape[0] if len(shape) else None
+    if isinstance(value, (list, tuple)):
+        return len(value)
+    return None
+
+
+def _index_params(params, indices, n_samples):
+    """Slice the per-sample entries of ``params`` (those of length n_samples)."""
+    return {key: _safe_indexing(value, indices) if _n_rows(value) == n_samples
+            else value for key, value in (params or {}).items()}
+
+
+def _split_data(estimator, X, y, train, test):
+    if get_tags(estimator).input_tags.pairwise:
+        # A precomputed kernel or distance matrix: rows are the samples to
+        # predict, columns the training samples.
+        X_train = _safe_indexing(_safe_indexing(X, train), train, axis=1)
+        X_test = _safe_indexing(_safe_indexing(X, test), train, axis=1)
+    else:
+        X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
+    if y is None:
+        return X_train, None, X_test, None
+    return X_train, _safe_indexing(y, train), X_test, _safe_indexing(y, test)
+
+
+def _score(estimator, X, y, scorers, score_params, error_score):
+    """Every metric of ``scorers`` as a dict of floats."""
+    if isinstance(scorers, dict):
+        items = scorers.items()
+    else:
+        items = [(None, scorers)]
+    scores = {}
+    for name, scorer in items:
+        try:
+            if y is None:
+                value = scorer(estimator, X, **score_params)
+            else:
+                value = scorer(estimator, X, y, **score_params)
+        except Exception:
+            if error_score == "raise":
+                raise
+            warnings.warn(
+                f"Scoring failed; the score of this split is set to "
+                f"{error_score}. Details:\n{traceback.format_exc()}",
+                UserWarning,
+            )
+            value = error_score
+        if name is None and isinstance(value, dict):
+            # A callable scoring returning several metrics.
+            scores.update({k: _as_float(v, k) for k, v in value.items()})
+        else:
+            scores[name or "score"] = _as_float(value, name or "score")
+    return scores
+
+
+def _as_float(value, name):
+    if isinstance(value, numbers.Number) or np.ndim(value) == 0:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    raise ValueError(
+        f"Scoring must return a number, got {value!r} ({type(value).__name__}) "
+        f"for the metric {name!r}."
+    )
+
+
+def _fit_and_score_split(estimator, X, y, train, test, *, scorers, fit_params,
+                         score_params, error_score, return_train_score,
+                         callback_ctx=None, caller=None):
+    """Fit a (parameter-set) estimator on one split and score it.
+
+    Runs in a joblib worker; returns everything but the store key.
+    """
+    n = _n_rows(X)
+    X_train, y_train, X_test, y_test = _split_data(estimator, X, y, train, test)
+    fit_params = _index_params(fit_params, train, n)
+    score_test = _index_params(score_params, test, n)
+    score_train = _index_params(score_params, train, n)
+    metadata = ({"sample_weight": fit_params["sample_weight"]}
+                if fit_params.get("sample_weight") is not None else None)
+
+    start = time.time()
+    fit_error = None
+    test_scores = train_scores = None
+    score_time = 0.0
+    try:
+        if callback_ctx is not None:
+            with callback_ctx.propagate_callback_context(estimator):
+                callback_ctx.call_on_fit_task_begin(
+                    estimator=caller, X=X_train, y=y_train, metadata=metadata)
+                _fit(estimator, X_train, y_train, fit_params)
+        else:
+            _fit(estimator, X_train, y_train, fit_params)
+    except Exception:
+        if error_score == "raise":
+            raise
+        fit_error = traceback.format_exc()
+        fit_time = time.time() - start
+    else:
+        fit_time = time.time() - start
+        test_scores = _score(estimator, X_test, y_test, scorers, score_test,
+                             error_score)
+        score_time = time.time() - start - fit_time
+        if return_train_score:
+            train_scores = _score(estimator, X_train, y_train, scorers,
+                                  score_train, error_score)
+    finally:
+        if callback_ctx is not None:
+            callback_ctx.call_on_fit_task_end(
+                estimator=caller, X=X_train, y=y_train, metadata=metadata)
+    return dict(test_scores=test_scores, train_scores=train_scores,
+                fit_time=fit_time, score_time=score_time,
+                n_test_samples=len(test), fit_error=fit_error)
+
+
+def _fit(estimator, X, y, fit_params):
+    if y is None:
+        estimator.fit(X, **fit_params)
+    else:
+        estimator.fit(X, y, **fit_params)
+
+
+# ------------------------------------------------------------------ the engine
+@dataclass
+class _Counter:
+    fits: int = 0
+    failures: int = 0
+    first_error: str | None = None
+
+
+class FoldEvaluator:
+    """Score candidates split by split, fitting each (candidate, split) once.
+
+    The splits are drawn once, at construction, and checked to be the same at
+    every call of ``cv.split``, so a split index means the same partition for
+    the whole search.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Cloned for every task.
+    X, y : array-like
+        Indexable data (see :func:`sklearn.utils.indexable`).
+    cv : cross-validation splitter
+        Already checked, e.g. by :func:`sklearn.model_selection.check_cv`.
+    scorers : callable or dict
+        From :func:`build_scorers`.
+    split_params : dict, default=None
+        Passed to ``cv.split`` (``groups``).
+    fit_params, score_params : dict, default=None
+        Passed to the estimator's ``fit`` and to the scorers; entries with one
+        value per sample are sliced to the split, as scikit-learn does.
+    error_score : "raise" or float, default=np.nan
+        Score of a failed fit. A number is recorded and a
+        :class:`~sklearn.exceptions.FitFailedWarning` summarises the failures;
+        "raise" raises the fit's error.
+    return_train_score : bool, default=False
+    resource : None, "n_samples" or str, default=None
+        What a ``resource`` value passed to :meth:`evaluate` means: None, no
+        resource (the candidate as given); ``"n_samples"``, a training
+        subsample of ``resource / n_samples`` of each training fold (the test
+        fold is kept whole, so scores at different budgets are comparable);
+        any other string, an estimator parameter set to the value.
+    random_state : int, default=0
+        Seed of the ``"n_samples"`` subsamples; split ``i`` uses
+        ``random_state + i``, so every candidate of a rung sees the same rows.
+    n_jobs : int, default=None
+    pre_dispatch : int or str, default="2*n_jobs"
+    verbose : int, default=0
+    raise_if_all_failed : bool, default=True
+        Raise :class:`~skhpo.exceptions.AllFitsFailedError` after a call to
+        :meth:`evaluate` if every fit so far has failed.
+
+    Attributes
+    ----------
+    splits : list of (train, test)
+    n_splits : int
+    n_fits_ : int
+        Fits run so far (each (candidate, split, resource) at most once).
+    store : dict
+        ``(candidate_id, split_index, resource) -> SplitResult``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import KFold
+    >>> from skhpo._evaluate import FoldEvaluator, build_scorers
+    >>> X, y = load_iris(return_X_y=True)
+    >>> est = LogisticRegression(max_iter=500)
+    >>> ev = FoldEvaluator(est, X, y, cv=KFold(3), scorers=build_scorers(est, "accuracy"))
+    >>> _ = ev.evaluate({0: {"C": 1.0}, 1: {"C": 0.01}}, [0])
+    >>> _ = ev.evaluate({0: {"C": 1.0}}, [0, 1, 2])  # split 0 is reused
+    >>> ev.n_fits_
+    4
+    """
+
+    def __init__(self, estimator, X, y=None, *, cv, scorers, split_params=None,
+                 fit_params=None, score_params=None, error_score=np.nan,
+                 return_train_score=False, resource=None, random_state=0,
+                 n_jobs=None, pre_dispatch="2*n_jobs", verbose=0,
+                 raise_if_all_failed=True):
+        check_constant_splits(cv)
+        self.estimator = estimator
+        self.X = X
+        self.y = y
+        self.cv = cv
+        self.scorers = scorers
+        self.fit_params = dict(fit_params or {})
+        self.score_params = dict(score_params or {})
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+        self.resource = resource
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.pre_dispatch = pre_dispatch
+        self.verbose = verbose
+        self.raise_if_all_failed = raise_if_all_failed
+        split_params = {k: v for k, v in (split_params or {}).items()
+                        if v is not None}
+        self.splits = [(np.asarray(tr), np.asarray(te))
+                       for tr, te in cv.split(X, y, **split_params)]
+        self.n_splits = len(self.splits)
+        expected = cv.get_n_splits(X, y, **split_params)
+        if self.n_splits != expected:
+            raise ValueError(
+                f"cv.split and cv.get_n_splits return inconsistent results: "
+                f"expected {expected} splits, got {self.n_splits}."
+            )
+        if self.n_splits == 0:
+            raise ValueError("The cv iterator yielded no split.")
+        self.n_samples = _n_rows(X)
+        self.store = {}
+        self.params = {}
+        self._counter = _Counter()
+
+    @property
+    def n_fits_(self):
+        return self._counter.fits
+
+    # ---------------------------------------------------------------- helpers
+    def _register(self, candidates):
+        for cid, params in candidates.items():
+            known = self.params.setdefault(cid, params)
+            if known is not params and known != params:
+                raise ValueError(
+                    f"Candidate id {cid!r} was registered with {known!r} and "
+                    f"is now given {params!r}; ids must be unique per "
+                    f"parameter set."
+                )
+
+    def _task(self, cid, split_index, resource):
+        """Estimator, train and test indices of one task."""
+        params = dict(self.params[cid])
+        train, test = self.splits[split_index]
+        if resource is not None and self.resource == "n_samples":
+            n_train = int(len(train) * resource / self.n_samples)
+            if n_train < len(train):
+                y_train = None
+                if self.y is not None and is_classifier(self.estimator):
+                    y_train = np.asarray(_safe_indexing(self.y, train))
+                    if y_train.ndim != 1:
+                        y_train = None
+                try:
+                    train = resample(train, replace=False, n_samples=n_train,
+                                     stratify=y_train,
+                                     random_state=self.random_state + split_index)
+                except ValueError:
+                    # Too few rows to keep every class: subsample plainly.
+                    train = resample(train, replace=False, n_samples=n_train,
+                                     random_state=self.random_state + split_index)
+        elif resource is not None:
+            params[self.resource] = resource
+        # Parameters may themselves be estimators (a pipeline step): clone them
+        # so that no two tasks share a fitted object.
+        estimator = clone(self.estimator).set_params(**clone(params, safe=False))
+        return estimator, train, test
+
+    # -------------------------------------------------------------- interface
+    def evaluate(self, candidates, split_indices, resource=None, *,
+                 callback_ctx=None, caller=None):
+        """Score candidates on splits, fitting only the pairs not yet stored.
+
+        Parameters
+        ----------
+        candidates : dict of id -> dict
+            Candidate ids (any hashable) and their parameters. An id always
+            names the same parameters.
+        split_indices : iterable of int
+            Splits to score every candidate on.
+        resource : None or number, default=None
+            Budget of these fits (see the class's ``resource``).
+        callback_ctx : sklearn CallbackContext, default=None
+            On scikit-learn >= 1.9, a context with ``sequential_subtasks=False``
+            whose subtasks are the new fits (for ``ProgressBar``).
+        caller : estimator, default=None
+            The search, passed to callback hooks.
+
+        Returns
+        -------
+        results : list of SplitResult
+            In (candidate, split) order, stored and new alike.
+        """
+        candidates = dict(candidates)
+        self._register(candidates)
+        split_indices = [int(i) for i in split_indices]
+        bad = [i for i in split_indices if not 0 <= i < self.n_splits]
+        if bad:
+            raise ValueError(
+                f"Split indices must lie in [0, {self.n_splits}), got {bad}."
+            )
+        keys = [(cid, i, resource) for cid in candidates for i in split_indices]
+        todo = [key for key in dict.fromkeys(keys) if key not in self.store]
+        if todo:
+            self._run(todo, callback_ctx, caller)
+        return [self.store[key] for key in keys]
+
+    def _run(self, todo, callback_ctx, caller):
+        if self.verbose > 0:
+            n_cand = len({k[0] for k in todo})
+            print(f"Fitting {len(todo)} new (candidate, split) pairs for "
+                  f"{n_cand} candidates, resource={todo[0][2]}")
+        if callback_ctx is not None:
+            contexts = [callback_ctx.subcontext(
+                task_name="candidate-split-evaluation", task_id=k)
+                for k in range(len(todo))]
+        else:
+            contexts = [None] * len(todo)
+        tasks = [self._task(*key) for key in todo]
+        parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch,
+                            verbose=max(self.verbose - 1, 0))
+        outputs = parallel(
+            delayed(_fit_and_score_split)(
+                estimator, self.X, self.y, train, test, scorers=self.scorers,
+                fit_params=self.fit_params, score_params=self.score_params,
+                error_score=self.error_score,
+                return_train_score=self.return_train_score,
+                callback_ctx=ctx, caller=caller)
+            for (estimator, train, test), ctx in zip(tasks, contexts)
+        )
+        n_failed = 0
+        counter = self._counter
+        for key, out in zip(todo, outputs):
+            self.store[key] = SplitResult(key[0], key[1], key[2], **out)
+            counter.fits += 1
+            if out["fit_error"] is not None:
+                n_failed += 1
+                counter.failures += 1
+                counter.first_error = counter.first_error or out["fit_error"]
+        if n_failed:
+            warnings.warn(
+                f"{n_failed} of {len(todo)} fits failed and were given "
+                f"error_score={self.error_score}. Set error_score='raise' to "
+                f"see the error at once. The first failure:\n"
+                f"{next(o['fit_error'] for o in outputs if o['fit_error'])}",
+                FitFailedWarning,
+            )
+        if (self.raise_if_all_failed and counter.fits
+                and counter.failures == counter.fits):
+            raise AllFitsFailedError(
+                f"All the {counter.fits} fits failed, so no candidate can be "
+                f"ranked. Check the estimator and the search space; the first "
+                f"failure was:\n{counter.first_error}"
+            )
+
+    def metric_names(self):
+        """Metric names, from the scorers or from the first successful split."""
+        if isinstance(self.scorers, dict):
+            return list(self.scorers)
+        for result in self.store.values():
+            if result.test_scores is not None:
+                return list(result.test_scores)
+        return ["score"]
+
+
+# ------------------------------------------------------------ cv_results_
+def _param_columns(params_list):
+    """``param_<name>`` masked arrays, masked where a candidate lacks the name.
+
+    Numbers and booleans keep a numeric dtype; anything else (strings, None,
+    estimators, tuples) is stored as objects, one per row.
+    """
+    names = sorted({name for params in params_list for name in params})
+    columns = {}
+    for name in names:
+        present = [name in params for params in params_list]
+        values = [params[name] for params in params_list if name in params]
+        kinds = {type(v) for v in values}
+        if all(issubclass(k, (numbers.Number, np.number, np.bool_)) for k in kinds):
+            dtype = np.asarray(values).dtype
+        else:
+            dtype = object
+        column = np.ma.MaskedArray(np.zeros(len(params_list), dtype=dtype),
+                                   mask=[not p for p in present])
+        for row, params in enumerate(params_list):
+            if name in params:
+                column[row] = params[name]
+        columns[f"param_{name}"] = column
+    return columns
+
+
+def _rank(means, primary=None):
+    """Dense-by-position ranks (1 = best, ties share the smallest rank).
+
+    Rows are ordered by ``primary`` first (higher first), then by mean score
+    (higher first, NaN last).
+    """
+    means = np.asarray(means, dtype=float)
+    filled = np.where(np.isnan(means), -np.inf, means)
+    primary = np.zeros(len(means)) if primary is None else np.asarray(primary, float)
+    order = np.lexsort((-filled, -primary))
+    ranks = np.empty(len(means), dtype=np.int32)
+    previous = None
+    for position, row in enumerate(order):
+        key = (primary[row], filled[row])
+        if key != previous:
+            rank = position + 1
+            previous = key
+        ranks[row] = rank
+    return ranks
+
+
+def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,
+                      more_results=None):
+    """Build scikit-learn's ``cv_results_`` from rows of the evaluator's store.
+
+    Parameters
+    ----------
+    evaluator : FoldEvaluator
+    rows : list of (candidate_id, split_indices, resource)
+        One row of ``cv_results_`` each: the candidate as scored on those
+        splits at that resource. Its ``params`` are the candidate's, plus the
+        resource value when the resource is an estimator parameter.
+    n_splits : int, default=None
+        Number of ``split{i}_*`` columns; default ``evaluator.n_splits``.
+        Splits a row did not score are NaN.
+    rank_by : array-like, default=None
+        A per-row key ranked before the score (higher first), e.g. the
+        resource, so that rank 1 is the best row at the largest budget.
+    more_results : dict of str -> list, default=None
+        Extra columns (``iter``, ``n_resources``, ...).
+
+    Returns
+    -------
+    cv_results : dict of numpy arrays
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import KFold
+    >>> from skhpo._evaluate import FoldEvaluator, build_scorers, format_cv_results
+    >>> X, y = load_iris(return_X_y=True)
+    >>> est = LogisticRegression(max_iter=500)
+    >>> ev = FoldEvaluator(est, X, y, cv=KFold(3), scorers=build_scorers(est, None))
+    >>> _ = ev.evaluate({0: {"C": 1.0}}, [0])
+    >>> res = format_cv_results(ev, [(0, [0], None)])
+    >>> bool(np.isnan(res["split1_test_score"][0])), res["rank_test_score"].tolist()
+    (True, [1])
+    """
+    n_splits = evaluator.n_splits if n_splits is None else n_splits
+    metrics = evaluator.metric_names()
+    error_score = evaluator.error_score
+    error_value = np.nan if error_score == "raise" else float(error_score)
+    n_rows = len(rows)
+
+    def empty():
+        return np.full((n_rows, n_splits), np.nan)
+
+    test = {m: empty() for m in metrics}
+    train = {m: empty() for m in metrics}
+    fit_time, score_time = empty(), empty()
+    scored = np.zeros((n_rows, n_splits), dtype=bool)
+    params_list = []
+    for row, (cid, split_indices, resource) in enumerate(rows):
+        params = dict(evaluator.params[cid])
+        if resource is not None and evaluator.resource not in (None, "n_samples"):
+            params[evaluator.resource] = resource
+        params_list.append(params)
+        for i in split_indices:
+            result = evaluator.store[(cid, i, resource)]
+            scored[row, i] = True
+            fit_time[row, i] = result.fit_time
+            score_time[row, i] = result.score_time
+            for m in metrics:
+                test[m][row, i] = (error_value if result.test_scores is None
+                                   else result.test_scores.get(m, error_value))
+                if result.train_scores is not None:
+                    train[m][row, i] = result.train_scores.get(m, error_value)
+                elif evaluator.return_train_score:
+                    train[m][row, i] = error_value
+
+    def mean_std(values):
+        # Only the row's scored splits count: a NaN there (a failed fit with
+        # error_score=np.nan) makes the mean NaN, as in scikit-learn.
+        counts = scored.sum(axis=1)
+        safe = np.where(scored, values, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = np.where(counts > 0, safe.sum(axis=1) / np.maximum(counts, 1),
+                             np.nan)
+            nan_in_row = (np.isnan(values) & scored).any(axis=1)
+            means = np.where(nan_in_row, np.nan, means)
+            dev = np.where(scored, (values - means[:, None]) ** 2, 0.0)
+            stds = np.sqrt(dev.sum(axis=1) / np.maximum(counts, 1))
+            stds = np.where(counts > 0, stds, np.nan)
+        return means, stds
+
+    results = {key: np.asarray(value) for key, value in (more_results or {}).items()}
+    for name, values in (("fit_time", fit_time), ("score_time", score_time)):
+        results[f"mean_{name}"], results[f"std_{name}"] = mean_std(values)
+    results.update(_param_columns(params_list))
+    results["params"] = params_list
+    for m in metrics:
+        for i in range(n_splits):
+            results[f"split{i}_test_{m}"] = test[m][:, i]
+        means, stds = mean_std(test[m])
+        results[f"mean_test_{m}"] = means
+        results[f"std_test_{m}"] = stds
+        results[f"rank_test_{m}"] = _rank(means, rank_by)
+        if evaluator.return_train_score:
+            for i in range(n_splits):
+                results[f"split{i}_train_{m}"] = train[m][:, i]
+            results[f"mean_train_{m}"], results[f"std_train_{m}"] = mean_std(train[m])
+    return results

@@ -1,0 +1,687 @@
+"""HyperbandSearchCV: Hyperband with cross-validation splits as the budget.
+
+Every halving search before this one spends its budget on subsamples or
+epochs and refits from scratch at each rung. Here the default budget is the
+number of CV splits a candidate is scored on: a candidate scored on 1 of 9
+splits costs a ninth of a full evaluation, and promoting it to 3 splits costs
+only the 2 it lacks, since the split already scored is kept
+(:class:`skhpo._evaluate.FoldEvaluator`). Subsamples (``resource="n_samples"``)
+and any estimator parameter (``n_estimators``, ``max_iter``, ``max_epochs``)
+work too.
+
+References
+----------
+Li, Jamieson, DeSalvo, Rostamizadeh and Talwalkar, "Hyperband: A Novel
+Bandit-Based Approach to Hyperparameter Optimization", JMLR 18(185), 2018.
+
+Falkner, Klein and Hutter, "BOHB: Robust and Efficient Hyperparameter
+Optimization at Scale", ICML 2018.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_random_state, indexable
+
+from ._compat import BaseSearchCV, Interval, StrOptions, _fit_context
+from ._evaluate import (
+    FoldEvaluator,
+    _n_rows,
+    build_scorers,
+    check_constant_splits,
+    format_cv_results,
+)
+from ._schedule import hyperband_brackets, hyperband_schedule
+from .space import check_names, parse_search_spaces
+
+__all__ = ["HyperbandSearchCV", "hyperband_schedule"]
+
+# BOHB keeps a fraction of purely random candidates so that the model can
+# never lock the search out of a region (Falkner et al. 2018 use 1/3).
+_BOHB_RANDOM_FRACTION = 1 / 3
+
+
+def _key(params):
+    return repr(sorted(params.items(), key=lambda item: item[0]))
+
+
+class _RandomSampler:
+    """Draw candidates: a subspace uniformly at random, then a Sobol point."""
+
+    def __init__(self, subspaces, rng):
+        self.subspaces = subspaces
+        self.rng = rng
+
+    def propose(self, n, history):
+        choice = self.rng.randint(len(self.subspaces), size=n)
+        params = [None] * n
+        for k, subspace in enumerate(self.subspaces):
+            rows = np.flatnonzero(choice == k)
+            if len(rows):
+                for row, p in zip(rows, self._draw(subspace.space, len(rows))):
+                    params[row] = p
+        return params, choice.tolist()
+
+    def _draw(self, space, n, exclude=()):
+        # Oversample, then keep distinct points: a small discrete space
+        # would otherwise spend fits on repeats. Repeats remain only when the
+        # space has fewer than n points.
+        pool = space.decode(space.sobol(max(4 * n, 16), self.rng.randint(2**31 - 1)))
+        seen, distinct = set(exclude), []
+        for p in pool:
+            if _key(p) not in seen:
+                seen.add(_key(p))
+                distinct.append(p)
+        while len(distinct) < n:
+            distinct.extend(pool[: n - len(distinct)])
+        return distinct[:n]
+
+
+class _BayesSampler(_RandomSampler):
+    """BOHB's sampler: a GP fitted on the largest budget with enough points."""
+
+    def propose(self, n, history):
+        from ._optimizer import Optimizer
+
+        params, choice = super().propose(n, history)
+        model_based = self.rng.uniform(size=n) >= _BOHB_RANDOM_FRACTION
+        for k, subspace in enumerate(self.subspaces):
+            rows = [r for r in range(n) if choice[r] == k and model_based[r]]
+            if not rows:
+                continue
+            space = subspace.space
+            # Enough points for a GP over d columns (BOHB asks for d + 1; one
+            # more, and at least 3, so the length scales are not pure guesses).
+            n_min = max(space.n_columns + 2, 3)
+            observed = self._largest_budget(history, k, n_min)
+            if observed is None:
+                continue  # not enough data yet: the random draw stands
+            optimizer = Optimizer(space, n_initial_points=n_min,
+                                  random_state=self.rng.randint(2**31 - 1))
+            optimizer.tell([p for p, _ in observed], [s for _, s in observed])
+            proposed = optimizer.ask(n_points=len(rows))
+            for row, p in zip(rows, proposed):
+                params[row] = p
+        return params, choice
+
+    @staticmethod
+    def _largest_budget(history, subspace, n_min):
+        by_budget = defaultdict(list)
+        for k, p, budget, score in history:
+            if k == subspace:
+                by_budget[budget].append((p, score))
+        for budget in sorted(by_budget, reverse=True):
+            points = by_budget[budget]
+            if sum(np.isfinite(s) for _, s in points) >= n_min:
+                return points
+        return None
+
+
+def _ctx_begin(ctx, **kwargs):
+    return ctx.call_on_fit_task_begin(**kwargs) if ctx is not None else None
+
+
+def _ctx_end(ctx, **kwargs):
+    if ctx is not None:
+        ctx.call_on_fit_task_end(**kwargs)
+
+
+class HyperbandSearchCV(BaseSearchCV):
+    """Hyperband search over hyperparameters, with CV splits as the budget.
+
+    Hyperband (Li et al. 2018) runs several brackets of successive halving:
+    each bracket starts many candidates on a small budget and promotes the
+    best ``1/factor`` of them to a ``factor`` times larger budget, until the
+    survivors get the full budget; brackets differ in how aggressively they
+    cut, which hedges against a small budget ranking candidates badly.
+
+    By default the budget is the number of cross-validation splits a
+    candidate is scored on. Splits already scored are kept on promotion and
+    never refitted, so promoting from 3 to 9 splits costs 6 fold-fits.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        An object implementing ``fit``; it is cloned for every fit.
+
+    param_distributions : dict, list of dict
+        Every search-space form of skhpo: ``Real``, ``Integer``,
+        ``Categorical``, ``(low, high[, prior])`` tuples, scipy.stats frozen
+        distributions and lists, in a dict of parameter name -> dimension. A
+        list of dicts gives alternative subspaces; each new candidate picks
+        one uniformly at random (an ``n_iter`` in skopt's ``(dict, n_iter)``
+        form is ignored: Hyperband sets the number of candidates).
+
+    resource : str, default="n_splits"
+        What the budget counts:
+
+        - ``"n_splits"``: the number of CV splits scored, up to
+          ``cv.get_n_splits()``. The first ``r`` splits of ``cv`` are used at
+          budget ``r``. With 5-fold CV and ``factor=3`` there are only two
+          budgets (1 and 3 splits), so use repeated CV for deeper brackets:
+          ``RepeatedStratifiedKFold(n_splits=3, n_repeats=3, random_state=0)``
+          gives 9 splits and budgets 1, 3 and 9.
+        - ``"n_samples"``: each training fold subsampled to
+          ``r / n_samples`` of its rows (stratified for classifiers), scored
+          on the whole test fold, on all splits.
+        - any other string: an estimator parameter (``n_estimators``,
+          ``max_iter``, skorch's ``max_epochs``) set to ``r``, scored on all
+          splits. It must not be part of the searched parameters.
+
+    min_resources : int or "smallest", default="smallest"
+        Budget of the first rung of the most aggressive bracket.
+        ``"smallest"`` means 1 for ``"n_splits"`` and estimator parameters,
+        and ``2 * n_splits * n_classes`` samples (``2 * n_splits`` for
+        regressors) for ``"n_samples"``, as ``HalvingRandomSearchCV``.
+
+    max_resources : int or "auto", default="auto"
+        ``R``, the full budget. ``"auto"`` means all the splits of ``cv``
+        for ``"n_splits"`` and all the samples for ``"n_samples"``; it must
+        be given for an estimator parameter.
+
+    factor : float, default=3
+        ``eta``: each rung keeps ``floor(n / factor)`` of its ``n``
+        candidates and multiplies the budget by ``factor``. At least 2.
+
+    n_brackets : "all" or int, default="all"
+        Number of brackets, the most aggressive first. ``"all"`` runs the
+        ``s_max + 1`` brackets of Li et al.; 1 runs one successive halving.
+
+    sampler : {"random", "bayes"}, default="random"
+        How each bracket's new candidates are drawn. ``"random"``: a
+        subspace at random, then a scrambled Sobol point of it. ``"bayes"``:
+        as in BOHB (Falkner et al. 2018), a Gaussian-process optimizer
+        (:class:`skhpo._optimizer.Optimizer`, expected improvement) fitted on
+        the scores at the largest budget that has at least ``d + 2`` finite
+        scores (``d`` the space's dimension on the unit cube) proposes two
+        thirds of the candidates; the other third, and every candidate until
+        such a budget exists, is random.
+
+    scoring : str, callable, list, tuple or dict, default=None
+        As in ``GridSearchCV``. With several metrics, candidates are promoted
+        on the ``refit`` metric (on the first metric when ``refit`` is a
+        callable or False).
+
+    n_jobs : int, default=None
+        Parallel (candidate, split) fits, through joblib: any joblib backend
+        (``loky``, threads, Dask, Ray) runs them. Results do not depend on
+        ``n_jobs``.
+
+    refit : bool, str or callable, default=True
+        As in ``GridSearchCV``. The best candidate is chosen by the rule in
+        the Notes.
+
+    cv : int, cross-validation generator or iterable, default=None
+        As in ``GridSearchCV`` (``None`` is 5-fold). It must yield the same
+        splits at every call of ``split``: a shuffling splitter needs an
+        integer ``random_state``.
+
+    verbose : int, default=0
+        Print the schedule and each rung when > 0.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds candidate sampling (and the ``"n_samples"`` subsamples). For a
+        fixed integer, the search is the same whatever ``n_jobs``.
+
+    error_score : "raise" or float, default=np.nan
+        Score of a failed fit. A failing model never stops the search unless
+        ``error_score="raise"``; a candidate with a NaN score is never
+        promoted ahead of one with a score.
+
+    return_train_score : bool, default=False
+        Also score the training folds.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        One row per (candidate, rung), as ``HalvingRandomSearchCV``, with
+        scikit-learn's usual keys (``params``, ``param_<name>``,
+        ``split{i}_test_<m>``, ``mean_/std_/rank_test_<m>``,
+        ``mean_fit_time``, ...) and ``bracket`` (Li et al.'s ``s``),
+        ``iter`` (the rung within the bracket), ``n_resources`` and
+        ``candidate_id`` (the same id on every row of one candidate).
+        ``split{i}_test_<m>`` is NaN for the splits a row did not score.
+    best_estimator_ : estimator
+        The best candidate refitted on the whole data (if ``refit``).
+    best_score_ : float
+        Mean test score of the best candidate at the full budget.
+    best_params_ : dict
+    best_index_ : int
+        Row of ``cv_results_`` with ``rank_test_<refit metric> == 1``.
+    scorer_ : callable or dict
+    n_splits_ : int
+        Number of ``split{i}_*`` columns: ``max_resources_`` for
+        ``"n_splits"``, else the splits of ``cv``.
+    refit_time_ : float
+    multimetric_ : bool
+    min_resources_, max_resources_ : int
+        The resolved ``r_min`` and ``R``.
+    n_resources_ : list of list of int
+        Budget of every rung, one list per bracket (in running order).
+    n_candidates_ : list of list of int
+        Candidates of every rung, one list per bracket.
+    n_iterations_ : int
+        Rungs run, over all brackets.
+    n_brackets_ : int
+    n_fold_fits_ : int
+        (candidate, split) fits made, the refit excluded; equals the
+        ``fold_fits`` total of :meth:`schedule`.
+
+    See Also
+    --------
+    hyperband_schedule : preview the brackets and their cost.
+    sklearn.model_selection.HalvingRandomSearchCV : one bracket, subsamples.
+
+    Notes
+    -----
+    Brackets follow Li et al. (2018), Algorithm 1 exactly: ``s_max =
+    floor(log_eta(R / r_min))``; bracket ``s`` starts ``n = ceil((s_max + 1)
+    / (s + 1) * eta**s)`` candidates at ``r = R * eta**-s`` (rounded down
+    to an integer) and keeps ``floor(n_i / eta)`` per rung.
+
+    **Which candidate is best.** Rows are ranked first by ``n_resources``
+    (more is better), then by mean test score, so ``rank_test_<m> == 1`` is
+    the best candidate among those scored on the full budget ``R``, and that
+    row is ``best_index_``: ``best_params_`` is always the
+    ``rank_test_score == 1`` row. A candidate that looked better on fewer
+    splits is not preferred, since its score is noisier (compare
+    scikit-learn #24901).
+
+    Examples
+    --------
+    >>> from scipy.stats import randint
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import RepeatedStratifiedKFold
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skhpo.hyperband import HyperbandSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> cv = RepeatedStratifiedKFold(n_splits=3, n_repeats=3, random_state=0)
+    >>> search = HyperbandSearchCV(
+    ...     DecisionTreeClassifier(random_state=0),
+    ...     {"max_depth": randint(1, 10), "min_samples_leaf": randint(1, 20)},
+    ...     cv=cv, random_state=0)
+    >>> search.schedule()["n_resources"].tolist()
+    [1, 3, 9, 3, 9, 9]
+    >>> search.fit(X, y).n_fold_fits_
+    69
+    >>> int(search.cv_results_["rank_test_score"][search.best_index_])
+    1
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearchCV._parameter_constraints,
+        "param_distributions": [dict, list],
+        "resource": [str],
+        "min_resources": [Interval(Integral, 1, None, closed="left"),
+                          StrOptions({"smallest"})],
+        "max_resources": [Interval(Integral, 1, None, closed="left"),
+                          StrOptions({"auto"})],
+        "factor": [Interval(Real, 2, None, closed="left")],
+        "n_brackets": [Interval(Integral, 1, None, closed="left"),
+                       StrOptions({"all"})],
+        "sampler": [StrOptions({"random", "bayes"})],
+        "random_state": ["random_state"],
+    }
+    _parameter_constraints.pop("pre_dispatch")  # not a parameter here
+
+    def __init__(self, estimator, param_distributions, *, resource="n_splits",
+                 min_resources="smallest", max_resources="auto", factor=3,
+                 n_brackets="all", sampler="random", scoring=None, n_jobs=None,
+                 refit=True, cv=None, verbose=0, random_state=None,
+                 error_score=np.nan, return_train_score=False):
+        # BaseSearchCV.__init__ would also set pre_dispatch, which is not a
+        # parameter of this class; store the arguments directly instead.
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.resource = resource
+        self.min_resources = min_resources
+        self.max_resources = max_resources
+        self.factor = factor
+        self.n_brackets = n_brackets
+        self.sampler = sampler
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.refit = refit
+        self.cv = cv
+        self.verbose = verbose
+        self.random_state = random_state
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    # BaseSearchCV's template loop needs every candidate on every split, which
+    # is exactly what Hyperband avoids; ``fit`` runs its own loop instead.
+    def _run_search(self, evaluate_candidates, **kwargs):
+        raise NotImplementedError("HyperbandSearchCV.fit runs its own loop.")
+
+    # ----------------------------------------------------------- resources
+    def _resolve_resources(self, X, y, n_cv_splits, subspaces=None):
+        """Return (min_resources, max_resources), checked before any fit."""
+        resource = self.resource
+        cv_hint = ("RepeatedStratifiedKFold(n_splits=3, n_repeats=3, "
+                   "random_state=0)")
+        if resource == "n_splits":
+            max_r = n_cv_splits if self.max_resources == "auto" else self.max_resources
+            if max_r > n_cv_splits:
+                raise ValueError(
+                    f"max_resources={max_r} exceeds the {n_cv_splits} splits of "
+                    f"cv: with resource='n_splits' the budget counts CV splits. "
+                    f"Lower max_resources or use a cv with more splits, e.g. "
+                    f"{cv_hint}."
+                )
+            min_r = 1 if self.min_resources == "smallest" else self.min_resources
+        elif resource == "n_samples":
+            n_samples = _n_rows(X) if X is not None else None
+            if n_samples is None and self.max_resources == "auto":
+                raise ValueError(
+                    "max_resources='auto' with resource='n_samples' needs X to "
+                    "count the samples; pass X, or set max_resources."
+                )
+            max_r = n_samples if self.max_resources == "auto" else self.max_resources
+            if n_samples is not None and max_r > n_samples:
+                raise ValueError(
+                    f"max_resources={max_r} exceeds the {n_samples} samples of "
+                    f"X. Lower max_resources or use max_resources='auto'."
+                )
+            if self.min_resources == "smallest":
+                # Enough rows for every split to see each class twice.
+                min_r = 2 * n_cv_splits
+                if is_classifier(self.estimator) and y is not None:
+                    min_r *= len(np.unique(np.asarray(y)))
+            else:
+                min_r = self.min_resources
+        else:
+            names = self.estimator.get_params(deep=True)
+            if resource not in names:
+                raise ValueError(
+                    f"resource must be 'n_splits', 'n_samples' or a parameter "
+                    f"of the estimator, got resource={resource!r}, which "
+                    f"{type(self.estimator).__name__} does not have. Parameters "
+                    f"include {sorted(names)[:8]}."
+                )
+            for subspace in subspaces or ():
+                if resource in subspace.space.names:
+                    raise ValueError(
+                        f"The resource {resource!r} is also a searched "
+                        f"parameter. Hyperband sets it at every rung: remove it "
+                        f"from param_distributions."
+                    )
+            if self.max_resources == "auto":
+                raise ValueError(
+                    f"max_resources='auto' is only defined for resource="
+                    f"'n_splits' or 'n_samples'; with resource={resource!r} set "
+                    f"max_resources to its full value, e.g. max_resources=81."
+                )
+            max_r = self.max_resources
+            min_r = 1 if self.min_resources == "smallest" else self.min_resources
+        if min_r > max_r:
+            raise ValueError(
+                f"min_resources must not exceed max_resources, got "
+                f"min_resources={min_r} > max_resources={max_r} "
+                f"(resource={resource!r}). Lower min_resources or raise "
+                f"max_resources."
+            )
+        return int(min_r), int(max_r)
+
+    def schedule(self, X=None, y=None, groups=None):
+        """Preview the brackets and their cost in fold-fits, before fitting.
+
+        Parameters
+        ----------
+        X, y : array-like, default=None
+            Needed only when the number of splits or samples depends on them
+            (``resource="n_samples"`` with ``max_resources="auto"``, or a cv
+            whose number of splits depends on the data).
+        groups : array-like, default=None
+            Group labels, for group splitters.
+
+        Returns
+        -------
+        schedule : pandas.DataFrame
+            See :func:`hyperband_schedule`.
+
+        Examples
+        --------
+        >>> from sklearn.model_selection import KFold
+        >>> from sklearn.tree import DecisionTreeClassifier
+        >>> from skhpo.hyperband import HyperbandSearchCV
+        >>> search = HyperbandSearchCV(DecisionTreeClassifier(),
+        ...                            {"max_depth": [1, 2, 4, 8]}, cv=KFold(9))
+        >>> search.schedule().attrs["total_fold_fits"]
+        69
+        """
+        self._validate_params()
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        n_cv_splits = cv.get_n_splits(X, y, groups=groups)
+        min_r, max_r = self._resolve_resources(X, y, n_cv_splits)
+        return hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
+                                  resource=self.resource, n_splits=n_cv_splits)
+
+    # ----------------------------------------------------------------- fit
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, **params):
+        """Run Hyperband, then refit the best candidate on the whole data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+        **params : dict
+            ``groups`` goes to the splitter; every other entry to the
+            estimator's ``fit`` (per-sample entries such as ``sample_weight``
+            sliced to each training fold), and ``sample_weight`` also to the
+            scorers that accept it, as ``GridSearchCV`` does.
+
+        Returns
+        -------
+        self : HyperbandSearchCV
+        """
+        # Everything that can be wrong with the inputs is checked before the
+        # first fit.
+        subspaces = parse_search_spaces(self.param_distributions)
+        check_names(subspaces, self.estimator)
+        X, y = indexable(X, y)
+        routed = self._get_routed_params_for_fit(params)
+        scorers = build_scorers(self.estimator, self.scoring)
+        if isinstance(scorers, dict):
+            self._check_refit_for_multimetric(scorers)
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        check_constant_splits(cv)
+        split_params = {k: v for k, v in routed.splitter.split.items()
+                        if v is not None}
+        n_cv_splits = cv.get_n_splits(X, y, **split_params)
+        min_r, max_r = self._resolve_resources(X, y, n_cv_splits, subspaces)
+        brackets = hyperband_brackets(max_r, min_r, self.factor, self.n_brackets)
+        rng = check_random_state(self.random_state)
+        sampler_cls = _BayesSampler if self.sampler == "bayes" else _RandomSampler
+        if self.sampler == "bayes":
+            try:
+                from . import _optimizer  # noqa: F401
+            except ImportError as exc:  # pragma: no cover
+                raise ImportError(
+                    "sampler='bayes' needs skhpo._optimizer, which could not be "
+                    f"imported: {exc}. Use sampler='random'."
+                ) from exc
+        sampler = sampler_cls(subspaces, rng)
+        by_splits = self.resource == "n_splits"
+        evaluator = FoldEvaluator(
+            self.estimator, X, y, cv=cv, scorers=scorers,
+            split_params=split_params, fit_params=routed.estimator.fit,
+            score_params=routed.scorer.score, error_score=self.error_score,
+            return_train_score=self.return_train_score,
+            resource=None if by_splits else self.resource,
+            random_state=int(rng.randint(2**31 - 1 - n_cv_splits)),
+            n_jobs=self.n_jobs, verbose=self.verbose)
+
+        sample_weight = params.get("sample_weight")
+        metadata = {"sample_weight": sample_weight} if sample_weight is not None else None
+        root_ctx = None
+        if hasattr(self, "_init_callback_context"):  # scikit-learn >= 1.9
+            root_ctx = _ctx_begin(
+                self._init_callback_context(max_subtasks=1 + (self.refit is not False)),
+                estimator=self, X=X, y=y, metadata=metadata)
+        search_ctx = None
+        if root_ctx is not None:
+            search_ctx = _ctx_begin(
+                root_ctx.subcontext(task_name="search",
+                                    max_subtasks=sum(len(r) for _, r in brackets)),
+                estimator=self)
+
+        if self.verbose > 0:
+            print(hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
+                                     resource=self.resource,
+                                     n_splits=n_cv_splits).to_string(index=False))
+
+        rows, more, history = [], defaultdict(list), []
+        self.n_resources_, self.n_candidates_ = [], []
+        next_id = 0
+        for s, rungs in brackets:
+            n_new = rungs[0][0]
+            new_params, subspace_of = sampler.propose(n_new, history)
+            ids = list(range(next_id, next_id + n_new))
+            next_id += n_new
+            all_params = dict(zip(ids, new_params))
+            origin = dict(zip(ids, subspace_of))
+            alive = ids
+            self.n_resources_.append([r for _, r in rungs])
+            self.n_candidates_.append([n for n, _ in rungs])
+            for i, (n_i, r_i) in enumerate(rungs):
+                if by_splits:
+                    split_indices, resource = list(range(r_i)), None
+                else:
+                    split_indices, resource = list(range(n_cv_splits)), r_i
+                candidates = {cid: all_params[cid] for cid in alive}
+                rung_ctx = None
+                if search_ctx is not None:
+                    n_todo = sum((cid, k, resource) not in evaluator.store
+                                 for cid in alive for k in split_indices)
+                    rung_ctx = _ctx_begin(
+                        search_ctx.subcontext(task_name="hyperband-rung",
+                                              max_subtasks=n_todo,
+                                              sequential_subtasks=False),
+                        estimator=self)
+                if self.verbose > 0:
+                    print(f"bracket {s}, rung {i}: {n_i} candidates at "
+                          f"{self.resource}={r_i}")
+                evaluator.evaluate(candidates, split_indices, resource,
+                                   callback_ctx=rung_ctx, caller=self)
+                _ctx_end(rung_ctx, estimator=self)
+                metric = self._promotion_metric(evaluator)
+                scores = [self._mean_score(evaluator, cid, split_indices,
+                                           resource, metric) for cid in alive]
+                for cid, score in zip(alive, scores):
+                    rows.append((cid, split_indices, resource))
+                    more["candidate_id"].append(cid)
+                    more["bracket"].append(s)
+                    more["iter"].append(i)
+                    more["n_resources"].append(r_i)
+                    history.append((origin[cid], all_params[cid], r_i, score))
+                if i + 1 < len(rungs):
+                    alive = self._top(alive, scores, rungs[i + 1][0])
+        _ctx_end(search_ctx, estimator=self)
+
+        self.min_resources_, self.max_resources_ = min_r, max_r
+        self.n_brackets_ = len(brackets)
+        self.n_iterations_ = sum(len(r) for _, r in brackets)
+        self.n_fold_fits_ = evaluator.n_fits_
+        self.n_splits_ = max_r if by_splits else n_cv_splits
+        metrics = evaluator.metric_names()
+        self.multimetric_ = isinstance(scorers, dict) or metrics != ["score"]
+        if self.multimetric_ and not isinstance(scorers, dict):
+            # A callable scoring that returned a dict: check refit now.
+            self._check_refit_for_multimetric(dict.fromkeys(metrics))
+        self.cv_results_ = format_cv_results(
+            evaluator, rows, n_splits=self.n_splits_,
+            rank_by=more["n_resources"], more_results=more)
+        self.scorer_ = scorers
+
+        refit_metric = self.refit if self.multimetric_ else "score"
+        if self.refit or not self.multimetric_:
+            self.best_index_ = self._select_best_index(
+                self.refit, refit_metric, self.cv_results_)
+            if not callable(self.refit):
+                self.best_score_ = float(
+                    self.cv_results_[f"mean_test_{refit_metric}"][self.best_index_])
+            self.best_params_ = self.cv_results_["params"][self.best_index_]
+        if self.refit:
+            self._refit(X, y, routed.estimator.fit, root_ctx, metadata)
+        _ctx_end(root_ctx, estimator=self, X=X, y=y, metadata=metadata)
+        return self
+
+    def _refit(self, X, y, fit_params, root_ctx, metadata):
+        # Clone the parameters too: they may be estimators (pipeline steps).
+        self.best_estimator_ = clone(self.estimator).set_params(
+            **clone(self.best_params_, safe=False))
+        refit_ctx = None
+        if root_ctx is not None:
+            refit_ctx = root_ctx.subcontext(task_name="refit-with-best-params")
+        start = time.time()
+        if refit_ctx is not None:
+            with refit_ctx.propagate_callback_context(self.best_estimator_):
+                _ctx_begin(refit_ctx, estimator=self, X=X, y=y, metadata=metadata)
+                self._fit_best(X, y, fit_params)
+        else:
+            self._fit_best(X, y, fit_params)
+        self.refit_time_ = time.time() - start
+        if hasattr(self.best_estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.best_estimator_.feature_names_in_
+        _ctx_end(refit_ctx, estimator=self, X=X, y=y, metadata=metadata)
+
+    def _fit_best(self, X, y, fit_params):
+        if y is None:
+            self.best_estimator_.fit(X, **fit_params)
+        else:
+            self.best_estimator_.fit(X, y, **fit_params)
+
+    def _promotion_metric(self, evaluator):
+        metrics = evaluator.metric_names()
+        if isinstance(self.refit, str) and self.refit in metrics:
+            return self.refit
+        return metrics[0]
+
+    @staticmethod
+    def _mean_score(evaluator, cid, split_indices, resource, metric):
+        values = []
+        for k in split_indices:
+            result = evaluator.store[(cid, k, resource)]
+            if result.test_scores is None:
+                values.append(np.nan if evaluator.error_score == "raise"
+                              else float(evaluator.error_score))
+            else:
+                values.append(result.test_scores.get(metric, np.nan))
+        return float(np.mean(values))
+
+    @staticmethod
+    def _top(ids, scores, k):
+        """The k best ids; NaN last, ties kept in candidate order."""
+        order = sorted(range(len(ids)),
+                       key=lambda j: (np.isnan(scores[j]),
+                                      -scores[j] if not np.isnan(scores[j]) else 0.0))
+        return [ids[j] for j in sorted(order[:k])]
+
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        """The row ranked 1 on the refit metric (or the refit callable's pick).
+
+        Ranks put rows at the full budget first (see the class Notes), so the
+        best row is the best candidate scored on all of ``max_resources``.
+        """
+        if callable(refit):
+            best_index = refit(results)
+            if not isinstance(best_index, Integral):
+                raise TypeError(
+                    f"The refit callable must return an int index of "
+                    f"cv_results_, got {best_index!r}."
+                )
+            if not 0 <= best_index < len(results["params"]):
+                raise IndexError(
+                    f"The refit callable returned {best_index}, outside "
+                    f"[0, {len(results['params'])})."
+                )
+            return int(best_index)
+        return int(np.argmin(results[f"rank_test_{refit_metric}"]))

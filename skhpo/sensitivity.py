@@ -1,0 +1,1108 @@
+"""Which hyperparameters matter: a sensitivity report from any search.
+
+:func:`sensitivity_report` reads the ``cv_results_`` of a fitted search (skhpo
+or scikit-learn, or the results alone), fits a random-forest surrogate of the
+score and decomposes its variance by functional ANOVA (Hutter, Hoos and
+Leyton-Brown, ICML 2014), with bootstrap intervals, pairwise interactions,
+marginal curves, a top-quantile importance after PED-ANOVA (Watanabe et al.,
+IJCAI 2023) and diagnostics. The tree maths lives in :mod:`skhpo._fanova`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
+
+from . import _fanova
+from .space import Categorical, Distribution, Integer, Ordinal, Real, to_dimension
+
+__all__ = [
+    "ImportanceDisplay",
+    "InteractionDisplay",
+    "MarginalDisplay",
+    "PairMarginalDisplay",
+    "SensitivityReport",
+    "sensitivity_report",
+]
+
+# Below this many analysed trials a forest of the score is meaningless.
+MIN_TRIALS = 8
+_GRID_POINTS = 50
+_PAIR_GRID_POINTS = 30
+# Share of the observed score variance a parameter must account for
+# (total effect x out-of-bag R^2) to be flagged important.
+IMPORTANT_SHARE = 0.05
+_CI_LEVEL = 0.9
+_SPACE_ATTRIBUTES = ("search_spaces", "param_distributions", "param_grid")
+
+
+# --------------------------------------------------------------------------
+# Input: search or results -> columns, spaces, metric, budget
+# --------------------------------------------------------------------------
+
+def _load(search_or_results):
+    """Return (results as a dict of columns, raw spaces or None, refit)."""
+    if isinstance(search_or_results, pd.DataFrame):
+        results = {c: search_or_results[c].tolist() for c in search_or_results}
+        return results, None, None
+    if isinstance(search_or_results, dict):
+        return dict(search_or_results), None, None
+    if hasattr(search_or_results, "get_params") and any(
+            hasattr(search_or_results, a) for a in _SPACE_ATTRIBUTES):
+        if not hasattr(search_or_results, "cv_results_"):
+            raise NotFittedError(
+                f"This {type(search_or_results).__name__} is not fitted yet, so "
+                f"it has no cv_results_ to analyse. Call fit(X, y) first, or "
+                f"pass a cv_results_ dict or DataFrame."
+            )
+        spaces = next((getattr(search_or_results, a) for a in _SPACE_ATTRIBUTES
+                       if getattr(search_or_results, a, None) is not None), None)
+        refit = getattr(search_or_results, "refit", None)
+        return dict(search_or_results.cv_results_), spaces, refit
+    if isinstance(getattr(search_or_results, "cv_results_", None), dict):
+        # What skhpo.load_results returns: results without an estimator.
+        return (dict(search_or_results.cv_results_), None,
+                getattr(search_or_results, "refit", None))
+    raise TypeError(
+        f"sensitivity_report needs a fitted search, a cv_results_ dict or a "
+        f"DataFrame of one, got {type(search_or_results).__name__}."
+    )
+
+
+def _param_dicts(results):
+    """One dict of parameter values per row; missing parameters are absent."""
+    if "params" in results:
+        return [dict(p) for p in results["params"]]
+    names = [k[len("param_"):] for k in results if k.startswith("param_")]
+    if not names:
+        raise ValueError(
+            "The results have neither a 'params' column nor 'param_<name>' "
+            "columns, so the parameters are unknown. Pass the cv_results_ of a "
+            "search, or a DataFrame made from one."
+        )
+    n_rows = len(results["param_" + names[0]])
+    rows = [{} for _ in range(n_rows)]
+    for name in names:
+        column = results["param_" + name]
+        mask = np.ma.getmaskarray(column) if np.ma.isMaskedArray(column) else None
+        for i, value in enumerate(list(column)):
+            # Masked (a dict) or NaN (a DataFrame): this row has no such param.
+            if (mask is not None and mask[i]) or (
+                    isinstance(value, float) and math.isnan(value)):
+                continue
+            rows[i][name] = value
+    return rows
+
+
+def _select_metric(results, metric, refit):
+    available = sorted(k[len("mean_test_"):] for k in results
+                       if k.startswith("mean_test_"))
+    if not available:
+        raise ValueError(
+            "The results have no 'mean_test_<metric>' column. Pass the "
+            "cv_results_ of a fitted search."
+        )
+    if metric is None:
+        if "score" in available:
+            metric = "score"
+        elif isinstance(refit, str) and refit in available:
+            metric = refit
+        elif len(available) == 1:
+            metric = available[0]
+        else:
+            raise ValueError(
+                f"The search scored several metrics {available}; choose one "
+                f"with metric=..., e.g. metric={available[0]!r}."
+            )
+    if metric not in available:
+        raise ValueError(
+            f"metric={metric!r} is not in the results: they hold "
+            f"{available}. Pass one of these names (without 'mean_test_')."
+        )
+    return metric
+
+
+def _budget_column(results):
+    for column in ("n_resources", "iter"):
+        if column in results:
+            return column
+    return None
+
+
+def _candidate_key(params):
+    return repr(sorted((k, repr(v)) for k, v in params.items()))
+
+
+def _budget_correlation(budgets, keys, scores):
+    """Spearman between the scores of the same candidates at two budgets."""
+    rows = []
+    levels = sorted(set(budgets))
+    for i, low in enumerate(levels):
+        for high in levels[i + 1:]:
+            at = {}
+            for level in (low, high):
+                frame = pd.DataFrame({"key": keys, "score": scores, "b": budgets})
+                frame = frame[(frame.b == level) & np.isfinite(frame.score)]
+                at[level] = frame.groupby("key").score.mean()
+            common = at[low].index.intersection(at[high].index)
+            if len(common) < 3:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                rho, p_value = stats.spearmanr(at[low][common], at[high][common])
+            rows.append({"budget_low": low, "budget_high": high,
+                         "n_candidates": len(common), "spearman_rho": rho,
+                         "p_value": p_value, "strength": _strength(rho)})
+    return pd.DataFrame(rows, columns=["budget_low", "budget_high", "n_candidates",
+                                       "spearman_rho", "p_value", "strength"])
+
+
+def _strength(rho):
+    # The labels of DeepCAVE's budget correlation.
+    if not np.isfinite(rho):
+        return "undefined"
+    for bound, label in ((0.7, "very strong"), (0.4, "strong"), (0.2, "moderate")):
+        if rho >= bound:
+            return label
+    return "weak"
+
+
+# --------------------------------------------------------------------------
+# Parameters: scale, coordinates, bounds
+# --------------------------------------------------------------------------
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _label(value):
+    return value if isinstance(value, str) else repr(value)
+
+
+class _Param:
+    """One analysed parameter and how it maps to the surrogate's coordinate.
+
+    ``kind`` is ``"linear"``, ``"log"`` (coordinate = log of the value) or
+    ``"categorical"`` (coordinate = level code, bounds ``[-0.5, k - 0.5]``,
+    so that each valid level gets the same weight).
+    """
+
+    def __init__(self, name, values, dim=None, scale=None):
+        self.name = name
+        numeric = all(_is_number(v) for v in values)
+        if scale is None:
+            if isinstance(dim, Categorical) or not numeric:
+                scale = "categorical"
+            elif dim is not None:
+                scale = "log" if dim.is_log else "linear"
+            else:
+                positive = min(values) > 0
+                scale = "log" if positive and max(values) / min(values) >= 100 else "linear"
+        if scale not in ("linear", "log", "categorical"):
+            raise ValueError(
+                f"The scale of {name!r} must be 'linear', 'log' or "
+                f"'categorical', got {scale!r}."
+            )
+        if scale != "categorical" and not numeric:
+            raise ValueError(
+                f"{name!r} has non-numeric values, so its scale must be "
+                f"'categorical', got {scale!r}."
+            )
+        if scale == "log" and min(values) <= 0:
+            raise ValueError(
+                f"{name!r} has values <= 0 (min {min(values)!r}), so it cannot "
+                f"be on a log scale. Use scales={{{name!r}: 'linear'}}."
+            )
+        self.kind = scale
+        self.integer = numeric and all(float(v).is_integer() for v in values)
+        if scale == "categorical":
+            labels = sorted({_label(v) for v in values})
+            self.levels = labels
+            self.lo, self.hi = -0.5, len(labels) - 0.5
+        else:
+            self.levels = None
+            self.lo, self.hi = self._bounds(values, dim)
+
+    def _warp(self, values):
+        values = np.asarray(values, dtype=float)
+        return np.log(values) if self.kind == "log" else values
+
+    def _bounds(self, values, dim):
+        coords = np.unique(self._warp(values))
+        lo = hi = None
+        if isinstance(dim, Integer):
+            lo, hi = dim.low - 0.5, dim.high + 0.5
+        elif isinstance(dim, Real):
+            lo, hi = dim.low, dim.high
+        elif isinstance(dim, Distribution):
+            low, high = dim.dist.support()
+            if np.isfinite(low) and np.isfinite(high):
+                pad = 0.5 if dim.is_discrete else 0.0
+                lo, hi = low - pad, high + pad
+        elif isinstance(dim, Ordinal):
+            coords = np.unique(self._warp(dim._sorted))
+        if lo is not None and (self.kind != "log" or lo > 0):
+            lo, hi = self._warp([lo, hi])
+        elif len(coords) > 1:
+            # No declared range: the observed one, with half a gap beyond the
+            # end values so that a grid's end points get a full cell.
+            lo = coords[0] - (coords[1] - coords[0]) / 2
+            hi = coords[-1] + (coords[-1] - coords[-2]) / 2
+        else:
+            lo, hi = coords[0] - 0.5, coords[0] + 0.5
+        observed = self._warp(values)
+        return float(min(lo, observed.min())), float(max(hi, observed.max()))
+
+    def coords(self, values):
+        if self.kind == "categorical":
+            index = {label: i for i, label in enumerate(self.levels)}
+            return np.array([index[_label(v)] for v in values], dtype=float)
+        return self._warp(values)
+
+    def grid(self):
+        if self.kind == "categorical":
+            return np.arange(len(self.levels), dtype=float)
+        step = (self.hi - self.lo) / _GRID_POINTS
+        return self.lo + step * (np.arange(_GRID_POINTS) + 0.5)
+
+    def values(self, coords):
+        """Coordinates back to parameter values (labels for categoricals)."""
+        if self.kind == "categorical":
+            return [self.levels[int(c)] for c in coords]
+        values = np.exp(coords) if self.kind == "log" else np.asarray(coords)
+        return [float(v) for v in values]
+
+
+def _dimensions(raw_spaces):
+    """Dimension of each parameter named in a search's spaces, when parseable."""
+    if raw_spaces is None:
+        return {}
+    if hasattr(raw_spaces, "as_dict"):
+        raw_spaces = raw_spaces.as_dict()
+    items = [raw_spaces] if isinstance(raw_spaces, dict) else list(raw_spaces)
+    dims = {}
+    for item in items:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], dict):
+            item = item[0]
+        if hasattr(item, "as_dict"):
+            item = item.as_dict()
+        if not isinstance(item, dict):
+            continue
+        for name, value in item.items():
+            if name in dims:
+                continue  # the first subspace naming a parameter decides
+            try:
+                dims[name] = to_dimension(value, name)
+            except Exception:  # an unusual form: fall back on inference
+                continue
+    return dims
+
+
+# --------------------------------------------------------------------------
+# Surrogate and decomposition
+# --------------------------------------------------------------------------
+
+class _Fit:
+    """A forest fitted to (coordinates, scores), decomposed."""
+
+    def __init__(self, X, y, params, n_trees, rng, oob=False):
+        X = X.copy()
+        # Random level codes: trees split categoricals by code order, and a
+        # fresh order per forest keeps any one order from shaping the answer.
+        self.perms = {}
+        for j, param in enumerate(params):
+            if param.kind == "categorical":
+                self.perms[j] = rng.permutation(len(param.levels)).astype(float)
+                X[:, j] = self.perms[j][X[:, j].astype(int)]
+        # Leaves of 3 trials smooth the noise of a few hundred trials; a
+        # small grid needs every trial to resolve anything.
+        forest = RandomForestRegressor(
+            n_estimators=n_trees, max_features=1.0,
+            min_samples_leaf=max(1, min(3, len(y) // 50)),
+            oob_score=oob, random_state=rng.randint(np.iinfo(np.int32).max),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # few trees for OOB
+            forest.fit(X, y)
+        self.oob_r2 = float(getattr(forest, "oob_score_", np.nan))
+        lo = np.array([p.lo for p in params])
+        hi = np.array([p.hi for p in params])
+        self.groups = _fanova.decompose_forest(forest, lo, hi)
+        self.main, self.pairs, self.total = _fanova.forest_effects(self.groups)
+
+    def _grid(self, j, grid):
+        return self.perms[j][grid.astype(int)] if j in self.perms else grid
+
+    def marginal(self, j, grid):
+        return _fanova.forest_marginal(self.groups, j, self._grid(j, grid))
+
+    def pair_marginal(self, a, b, grid_a, grid_b):
+        return _fanova.forest_pair_marginal(
+            self.groups, (a, b), (self._grid(a, grid_a), self._grid(b, grid_b)))
+
+
+def _interval(estimate, samples, share=False):
+    """Bootstrap percentile interval, re-centred on the full-data estimate.
+
+    A bootstrap forest sees about 63% distinct trials and fits more coarsely,
+    which shifts its shares; moving the percentiles by (estimate - median)
+    keeps that bias out of the interval. Shares are clipped to [0, 1].
+    """
+    estimate = np.asarray(estimate, dtype=float)
+    if len(samples) == 0:
+        return np.full(estimate.shape, np.nan), np.full(estimate.shape, np.nan)
+    alpha = (1 - _CI_LEVEL) / 2
+    samples = np.asarray(samples, dtype=float)
+    shift = estimate - np.median(samples, axis=0)
+    low = np.quantile(samples, alpha, axis=0) + shift
+    high = np.quantile(samples, 1 - alpha, axis=0) + shift
+    if share:
+        low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)
+    return low, high
+
+
+def _direction(curve, main_effect):
+    """Rule: flat under 1% main effect; increasing (decreasing) when the falls
+    (rises) of the marginal add up to at most a quarter of its rises (falls)."""
+    if main_effect < 0.01:
+        return "flat"
+    steps = np.diff(curve)
+    rise, fall = steps[steps > 0].sum(), -steps[steps < 0].sum()
+    if fall <= 0.25 * rise:
+        return "increasing"
+    if rise <= 0.25 * fall:
+        return "decreasing"
+    return "non-monotone"
+
+
+def _good_range(param, grid, curve, slack):
+    """Best value, and the values whose marginal is within ``slack`` of its
+    maximum (a contiguous interval around the best value for numbers)."""
+    best = int(np.argmax(curve))
+    good = curve >= curve[best] - slack
+    values = param.values(grid)
+    if param.kind == "categorical":
+        return values[best], tuple(v for v, g in zip(values, good) if g)
+    low = high = best
+    while low > 0 and good[low - 1]:
+        low -= 1
+    while high < len(good) - 1 and good[high + 1]:
+        high += 1
+    # Report the outer edges of the good grid cells, not their centres.
+    half = (grid[1] - grid[0]) / 2
+    best_value = values[best]
+    low, high = param.values([grid[low] - half, grid[high] + half])
+    if param.integer:
+        best_value = int(round(best_value))
+        low, high = int(math.ceil(low - 1e-9)), int(math.floor(high + 1e-9))
+    return best_value, (low, high)
+
+
+def _top_quantile_importance(param, coords, scores, quantile):
+    """Share of the variance of 1[score in the top quantile] explained by the
+    parameter alone, by the Pearson divergence of PED-ANOVA (Watanabe et al.,
+    2023): ``gamma / (1 - gamma) * (integral p_top**2 / p_all - 1)``."""
+    n = len(scores)
+    n_top = max(2, int(math.ceil(quantile * n)))
+    if n_top >= n:
+        return np.nan
+    top = coords[np.argsort(-scores, kind="stable")[:n_top]]
+    gamma = n_top / n
+    if param.kind == "categorical":
+        k = len(param.levels)
+        p_all = np.bincount(coords.astype(int), minlength=k) + 0.5
+        p_top = np.bincount(top.astype(int), minlength=k) + 0.5
+        p_all, p_top = p_all / p_all.sum(), p_top / p_top.sum()
+        divergence = np.sum(p_top**2 / p_all) - 1
+    else:
+        grid = np.linspace(param.lo, param.hi, 200)
+        p_all, p_top = _kde(coords, grid, param), _kde(top, grid, param)
+        # Both densities are normalised to sum to 1 over the even grid.
+        divergence = np.sum(p_top**2 / p_all) - 1
+    return float(np.clip(gamma / (1 - gamma) * divergence, 0.0, 1.0))
+
+
+def _kde(points, grid, param):
+    # Scott's rule, floored at 5% of the range so that a few tied points
+    # (a grid) still give a smooth density.
+    span = param.hi - param.lo
+    bandwidth = max(1.06 * np.std(points) * len(points) ** -0.2, 0.05 * span)
+    density = stats.norm.pdf((grid[:, None] - points[None, :]) / bandwidth).sum(axis=1)
+    density = density + 1e-12
+    return density / density.sum()
+
+
+def _fold_noise_share(results, metric, rows):
+    """Share of the variance of the mean scores that is fold noise.
+
+    Two-way decomposition of the split scores (trials x folds): the residual
+    after removing trial and fold means is the noise that can reorder trials;
+    its variance over ``k`` folds is compared to the variance of the means.
+    """
+    pattern = re.compile(rf"split(\d+)_test_{re.escape(metric)}$")
+    columns = sorted((int(m.group(1)), k) for k in results
+                     if (m := pattern.match(k)))
+    if len(columns) < 2:
+        return np.nan
+    splits = np.array([np.asarray(results[k], dtype=float)[rows] for _, k in columns]).T
+    splits = splits[np.all(np.isfinite(splits), axis=1)]
+    n, k = splits.shape
+    if n < 3:
+        return np.nan
+    residual = (splits - splits.mean(axis=1, keepdims=True)
+                - splits.mean(axis=0, keepdims=True) + splits.mean())
+    noise = np.sum(residual**2) / ((n - 1) * (k - 1)) / k
+    spread = np.var(splits.mean(axis=1), ddof=1)
+    return float(min(1.0, noise / spread)) if spread > 0 else np.nan
+
+
+# --------------------------------------------------------------------------
+# The facade
+# --------------------------------------------------------------------------
+
+def sensitivity_report(search_or_results, *, metric=None, params=None,
+                       budget=None, n_trees=32, n_bootstrap=16, scales=None,
+                       top_quantile=0.1, tolerance=0.1, random_state=None):
+    """Which hyperparameters matter, how much, with whom, and where.
+
+    Fits a random forest to the trials of a search (parameter values to mean
+    test score) and decomposes its variance by functional ANOVA (fANOVA,
+    Hutter, Hoos and Leyton-Brown, ICML 2014), integrating each tree's leaves
+    exactly over the search space:
+
+    * a log-scale parameter is integrated uniformly in log space;
+    * a categorical is integrated over its valid levels, each with the same
+      weight (never over one-hot boxes);
+    * shares are of the surrogate's variance and are not rescaled: main
+      effects plus pairwise interactions leave a higher-order remainder, and
+      the variance the surrogate does not explain (``1 - OOB R^2``, noise and
+      model error) is reported in ``diagnostics``.
+
+    Intervals are 90% percentile intervals over ``n_bootstrap`` forests, each
+    fitted to trials resampled with replacement and a fresh seed, re-centred
+    on the full-data estimate.
+
+    Parameters
+    ----------
+    search_or_results : fitted search, dict or DataFrame
+        A fitted skhpo or scikit-learn search (``GridSearchCV``,
+        ``RandomizedSearchCV``, ``Halving*SearchCV``), its ``cv_results_``
+        dict, or a DataFrame of one. A search also gives each parameter's
+        scale and range; from results alone a numeric parameter is taken as
+        log-scale when all its values are positive and span at least two
+        decades, and any non-numeric parameter (strings, None, estimators) as
+        categorical.
+    metric : str, default=None
+        Which ``mean_test_<metric>`` to analyse. Defaults to ``"score"``, or
+        the search's ``refit`` metric, or the only metric.
+    params : list of str, default=None
+        Parameters to analyse. By default those present in every analysed
+        trial (a list-of-dicts space leaves some out of some trials; they are
+        named in the warnings). When given, only the trials that have all of
+        them are analysed.
+    budget : number, default=None
+        For Hyperband or successive-halving results (an ``n_resources`` or
+        ``iter`` column), which budget to analyse. By default the largest
+        budget with at least ``MIN_TRIALS`` (8) successful trials.
+    n_trees : int, default=32
+        Trees of each forest.
+    n_bootstrap : int, default=16
+        Bootstrap forests for the intervals; 0 skips the intervals.
+    scales : dict of str -> {"linear", "log", "categorical"}, default=None
+        Override the scale of some parameters.
+    top_quantile : float, default=0.1
+        The top fraction of trials for ``top_quantile_importance``.
+    tolerance : float, default=0.1
+        A value is in a parameter's good range when its marginal is within
+        ``tolerance * R`` of the marginal's maximum, where ``R`` is the
+        largest range (max - min) of any parameter's marginal: a tenth of the
+        strongest parameter's effect by default.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the forests and the bootstrap.
+
+    Returns
+    -------
+    SensitivityReport
+
+    See Also
+    --------
+    SensitivityReport : the tables, diagnostics and plots.
+
+    Notes
+    -----
+    Columns of ``importances``: ``main_effect`` (variance share of the
+    parameter alone), ``total_effect`` (share that vanishes when it is averaged
+    out: main effect plus every interaction it is in), both with intervals;
+    ``spearman_rho`` and ``spearman_pvalue`` (numeric parameters only; blind to
+    non-monotone effects); ``direction`` of the marginal; ``best_value`` and
+    ``good_range``; ``top_quantile_importance``, after PED-ANOVA (Watanabe,
+    Bansal and Hutter, IJCAI 2023): the share of the variance of "trial is in
+    the top ``top_quantile``" that the parameter explains alone, from the
+    Pearson divergence of the top trials' density to all trials' density.
+
+    ``important`` is True when ``total_effect * max(oob_r2, 0) >= 0.05``: the
+    parameter, alone or with others, accounts for at least 5% of the variance
+    of the observed scores. A parameter whose effect is non-monotone (low
+    Spearman) is still important by this rule.
+
+    Groups of four trees are averaged before the decomposition, a departure
+    from Hutter et al. who decompose single trees: one tree's partition of an
+    additive function adds spurious interactions, which averaging cancels.
+
+    The importances describe the region the trials explored; when an optimizer
+    concentrated them, ``diagnostics["warnings"]`` says so.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skhpo.sensitivity import sensitivity_report
+    >>> rng = np.random.RandomState(0)
+    >>> params = [{"alpha": a, "beta": b}
+    ...           for a, b in rng.uniform(-1, 1, size=(100, 2))]
+    >>> results = {"params": params,
+    ...            "mean_test_score": [-p["alpha"] ** 2 for p in params]}
+    >>> report = sensitivity_report(results, n_trees=16, n_bootstrap=0,
+    ...                             random_state=0)
+    >>> report.importances[["param", "direction", "important"]]
+       param     direction  important
+    0  alpha  non-monotone       True
+    1   beta          flat      False
+    >>> round(float(report.importances.main_effect[0]), 1)
+    1.0
+    >>> round(float(report.importances.spearman_rho[0]), 1)
+    -0.0
+    """
+    for name, value, low in (("n_trees", n_trees, 1), ("n_bootstrap", n_bootstrap, 0)):
+        if not isinstance(value, numbers.Integral) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+    if not 0 < top_quantile < 1:
+        raise ValueError(f"top_quantile must be in (0, 1), got {top_quantile!r}.")
+    if not 0 <= tolerance <= 1:
+        raise ValueError(f"tolerance must be in [0, 1], got {tolerance!r}.")
+    rng = check_random_state(random_state)
+    results, raw_spaces, refit = _load(search_or_results)
+    metric = _select_metric(results, metric, refit)
+    notes = []
+    scores = np.asarray(results[f"mean_test_{metric}"], dtype=float)
+    dicts = _param_dicts(results)
+    keep, budget, budget_table = _apply_budget(results, scores, dicts, budget, notes)
+    n_failed = int(np.sum(keep & ~np.isfinite(scores)))
+    if n_failed:
+        notes.append(f"{n_failed} trials failed (NaN score) and were left out.")
+    rows = np.flatnonzero(keep & np.isfinite(scores))
+    names, rows = _choose_params(dicts, rows, params, notes)
+    if len(rows) < MIN_TRIALS:
+        if budget is None:
+            fix = "Run a search with more candidates (n_iter) first."
+        else:
+            column = _budget_column(results)
+            counts = pd.Series(np.asarray(results[column])[np.isfinite(scores)])
+            fix = (f"Trials per budget: {counts.value_counts().sort_index().to_dict()}; "
+                   f"pass budget=<one with enough trials>, or search more candidates.")
+        raise ValueError(
+            f"A sensitivity report needs at least {MIN_TRIALS} successful "
+            f"trials, got {len(rows)}{'' if budget is None else f' at budget {budget}'}"
+            f". {fix}"
+        )
+    dims = _dimensions(raw_spaces)
+    scales = dict(scales or {})
+    unknown = sorted(set(scales) - set(names))
+    if unknown:
+        raise ValueError(f"scales names parameters that are not analysed: "
+                         f"{unknown}; analysed parameters are {names}.")
+    values = {n: [dicts[i][n] for i in rows] for n in names}
+    constant = [n for n in names if len({_label(v) for v in values[n]}) < 2]
+    if constant:
+        notes.append(f"Parameters with a single value were left out: {constant}.")
+    names = [n for n in names if n not in constant]
+    if not names:
+        raise ValueError("No parameter varies across the analysed trials, so "
+                         "there is nothing to decompose.")
+    plist = [_Param(n, values[n], dims.get(n), scales.get(n)) for n in names]
+    X = np.column_stack([p.coords(values[p.name]) for p in plist])
+    y = scores[rows]
+    if np.ptp(y) == 0:
+        raise ValueError("Every analysed trial has the same score, so no "
+                         "parameter explains anything.")
+
+    full = _Fit(X, y, plist, n_trees, rng, oob=True)
+    boot = []
+    for _ in range(n_bootstrap):
+        idx = rng.randint(0, len(y), len(y))
+        if np.ptp(y[idx]) > 0:
+            boot.append(_Fit(X[idx], y[idx], plist, n_trees, rng))
+    report = SensitivityReport()
+    report.trials = pd.DataFrame(
+        {p.name: (values[p.name] if p.kind != "categorical"
+                  else [_label(v) for v in values[p.name]]) for p in plist})
+    report.trials["score"] = y
+    report.marginals, curves = _marginals(plist, full, boot)
+    report.importances = _importances(plist, full, boot, curves, X, y,
+                                      top_quantile, tolerance)
+    report.interactions = _interactions(plist, full, boot)
+    report.top_pair_marginal = _top_pair(plist, full, report.interactions)
+    report.budget_correlation = budget_table
+    _check_fit(full, plist, X, len(y), notes)
+    report.diagnostics = {
+        "n_trials": len(y), "n_failed": n_failed, "n_params": len(plist),
+        "metric": metric, "budget": budget, "oob_r2": full.oob_r2,
+        "unexplained_share": float(np.clip(1 - full.oob_r2, 0, 1)),
+        "higher_order_share": float(max(0.0, 1 - full.main.sum()
+                                        - np.triu(full.pairs, 1).sum())),
+        "fold_noise_share": _fold_noise_share(results, metric, rows),
+        "warnings": notes,
+    }
+    return report
+
+
+def _apply_budget(results, scores, dicts, budget, notes):
+    column = _budget_column(results)
+    keep = np.ones(len(scores), dtype=bool)
+    if column is None:
+        if budget is not None:
+            raise ValueError(
+                f"budget={budget!r} was given but the results have no "
+                f"'n_resources' or 'iter' column: they come from a search "
+                f"without budgets. Leave budget=None."
+            )
+        return keep, None, None
+    budgets = np.asarray(results[column])
+    table = _budget_correlation(budgets, [_candidate_key(d) for d in dicts], scores)
+    counts = {b.item() if hasattr(b, "item") else b:
+              int(np.sum((budgets == b) & np.isfinite(scores)))
+              for b in np.unique(budgets)}
+    if budget is None:
+        eligible = [b for b in counts if counts[b] >= MIN_TRIALS]
+        budget = max(eligible) if eligible else max(counts)
+        if budget != max(counts):
+            notes.append(
+                f"Analysed budget {column}={budget}, the largest with at least "
+                f"{MIN_TRIALS} trials; larger budgets had {counts}."
+            )
+    elif budget not in counts:
+        raise ValueError(
+            f"budget={budget!r} is not one of the budgets in the results' "
+            f"{column!r} column: {sorted(counts)}."
+        )
+    return budgets == budget, budget, table
+
+
+def _choose_params(dicts, rows, params, notes):
+    present = [set(dicts[i]) for i in rows]
+    everywhere = set.intersection(*present) if present else set()
+    anywhere = set().union(*present)
+    if params is None:
+        partial = sorted(anywhere - everywhere)
+        if partial:
+            notes.append(
+                f"Parameters missing from some trials (a list-of-dicts space) "
+                f"were left out: {partial}. Pass params=[...] to analyse the "
+                f"trials that have them."
+            )
+        return sorted(everywhere), rows
+    if isinstance(params, str):
+        params = [params]
+    unknown = [p for p in params if p not in anywhere]
+    if unknown:
+        raise ValueError(f"params names parameters absent from the trials: "
+                         f"{unknown}; the trials have {sorted(anywhere)}.")
+    has_all = np.array([all(p in dicts[i] for p in params) for i in rows], dtype=bool)
+    if not has_all.all():
+        notes.append(f"{int((~has_all).sum())} trials lack some of {list(params)} "
+                     f"and were left out.")
+    return list(params), rows[has_all]
+
+
+def _marginals(plist, full, boot):
+    frames, curves = [], []
+    for j, param in enumerate(plist):
+        grid = param.grid()
+        curve = full.marginal(j, grid)
+        low, high = _interval(curve, [b.marginal(j, grid) for b in boot])
+        curves.append(curve)
+        frames.append(pd.DataFrame({"param": param.name, "value": param.values(grid),
+                                    "mean": curve, "ci_low": low, "ci_high": high}))
+    return pd.concat(frames, ignore_index=True), curves
+
+
+def _importances(plist, full, boot, curves, X, y, top_quantile, tolerance):
+    main_low, main_high = _interval(full.main, [b.main for b in boot], share=True)
+    total_low, total_high = _interval(full.total, [b.total for b in boot], share=True)
+    # Tolerance in score units, relative to the strongest parameter's effect,
+    # so that a parameter with a flat (if noisy) marginal is good everywhere.
+    slack = tolerance * max(np.ptp(curve) for curve in curves)
+    rows = []
+    for j, param in enumerate(plist):
+        if param.kind == "categorical":
+            rho = p_value = np.nan
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                rho, p_value = stats.spearmanr(X[:, j], y)
+        best, good = _good_range(param, param.grid(), curves[j], slack)
+        rows.append({
+            "param": param.name, "scale": param.kind,
+            "main_effect": full.main[j], "main_effect_ci_low": main_low[j],
+            "main_effect_ci_high": main_high[j], "total_effect": full.total[j],
+            "total_effect_ci_low": total_low[j], "total_effect_ci_high": total_high[j],
+            "spearman_rho": float(rho), "spearman_pvalue": float(p_value),
+            "direction": ("categorical" if param.kind == "categorical"
+                          else _direction(curves[j], full.main[j])),
+            "best_value": best, "good_range": good,
+            "top_quantile_importance": _top_quantile_importance(
+                param, X[:, j], y, top_quantile),
+            "important": bool(full.total[j] * max(full.oob_r2, 0.0) >= IMPORTANT_SHARE),
+        })
+    frame = pd.DataFrame(rows)
+    return frame.sort_values("total_effect", ascending=False, kind="stable",
+                             ignore_index=True)
+
+
+def _interactions(plist, full, boot):
+    pairs = [(a, b) for a in range(len(plist)) for b in range(a + 1, len(plist))]
+    low, high = _interval([full.pairs[a, b] for a, b in pairs],
+                          [[bt.pairs[a, b] for a, b in pairs] for bt in boot], share=True)
+    frame = pd.DataFrame({
+        "param_a": [plist[a].name for a, _ in pairs],
+        "param_b": [plist[b].name for _, b in pairs],
+        "share": [full.pairs[a, b] for a, b in pairs],
+        "ci_low": low, "ci_high": high,
+    })
+    return frame.sort_values("share", ascending=False, kind="stable",
+                             ignore_index=True)
+
+
+def _top_pair(plist, full, interactions):
+    if interactions.empty:
+        return pd.DataFrame(columns=["param_a", "value_a", "param_b", "value_b", "mean"])
+    index = {p.name: j for j, p in enumerate(plist)}
+    a, b = index[interactions.param_a[0]], index[interactions.param_b[0]]
+    grids = []
+    for j in (a, b):
+        param = plist[j]
+        if param.kind == "categorical":
+            grids.append(param.grid())
+        else:
+            step = (param.hi - param.lo) / _PAIR_GRID_POINTS
+            grids.append(param.lo + step * (np.arange(_PAIR_GRID_POINTS) + 0.5))
+    surface = full.pair_marginal(a, b, *grids)
+    va, vb = plist[a].values(grids[0]), plist[b].values(grids[1])
+    return pd.DataFrame({
+        "param_a": plist[a].name, "value_a": np.repeat(np.array(va, dtype=object), len(vb)),
+        "param_b": plist[b].name, "value_b": np.tile(np.array(vb, dtype=object), len(va)),
+        "mean": surface.ravel(),
+    })
+
+
+def _check_fit(full, plist, X, n_trials, notes):
+    if n_trials < 10 * len(plist):
+        notes.append(
+            f"Few trials for the number of parameters: {n_trials} trials for "
+            f"{len(plist)} parameters (fewer than 10 per parameter); expect "
+            f"wide intervals."
+        )
+    if not full.oob_r2 >= 0.5:
+        notes.append(
+            f"The surrogate fits the scores poorly (out-of-bag R^2 = "
+            f"{full.oob_r2:.2f} < 0.5): the shares describe a weak model. More "
+            f"trials help, or the scores are mostly noise (see "
+            f"fold_noise_share)."
+        )
+    if n_trials >= 20:
+        for j, param in enumerate(plist):
+            if param.kind == "categorical":
+                continue
+            unit = (X[:, j] - param.lo) / (param.hi - param.lo)
+            statistic = stats.kstest(unit, "uniform").statistic
+            if statistic > 0.25:
+                notes.append(
+                    f"The trials are concentrated in part of the range of "
+                    f"{param.name!r} (Kolmogorov-Smirnov distance {statistic:.2f} from "
+                    f"uniform), as an optimizer does: the importances describe "
+                    f"the explored region only."
+                )
+
+
+# --------------------------------------------------------------------------
+# The report and its plots
+# --------------------------------------------------------------------------
+
+class SensitivityReport:
+    """The result of :func:`sensitivity_report`.
+
+    Attributes
+    ----------
+    importances : DataFrame
+        One row per parameter, largest total effect first; columns are
+        described in :func:`sensitivity_report`.
+    interactions : DataFrame
+        ``param_a``, ``param_b``, ``share`` (pairwise interaction share of the
+        surrogate's variance), ``ci_low``, ``ci_high``; largest first.
+    marginals : DataFrame
+        Long table ``param``, ``value``, ``mean``, ``ci_low``, ``ci_high``:
+        the predicted mean score at each value, averaged over the others.
+    top_pair_marginal : DataFrame
+        ``param_a``, ``value_a``, ``param_b``, ``value_b``, ``mean``: the
+        two-dimensional marginal of the top interaction.
+    trials : DataFrame
+        The analysed trials: one column per parameter, and ``score``.
+    diagnostics : dict
+        ``n_trials``, ``n_failed``, ``n_params``, ``metric``, ``budget``,
+        ``oob_r2``, ``unexplained_share`` (``1 - oob_r2``),
+        ``higher_order_share`` (``1 -`` main effects ``-`` pairs),
+        ``fold_noise_share``, ``warnings`` (list of str).
+    budget_correlation : DataFrame or None
+        For budgeted searches: ``budget_low``, ``budget_high``,
+        ``n_candidates``, ``spearman_rho``, ``p_value``, ``strength`` (very
+        strong >= 0.7, strong >= 0.4, moderate >= 0.2, else weak): does the
+        low budget rank candidates like the high one?
+    """
+
+    importances = interactions = marginals = top_pair_marginal = None
+    trials = diagnostics = budget_correlation = None
+
+    def __repr__(self):
+        d = self.diagnostics or {}
+        top = ", ".join(f"{r.param}={r.total_effect:.2f}"
+                        for r in self.importances.head(3).itertuples())
+        return (f"SensitivityReport(n_trials={d.get('n_trials')}, "
+                f"oob_r2={d.get('oob_r2', np.nan):.2f}, top total effects: {top})")
+
+    def plot_importances(self, ax=None):
+        """Bars of main effects with intervals, plus the interaction part."""
+        return ImportanceDisplay.from_report(self).plot(ax=ax)
+
+    def plot_marginal(self, param=None, ax=None):
+        """Marginal curve of ``param`` (default the most important) with band and rug."""
+        return MarginalDisplay.from_report(self, param).plot(ax=ax)
+
+    def plot_interactions(self, ax=None):
+        """Heatmap: main effects on the diagonal, pairwise shares off it."""
+        return InteractionDisplay.from_report(self).plot(ax=ax)
+
+    def plot_top_pair(self, ax=None):
+        """Two-dimensional marginal of the top interacting pair."""
+        return PairMarginalDisplay.from_report(self).plot(ax=ax)
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # matplotlib is an optional extra
+        raise ImportError(
+            "Plotting needs matplotlib, which is not installed. Install it with "
+            "`pip install skhpo[plot]` (or `pip install matplotlib`)."
+        ) from exc
+    return plt
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = _pyplot().subplots()
+    return ax
+
+
+class ImportanceDisplay:
+    """Horizontal bars: main effect (with interval) and interaction part.
+
+    Parameters
+    ----------
+    importances : DataFrame
+        ``SensitivityReport.importances``.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    """
+
+    def __init__(self, importances):
+        self.importances = importances
+
+    @classmethod
+    def from_report(cls, report):
+        return cls(report.importances)
+
+    def plot(self, ax=None):
+        ax = _axes(ax)
+        imp = self.importances.iloc[::-1]
+        pos = np.arange(len(imp))
+        main = imp.main_effect.to_numpy()
+        error = np.vstack([main - imp.main_effect_ci_low.to_numpy(),
+                           imp.main_effect_ci_high.to_numpy() - main])
+        error = None if np.isnan(error).all() else np.clip(error, 0, None)
+        ax.barh(pos, main, xerr=error, color="C0", label="main effect")
+        ax.barh(pos, np.clip(imp.total_effect.to_numpy() - main, 0, None), left=main,
+                color="C0", alpha=0.35, label="interactions (total - main)")
+        ax.set_yticks(pos, imp.param.tolist())
+        ax.set_xlabel("share of the surrogate's variance")
+        ax.set_xlim(0, 1)
+        ax.legend(loc="lower right")
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+class MarginalDisplay:
+    """Marginal mean score of one parameter, with interval band and trial rug.
+
+    Parameters
+    ----------
+    param : str
+    marginal : DataFrame
+        The rows of ``SensitivityReport.marginals`` for ``param``.
+    scale : {"linear", "log", "categorical"}
+    trial_values : sequence
+        The parameter's value in each trial, for the rug.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    """
+
+    def __init__(self, param, marginal, scale, trial_values):
+        self.param, self.marginal, self.scale = param, marginal, scale
+        self.trial_values = list(trial_values)
+
+    @classmethod
+    def from_report(cls, report, param=None):
+        if param is None:
+            param = report.importances.param[0]
+        if param not in set(report.importances.param):
+            raise ValueError(f"param={param!r} is not in the report; it has "
+                             f"{report.importances.param.tolist()}.")
+        scale = report.importances.set_index("param").scale[param]
+        return cls(param, report.marginals[report.marginals.param == param],
+                   scale, report.trials[param])
+
+    def plot(self, ax=None):
+        ax = _axes(ax)
+        m = self.marginal
+        if self.scale == "categorical":
+            pos = np.arange(len(m))
+            counts = pd.Series(self.trial_values).value_counts()
+            err = np.vstack([m["mean"] - m.ci_low, m.ci_high - m["mean"]])
+            ax.errorbar(pos, m["mean"], yerr=None if np.isnan(err).all() else err,
+                        fmt="o", capsize=4)
+            ax.set_xticks(pos, [f"{v}\n(n={counts.get(v, 0)})" for v in m.value])
+        else:
+            x = m.value.to_numpy(dtype=float)
+            ax.plot(x, m["mean"], color="C0")
+            ax.fill_between(x, m.ci_low.to_numpy(dtype=float),
+                            m.ci_high.to_numpy(dtype=float), color="C0", alpha=0.25)
+            # The rug: where the trials actually are, on the parameter's scale.
+            ax.plot(self.trial_values, np.zeros(len(self.trial_values)), "|",
+                    color="k", alpha=0.5, markersize=10,
+                    transform=ax.get_xaxis_transform())
+            if self.scale == "log":
+                ax.set_xscale("log")
+        ax.set_xlabel(self.param)
+        ax.set_ylabel("marginal mean score")
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+class InteractionDisplay:
+    """Heatmap of variance shares: main effects on the diagonal, pairs off it.
+
+    Parameters
+    ----------
+    params : list of str
+    shares : ndarray of shape (n_params, n_params)
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    image_ : matplotlib AxesImage
+    """
+
+    def __init__(self, params, shares):
+        self.params, self.shares = list(params), np.asarray(shares)
+
+    @classmethod
+    def from_report(cls, report):
+        params = report.importances.param.tolist()
+        index = {p: i for i, p in enumerate(params)}
+        shares = np.diag(report.importances.main_effect.to_numpy(dtype=float))
+        for row in report.interactions.itertuples():
+            a, b = index[row.param_a], index[row.param_b]
+            shares[a, b] = shares[b, a] = row.share
+        return cls(params, shares)
+
+    def plot(self, ax=None):
+        ax = _axes(ax)
+        self.image_ = ax.imshow(self.shares, cmap="viridis", vmin=0,
+                                vmax=max(float(self.shares.max()), 1e-9))
+        ticks = np.arange(len(self.params))
+        ax.set_xticks(ticks, self.params, rotation=45, ha="right")
+        ax.set_yticks(ticks, self.params)
+        for (i, j), value in np.ndenumerate(self.shares):
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center",
+                    color="w" if value < 0.6 * self.shares.max() else "k", fontsize=8)
+        ax.figure.colorbar(self.image_, ax=ax, label="variance share")
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+class PairMarginalDisplay:
+    """Two-dimensional marginal mean score of a pair of parameters.
+
+    Parameters
+    ----------
+    surface : DataFrame
+        ``SensitivityReport.top_pair_marginal``.
+    scales : dict of str -> str
+        Scale of each of the two parameters.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    """
+
+    def __init__(self, surface, scales):
+        self.surface, self.scales = surface, scales
+
+    @classmethod
+    def from_report(cls, report):
+        if report.top_pair_marginal.empty:
+            raise ValueError("The report analyses a single parameter, so it has "
+                             "no pair to plot.")
+        return cls(report.top_pair_marginal,
+                   report.importances.set_index("param").scale.to_dict())
+
+    def plot(self, ax=None):
+        ax = _axes(ax)
+        s = self.surface
+        name_a, name_b = s.param_a.iloc[0], s.param_b.iloc[0]
+        va, vb = pd.unique(s.value_a), pd.unique(s.value_b)
+        z = s["mean"].to_numpy(dtype=float).reshape(len(va), len(vb))
+        axes_values = []
+        for name, values, axis in ((name_b, vb, ax.xaxis), (name_a, va, ax.yaxis)):
+            if self.scales.get(name) == "categorical":
+                axes_values.append(np.arange(len(values)))
+                axis.set_ticks(np.arange(len(values)), [str(v) for v in values])
+            else:
+                axes_values.append(np.asarray(values, dtype=float))
+        mesh = ax.pcolormesh(axes_values[0], axes_values[1], z, shading="nearest",
+                             cmap="viridis")
+        if self.scales.get(name_b) == "log":
+            ax.set_xscale("log")
+        if self.scales.get(name_a) == "log":
+            ax.set_yscale("log")
+        ax.figure.colorbar(mesh, ax=ax, label="marginal mean score")
+        ax.set_xlabel(name_b)
+        ax.set_ylabel(name_a)
+        self.mesh_ = mesh
+        self.ax_, self.figure_ = ax, ax.figure
+        return self

@@ -1,0 +1,264 @@
+"""The fold-level evaluation engine: reuse, failures, routing, cv_results_."""
+
+import warnings
+
+import numpy as np
+import pytest
+from joblib import parallel_backend
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit, StratifiedKFold
+from sklearn.tree import DecisionTreeClassifier
+
+from skhpo._evaluate import (
+    FoldEvaluator,
+    build_scorers,
+    check_constant_splits,
+    format_cv_results,
+)
+from skhpo.exceptions import AllFitsFailedError
+
+X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+
+
+class Recorder(ClassifierMixin, BaseEstimator):
+    """Predicts the majority class; records fits and what it was given."""
+
+    def __init__(self, c=1.0, fail=False):
+        self.c = c
+        self.fail = fail
+
+    def fit(self, X, y, sample_weight=None):
+        if self.fail:
+            raise RuntimeError("boom")
+        self.n_train_ = len(X)
+        self.sample_weight_ = sample_weight
+        self.classes_ = np.unique(y)
+        self.majority_ = self.classes_[np.argmax(np.bincount(y))]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.majority_)
+
+
+def _evaluator(estimator=None, scoring=None, **kwargs):
+    estimator = estimator if estimator is not None else LogisticRegression()
+    kwargs.setdefault("cv", KFold(4))
+    return FoldEvaluator(estimator, X, y, scorers=build_scorers(estimator, scoring),
+                         **kwargs)
+
+
+def test_splits_scored_once_and_reused():
+    ev = _evaluator()
+    first = ev.evaluate({0: {"C": 1.0}, 1: {"C": 0.1}}, [0, 1])
+    assert ev.n_fits_ == 4
+    again = ev.evaluate({0: {"C": 1.0}}, [0, 1, 2, 3])
+    assert ev.n_fits_ == 6  # only splits 2 and 3 were new
+    assert again[0] is first[0] and again[1] is first[1]
+    assert set(ev.store) == {(c, i, None) for c in (0, 1) for i in range(4)
+                             if c == 0 or i < 2}
+
+
+def test_candidate_id_must_keep_its_params():
+    ev = _evaluator()
+    ev.evaluate({0: {"C": 1.0}}, [0])
+    with pytest.raises(ValueError, match="ids must be unique"):
+        ev.evaluate({0: {"C": 2.0}}, [0])
+
+
+def test_split_index_out_of_range():
+    with pytest.raises(ValueError, match=r"Split indices must lie in \[0, 4\)"):
+        _evaluator().evaluate({0: {}}, [4])
+
+
+@pytest.mark.parametrize("cv", [KFold(3, shuffle=True), ShuffleSplit(3)])
+def test_reshuffling_cv_is_rejected(cv):
+    msg = "must yield consistent folds across calls to split"
+    with pytest.raises(ValueError, match=msg):
+        check_constant_splits(cv)
+    with pytest.raises(ValueError, match=msg):
+        _evaluator(cv=cv)
+
+
+@pytest.mark.parametrize("cv", [KFold(3), KFold(3, shuffle=True, random_state=1),
+                                ShuffleSplit(3, random_state=0)])
+def test_constant_cv_is_accepted(cv):
+    check_constant_splits(cv)
+
+
+def test_same_scores_as_cross_validate():
+    from sklearn.model_selection import cross_validate
+
+    est = LogisticRegression(C=0.5)
+    ev = _evaluator(est, scoring=["accuracy", "roc_auc"], return_train_score=True)
+    ev.evaluate({0: {"C": 0.5}}, range(4))
+    ref = cross_validate(est, X, y, cv=KFold(4), scoring=["accuracy", "roc_auc"],
+                         return_train_score=True)
+    res = format_cv_results(ev, [(0, range(4), None)])
+    for m in ("accuracy", "roc_auc"):
+        for i in range(4):
+            assert res[f"split{i}_test_{m}"][0] == pytest.approx(ref[f"test_{m}"][i])
+            assert res[f"split{i}_train_{m}"][0] == pytest.approx(ref[f"train_{m}"][i])
+        assert res[f"mean_test_{m}"][0] == pytest.approx(ref[f"test_{m}"].mean())
+        assert res[f"std_test_{m}"][0] == pytest.approx(ref[f"test_{m}"].std())
+
+
+def test_cv_results_nan_for_unscored_splits_and_masked_params():
+    ev = _evaluator(DecisionTreeClassifier(random_state=0))
+    ev.evaluate({0: {"max_depth": 2}}, [0, 1, 2, 3])
+    ev.evaluate({1: {"criterion": "entropy"}}, [0])
+    res = format_cv_results(ev, [(0, [0, 1, 2, 3], None), (1, [0], None)])
+    assert np.isnan(res["split1_test_score"][1])
+    assert not np.isnan(res["split1_test_score"][0])
+    assert res["mean_test_score"][1] == res["split0_test_score"][1]
+    assert res["param_max_depth"].mask.tolist() == [False, True]
+    assert res["param_criterion"].mask.tolist() == [True, False]
+    assert res["param_max_depth"][0] == 2
+    assert res["params"] == [{"max_depth": 2}, {"criterion": "entropy"}]
+    for key in ("mean_fit_time", "std_fit_time", "mean_score_time", "std_score_time",
+                "rank_test_score"):
+        assert len(res[key]) == 2
+
+
+def test_rank_by_puts_larger_budget_first():
+    ev = _evaluator(Recorder())
+    ev.evaluate({0: {"c": 1.0}, 1: {"c": 2.0}}, [0, 1])
+    res = format_cv_results(ev, [(0, [0], None), (1, [0, 1], None)],
+                            rank_by=[1, 2])
+    assert res["rank_test_score"].tolist() == [2, 1]
+
+
+def test_numeric_error_score_records_and_warns():
+    ev = _evaluator(Recorder(), error_score=-1.0)
+    with pytest.warns(FitFailedWarning, match="1 of 2 fits failed"):
+        ev.evaluate({0: {"fail": True}, 1: {"fail": False}}, [0])
+    res = format_cv_results(ev, [(0, [0], None), (1, [0], None)])
+    assert res["split0_test_score"][0] == -1.0
+    assert res["rank_test_score"].tolist() == [2, 1]
+    assert ev.store[(0, 0, None)].failed and "boom" in ev.store[(0, 0, None)].fit_error
+
+
+def test_nan_error_score_gives_nan_mean():
+    ev = _evaluator(Recorder())
+    with pytest.warns(FitFailedWarning):
+        ev.evaluate({0: {"fail": True}, 1: {}}, [0, 1])
+    res = format_cv_results(ev, [(0, [0, 1], None), (1, [0, 1], None)])
+    assert np.isnan(res["mean_test_score"][0])
+    assert res["rank_test_score"].tolist() == [2, 1]
+
+
+def test_error_score_raise():
+    ev = _evaluator(Recorder(), error_score="raise")
+    with pytest.raises(RuntimeError, match="boom"):
+        ev.evaluate({0: {"fail": True}}, [0])
+
+
+def test_all_fits_failed():
+    ev = _evaluator(Recorder())
+    with pytest.raises(AllFitsFailedError, match="All the 2 fits failed"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitFailedWarning)
+            ev.evaluate({0: {"fail": True}}, [0, 1])
+
+
+def test_failing_scorer_is_recorded():
+    def bad(estimator, X, y):
+        raise ValueError("bad scorer")
+
+    ev = _evaluator(Recorder(), scoring={"bad": bad, "acc": "accuracy"},
+                    error_score=0.0)
+    with pytest.warns(UserWarning, match="Scoring failed"):
+        ev.evaluate({0: {}}, [0])
+    scores = ev.store[(0, 0, None)].test_scores
+    assert scores["bad"] == 0.0 and 0 <= scores["acc"] <= 1
+
+
+def test_callable_scoring_returning_dict():
+    def two(estimator, X, y):
+        return {"a": 1.0, "b": 2.0}
+
+    ev = _evaluator(Recorder(), scoring=two)
+    ev.evaluate({0: {}}, [0])
+    assert ev.metric_names() == ["a", "b"]
+    res = format_cv_results(ev, [(0, [0], None)])
+    assert res["mean_test_b"][0] == 2.0
+
+
+def test_groups_routed_to_the_splitter():
+    groups = np.repeat(np.arange(6), 10)
+    weights = np.arange(60, dtype=float)
+    cv = GroupKFold(3)
+    ev = _evaluator(Recorder(), cv=cv, split_params={"groups": groups},
+                    fit_params={"sample_weight": weights})
+    ev.evaluate({0: {}}, [0, 1, 2])
+    expected = list(cv.split(X, y, groups))
+    assert len(ev.splits) == 3
+    for i, (train, test) in enumerate(expected):
+        np.testing.assert_array_equal(ev.splits[i][0], train)
+        assert not set(groups[train]) & set(groups[test])
+
+
+def test_sample_weight_reaches_fit():
+    seen = []
+
+    class Spy(Recorder):
+        def fit(self, X, y, sample_weight=None):
+            seen.append(np.asarray(sample_weight).copy())
+            return super().fit(X, y)
+
+    weights = np.arange(60, dtype=float)
+    ev = _evaluator(Spy(), fit_params={"sample_weight": weights})
+    ev.evaluate({0: {}}, [1])
+    np.testing.assert_array_equal(seen[0], weights[ev.splits[1][0]])
+
+
+def test_n_samples_resource_subsamples_train_only():
+    ev = _evaluator(Recorder(), cv=StratifiedKFold(3), resource="n_samples",
+                    random_state=0)
+    ev.evaluate({0: {}}, [0], resource=30)
+    ev.evaluate({0: {}}, [0], resource=60)
+    small, full = ev.store[(0, 0, 30)], ev.store[(0, 0, 60)]
+    assert small.n_test_samples == full.n_test_samples == 20
+    assert ev.n_fits_ == 2
+
+
+def test_parameter_resource_sets_the_parameter():
+    ev = _evaluator(Recorder(), resource="c")
+    ev.evaluate({0: {}}, [0], resource=7)
+    res = format_cv_results(ev, [(0, [0], 7)])
+    assert res["params"] == [{"c": 7}]
+
+
+def test_results_identical_across_n_jobs_and_backends():
+    def run(n_jobs, backend):
+        with parallel_backend(backend):
+            ev = _evaluator(DecisionTreeClassifier(random_state=0), n_jobs=n_jobs)
+            ev.evaluate({k: {"max_depth": k + 1} for k in range(3)}, range(4))
+        return format_cv_results(ev, [(k, range(4), None) for k in range(3)])
+
+    ref = run(1, "loky")
+    for n_jobs, backend in [(2, "threading"), (2, "loky")]:
+        other = run(n_jobs, backend)
+        np.testing.assert_array_equal(ref["mean_test_score"], other["mean_test_score"])
+
+
+def test_precomputed_kernel_is_split_both_ways():
+    from sklearn.svm import SVC
+
+    K = X @ X.T
+    ev = FoldEvaluator(SVC(kernel="precomputed"), K, y, cv=KFold(3),
+                       scorers=build_scorers(SVC(), None))
+    ev.evaluate({0: {}}, [0])
+    assert not ev.store[(0, 0, None)].failed
+
+
+@pytest.mark.parametrize("scoring, match", [
+    ([], "at least one scorer name"),
+    (["accuracy", "accuracy"], "unique"),
+    ({}, "at least one metric name"),
+])
+def test_bad_scoring(scoring, match):
+    with pytest.raises(ValueError, match=match):
+        build_scorers(Ridge(), scoring)

@@ -1,0 +1,538 @@
+"""HyperbandSearchCV: bracket arithmetic, fold reuse, results and the contract."""
+
+import importlib.util
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import loguniform, randint
+from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
+from sklearn.datasets import make_classification, make_regression
+from sklearn.decomposition import PCA
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    RepeatedStratifiedKFold,
+    ShuffleSplit,
+    cross_val_score,
+)
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skhpo import Categorical, Real
+from skhpo.exceptions import SearchSpaceError
+from skhpo.hyperband import HyperbandSearchCV, hyperband_schedule
+
+X, y = make_classification(n_samples=90, n_features=5, n_informative=3,
+                           random_state=0)
+CV9 = RepeatedStratifiedKFold(n_splits=3, n_repeats=3, random_state=0)
+
+# ----------------------------------------------------------------- instruments
+FIT_LOG = []
+
+
+class Instrumented(ClassifierMixin, BaseEstimator):
+    """Scores better for c near 0.3; logs each fit's parameters and rows.
+
+    The first column of X holds the sample index, so the rows seen by ``fit``
+    identify the split.
+    """
+
+    def __init__(self, c=0.5, fail=False, n_iter=1):
+        self.c = c
+        self.fail = fail
+        self.n_iter = n_iter
+
+    def fit(self, X, y, sample_weight=None):
+        FIT_LOG.append((self.c, self.n_iter, tuple(np.asarray(X)[:, 0].astype(int))))
+        if self.fail:
+            raise RuntimeError("instrumented failure")
+        self.classes_ = np.unique(y)
+        self.sample_weight_ = sample_weight
+        return self
+
+    def predict(self, X):
+        # Accuracy falls as c moves away from 0.3, with a little per-row noise.
+        rows = np.asarray(X)[:, 0].astype(int)
+        wrong = (np.sin(rows * 12.9898) * 43758.5453) % 1 < abs(self.c - 0.3)
+        return np.where(wrong, 1 - YI[rows], YI[rows])
+
+
+XI = np.column_stack([np.arange(90), X])
+YI = y
+
+
+def _no_fit_estimator():
+    class NoFit(Instrumented):
+        def fit(self, X, y, sample_weight=None):
+            raise AssertionError("fit must not be called on bad input")
+
+    return NoFit()
+
+
+# -------------------------------------------------------------- bracket tables
+def test_schedule_matches_li_et_al_table_for_81():
+    # Li et al. (2018), Table 1: R=81, eta=3.
+    expected = {
+        4: [(81, 1), (27, 3), (9, 9), (3, 27), (1, 81)],
+        3: [(34, 3), (11, 9), (3, 27), (1, 81)],
+        2: [(15, 9), (5, 27), (1, 81)],
+        1: [(8, 27), (2, 81)],
+        0: [(5, 81)],
+    }
+    table = hyperband_schedule(81, factor=3)
+    got = {s: list(zip(g["n_candidates"], g["n_resources"]))
+           for s, g in table.groupby("bracket", sort=False)}
+    assert got == expected
+    assert list(table["bracket"].unique()) == [4, 3, 2, 1, 0]
+    assert list(table.columns) == ["bracket", "rung", "n_candidates", "n_resources",
+                                   "fold_fits", "cumulative_fold_fits"]
+    # With split reuse a promotion costs only the splits a candidate lacks.
+    cost = sum(n * (r - prev) for rungs in expected.values()
+               for (n, r), prev in zip(rungs, [0] + [r for _, r in rungs[:-1]]))
+    assert table.attrs["total_fold_fits"] == cost == table["fold_fits"].sum()
+
+
+def test_schedule_matches_hand_computed_table_for_9():
+    table = hyperband_schedule(9, factor=3)
+    expected = pd.DataFrame({
+        "bracket": [2, 2, 2, 1, 1, 0],
+        "rung": [0, 1, 2, 0, 1, 0],
+        "n_candidates": [9, 3, 1, 5, 1, 3],
+        "n_resources": [1, 3, 9, 3, 9, 9],
+        "fold_fits": [9, 6, 6, 15, 6, 27],
+    })
+    pd.testing.assert_frame_equal(table[expected.columns], expected,
+                                  check_dtype=False)
+    assert table.attrs["total_fold_fits"] == 69
+
+
+def test_schedule_without_reuse_counts_every_split():
+    table = hyperband_schedule(9, factor=3, resource="n_samples", n_splits=4)
+    assert table["fold_fits"].tolist() == [36, 12, 4, 20, 4, 12]
+
+
+def test_schedule_min_resources_and_n_brackets():
+    table = hyperband_schedule(81, min_resources=9, factor=3)
+    assert table["bracket"].unique().tolist() == [2, 1, 0]
+    assert table["n_resources"].tolist() == [9, 27, 81, 27, 81, 81]
+    one = hyperband_schedule(81, n_brackets=1)
+    assert one["n_candidates"].tolist() == [81, 27, 9, 3, 1]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(max_resources=3, min_resources=9), "must not exceed max_resources"),
+    (dict(max_resources=9, factor=1.5), "factor must be a number >= 2"),
+    (dict(max_resources=0), "max_resources must be a positive integer"),
+    (dict(max_resources=9, n_brackets=4), "exceeds the 3 brackets"),
+    (dict(max_resources=9, n_brackets=0), "n_brackets must be 'all'"),
+])
+def test_schedule_bad_inputs(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        hyperband_schedule(**kwargs)
+
+
+# ------------------------------------------------------- fold reuse, exact cost
+@pytest.mark.parametrize("factor, max_resources", [(3, 9), (2, 8), (3, 6)])
+def test_no_pair_fitted_twice_and_cost_equals_schedule(factor, max_resources):
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
+                               factor=factor, max_resources=max_resources,
+                               refit=False, random_state=0)
+    FIT_LOG.clear()
+    search.fit(XI, YI)
+    assert len(FIT_LOG) == len(set(FIT_LOG)), "a (candidate, split) was refitted"
+    assert len(FIT_LOG) == search.schedule().attrs["total_fold_fits"]
+    assert search.n_fold_fits_ == len(FIT_LOG)
+
+
+def test_promoted_candidates_keep_their_scored_splits():
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
+                               random_state=0, refit=False).fit(XI, YI)
+    res = pd.DataFrame(search.cv_results_)
+    for cid, rows in res.groupby("candidate_id"):
+        rows = rows.sort_values("iter")
+        for col in ("split0_test_score", "split1_test_score", "split2_test_score"):
+            values = rows[col].dropna()
+            assert values.nunique() <= 1, "an earlier split was re-scored"
+
+
+def test_repeated_cv_gives_budgets_1_3_9():
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
+                               random_state=0).fit(XI, YI)
+    assert search.n_resources_ == [[1, 3, 9], [3, 9], [9]]
+    assert search.n_candidates_ == [[9, 3, 1], [5, 1], [3]]
+    assert search.n_iterations_ == 6
+    assert search.n_splits_ == 9
+    assert (search.min_resources_, search.max_resources_) == (1, 9)
+
+
+# ------------------------------------------------------------------ cv_results_
+def test_cv_results_one_row_per_candidate_and_rung():
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
+                               random_state=0).fit(XI, YI)
+    res = search.cv_results_
+    assert len(res["params"]) == 9 + 3 + 1 + 5 + 1 + 3
+    for key in ("bracket", "iter", "n_resources", "candidate_id", "mean_test_score",
+                "std_test_score", "rank_test_score", "mean_fit_time", "std_fit_time",
+                "mean_score_time", "param_c", "split8_test_score"):
+        assert len(res[key]) == 22, key
+    one_split = np.flatnonzero(res["n_resources"] == 1)
+    assert np.isnan(res["split1_test_score"][one_split]).all()
+    assert not np.isnan(res["split0_test_score"][one_split]).any()
+    full = np.flatnonzero(res["n_resources"] == 9)
+    assert not np.isnan(res["split8_test_score"][full]).any()
+    mean = np.mean([res[f"split{i}_test_score"][full] for i in range(9)], axis=0)
+    np.testing.assert_allclose(mean, res["mean_test_score"][full])
+
+
+def test_best_is_rank_one_and_best_at_full_budget():
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
+                               random_state=0).fit(XI, YI)
+    res = search.cv_results_
+    assert res["rank_test_score"][search.best_index_] == 1
+    assert np.flatnonzero(res["rank_test_score"] == 1).tolist() == [search.best_index_]
+    full = res["n_resources"] == search.max_resources_
+    assert res["n_resources"][search.best_index_] == search.max_resources_
+    assert search.best_score_ == np.max(res["mean_test_score"][full])
+    assert search.best_params_ == res["params"][search.best_index_]
+    # Every full-budget row outranks every smaller-budget row.
+    assert res["rank_test_score"][full].max() < res["rank_test_score"][~full].min()
+    assert abs(search.best_params_["c"] - 0.3) < 0.2
+
+
+def test_promotion_keeps_the_best():
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
+                               random_state=0, refit=False).fit(XI, YI)
+    res = pd.DataFrame(search.cv_results_)
+    for (bracket, rung), rows in res.groupby(["bracket", "iter"]):
+        nxt = res[(res.bracket == bracket) & (res.iter == rung + 1)]
+        if len(nxt):
+            best = rows.nlargest(len(nxt), "mean_test_score").candidate_id
+            assert set(nxt.candidate_id) == set(best)
+
+
+# ------------------------------------------------------------------- resources
+def test_n_samples_resource():
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)},
+                               resource="n_samples", cv=3, factor=3,
+                               random_state=0)
+    FIT_LOG.clear()
+    search.fit(XI, YI)
+    # smallest = 2 * n_splits * n_classes = 12 samples, R = 90.
+    assert search.min_resources_ == 12 and search.max_resources_ == 90
+    assert search.n_resources_[0] == [30, 90]
+    sizes = sorted({len(rows) for _, _, rows in FIT_LOG})
+    assert sizes[0] < 60 and sizes[-1] == 90  # subsamples, then the refit
+    assert search.n_fold_fits_ == search.schedule(XI, YI).attrs["total_fold_fits"]
+    assert search.cv_results_["n_resources"][search.best_index_] == 90
+
+
+def test_estimator_parameter_resource():
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)},
+                               resource="n_iter", max_resources=9, cv=3,
+                               random_state=0)
+    FIT_LOG.clear()
+    search.fit(XI, YI)
+    assert sorted({n for _, n, _ in FIT_LOG}) == [1, 3, 9]
+    assert search.best_params_["n_iter"] == 9
+    assert search.best_estimator_.n_iter == 9
+    assert search.n_splits_ == 3
+    assert not np.isnan(search.cv_results_["split2_test_score"]).any()
+
+
+# -------------------------------------------------------- bad inputs, no fits
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(cv=KFold(3, shuffle=True)), "must yield consistent folds across calls"),
+    (dict(cv=ShuffleSplit(3)), "must yield consistent folds across calls"),
+    (dict(cv=3, min_resources=4, max_resources=3), "must not exceed max_resources"),
+    (dict(cv=3, max_resources=4), "exceeds the 3 splits of cv"),
+    (dict(resource="n_trees"), "resource must be 'n_splits', 'n_samples' or a param"),
+    (dict(resource="n_iter"), "max_resources='auto' is only defined"),
+    (dict(resource="c", max_resources=9), "is also a searched parameter"),
+    (dict(factor=1.5), "'factor' parameter of HyperbandSearchCV must be"),
+    (dict(sampler="grid"), "'sampler' parameter of HyperbandSearchCV must be"),
+    (dict(cv=9, n_brackets=5), "exceeds the 3 brackets"),
+    (dict(min_resources=0), "'min_resources' parameter"),
+    (dict(scoring=["accuracy", "f1"], refit=True), "refit must be set to a scorer"),
+])
+def test_bad_inputs_raise_before_any_fit(kwargs, match):
+    search = HyperbandSearchCV(_no_fit_estimator(), {"c": Real(0.0, 1.0)}, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        search.fit(XI, YI)
+
+
+@pytest.mark.parametrize("space, match", [
+    ({"nope": [1, 2]}, "does not have"),
+    ({"c": (1.0, 0.5)}, "low < high"),
+    ({}, "empty"),
+])
+def test_bad_spaces_raise_before_any_fit(space, match):
+    with pytest.raises(SearchSpaceError, match=match):
+        HyperbandSearchCV(_no_fit_estimator(), space).fit(XI, YI)
+
+
+# ------------------------------------------------------------ spaces, sampling
+def test_every_space_form_and_list_of_dicts():
+    from sklearn.svm import SVC
+
+    # Two alternative classifiers for one pipeline step.
+    space = [
+        {"clf": [LogisticRegression()], "clf__C": loguniform(1e-2, 1e2)},
+        {"clf": [SVC()], "clf__C": Real(1e-2, 1e2, prior="log-uniform"),
+         "pca__n_components": [2, 3]},
+    ]
+    pipe = Pipeline([("pca", PCA(n_components=3)), ("clf", LogisticRegression())])
+    search = HyperbandSearchCV(pipe, space, cv=3, random_state=0).fit(X, y)
+    kinds = {type(p["clf"]).__name__ for p in search.cv_results_["params"]}
+    assert kinds == {"LogisticRegression", "SVC"}
+    assert search.cv_results_["param_pca__n_components"].mask.any()
+    assert search.score(X, y) > 0.7
+
+
+def test_tuple_categorical_and_randint_forms():
+    space = {"max_depth": randint(1, 8), "criterion": ["gini", "entropy"],
+             "min_samples_leaf": (1, 10), "splitter": Categorical(["best", "random"])}
+    search = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), space, cv=3,
+                               random_state=0).fit(X, y)
+    assert set(search.best_params_) == set(space)
+    assert search.cv_results_["param_criterion"].dtype == object
+
+
+def test_small_discrete_space_does_not_crash():
+    search = HyperbandSearchCV(Instrumented(), {"c": [0.1, 0.3]}, cv=CV9,
+                               random_state=0).fit(XI, YI)
+    assert search.best_params_["c"] == 0.3
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_deterministic_for_a_random_state_whatever_n_jobs(n_jobs):
+    kwargs = dict(cv=CV9, random_state=42, max_resources=9)
+    space = {"max_depth": randint(1, 8), "min_samples_leaf": randint(1, 10)}
+    ref = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), space,
+                            **kwargs).fit(X, y)
+    other = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), space,
+                              n_jobs=n_jobs, **kwargs).fit(X, y)
+    assert ref.cv_results_["params"] == other.cv_results_["params"]
+    np.testing.assert_array_equal(ref.cv_results_["mean_test_score"],
+                                  other.cv_results_["mean_test_score"])
+
+
+# ------------------------------------------------------- metrics and failures
+def _param_scorer(sign):
+    def score(estimator, X, y):
+        return sign * estimator.c
+
+    return score
+
+
+@pytest.mark.parametrize("refit, best_c", [("high", max), ("low", min)])
+def test_promotion_follows_the_refit_metric(refit, best_c):
+    scoring = {"high": _param_scorer(1), "low": _param_scorer(-1)}
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
+                               scoring=scoring, refit=refit, random_state=0)
+    search.fit(XI, YI)
+    res = search.cv_results_
+    first = res["params"][:9]
+    assert search.best_params_["c"] == best_c(p["c"] for p in first + res["params"])
+    assert search.multimetric_
+    assert set(search.scorer_) == {"high", "low"}
+    assert res["rank_test_" + refit][search.best_index_] == 1
+
+
+def test_refit_callable():
+    def pick_last(results):
+        return len(results["params"]) - 1
+
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=3,
+                               scoring=["accuracy", "f1"], refit=pick_last,
+                               random_state=0).fit(XI, YI)
+    assert search.best_index_ == len(search.cv_results_["params"]) - 1
+    assert hasattr(search, "best_estimator_") and not hasattr(search, "best_score_")
+
+
+def test_multimetric_refit_false_has_no_best():
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=3,
+                               scoring=["accuracy", "f1"], refit=False,
+                               random_state=0).fit(XI, YI)
+    assert not hasattr(search, "best_index_")
+    assert "mean_test_f1" in search.cv_results_
+
+
+def test_failing_candidates_never_crash_and_are_not_promoted():
+    space = {"c": Real(0.0, 1.0), "fail": [True, False]}
+    search = HyperbandSearchCV(Instrumented(), space, cv=CV9, random_state=0)
+    with pytest.warns(FitFailedWarning):
+        search.fit(XI, YI)
+    res = pd.DataFrame(search.cv_results_)
+    failing = res.param_fail.astype(bool)
+    assert failing.any() and res[failing].mean_test_score.isna().all()
+    assert search.best_params_["fail"] is False
+    # A NaN score is never promoted while a scored candidate remains.
+    assert not res[res.iter > 0].param_fail.astype(bool).any()
+
+
+def test_error_score_raise_propagates():
+    search = HyperbandSearchCV(Instrumented(fail=True), {"c": Real(0.0, 1.0)}, cv=3,
+                               error_score="raise")
+    with pytest.raises(RuntimeError, match="instrumented failure"):
+        search.fit(XI, YI)
+
+
+def test_return_train_score():
+    search = HyperbandSearchCV(Ridge(), {"alpha": loguniform(1e-2, 1e2)}, cv=3,
+                               return_train_score=True, random_state=0)
+    Xr, yr = make_regression(n_samples=60, n_features=4, noise=1.0, random_state=0)
+    search.fit(Xr, yr)
+    assert "mean_train_score" in search.cv_results_
+    assert "split2_train_score" in search.cv_results_
+
+
+# --------------------------------------------------------- the sklearn contract
+# scikit-learn lists the same expected failure for GridSearchCV: a regressor
+# that takes 2-D y natively raises no DataConversionWarning for the check to see.
+EXPECTED_FAILURES = {
+    "check_supervised_y_2d": (
+        "the inner regressor accepts a 2-D y natively, so no "
+        "DataConversionWarning is raised (as for GridSearchCV)"
+    ),
+}
+
+
+def _searches():
+    small = dict(cv=2, random_state=0)
+    yield HyperbandSearchCV(Ridge(), {"alpha": Real(0.1, 10.0, prior="log-uniform")},
+                            **small)
+    yield HyperbandSearchCV(LogisticRegression(), {"C": loguniform(0.1, 10.0)},
+                            **small)
+    yield HyperbandSearchCV(make_pipeline(PCA(), Ridge()),
+                            {"ridge__alpha": [0.1, 1.0, 10.0]}, error_score="raise",
+                            **small)
+
+
+@parametrize_with_checks(list(_searches()),
+                         expected_failed_checks=lambda est: (
+                             {} if is_classifier(est) else EXPECTED_FAILURES))
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+def test_in_a_pipeline_clone_set_params_and_cross_val_score():
+    search = HyperbandSearchCV(LogisticRegression(), {"C": loguniform(1e-2, 1e2)},
+                               cv=3, random_state=0)
+    cloned = clone(search).set_params(factor=2, cv=4)
+    assert cloned.get_params()["factor"] == 2 and search.factor == 3
+    pipe = Pipeline([("scale", StandardScaler()), ("search", cloned)])
+    assert pipe.fit(X, y).score(X, y) >= 0.6
+    scores = cross_val_score(search, X, y, cv=3)
+    assert scores.shape == (3,) and np.all(scores > 0.5)
+
+
+def test_groups_reach_the_splitter():
+    groups = np.repeat(np.arange(9), 10)
+    seen = []
+
+    class Spy(GroupKFold):
+        def split(self, X, y=None, groups=None):
+            seen.append(groups)
+            return super().split(X, y, groups)
+
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=Spy(3),
+                               random_state=0).fit(XI, YI, groups=groups)
+    assert seen and all(g is not None for g in seen)
+    assert search.n_splits_ == 3
+    for rows in {r for _, _, r in FIT_LOG[-3:]}:
+        assert len(set(groups[list(rows)])) in (6, 9)
+
+
+def test_sample_weight_is_routed_to_fit():
+    weights = np.arange(90, dtype=float) + 1
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=3,
+                               random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        search.fit(XI, YI, sample_weight=weights)
+    np.testing.assert_array_equal(search.best_estimator_.sample_weight_, weights)
+
+
+def test_pickling_a_fitted_search():
+    search = HyperbandSearchCV(LogisticRegression(), {"C": loguniform(1e-2, 1e2)},
+                               cv=3, random_state=0).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(search))
+    np.testing.assert_array_equal(loaded.predict(X), search.predict(X))
+    assert loaded.best_params_ == search.best_params_
+
+
+def test_sklearn_callbacks_see_every_fold_fit():
+    callback_module = pytest.importorskip("sklearn.callback")
+    events = []
+
+    class Recorder:
+        def setup(self, estimator, context):
+            events.append("setup")
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            events.append(("begin", context.task_name))
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            events.append(("end", context.task_name))
+
+        def teardown(self, estimator, context):
+            events.append("teardown")
+
+    assert isinstance(Recorder(), callback_module.FitCallback)
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
+                               random_state=0)
+    search.set_callbacks(Recorder())
+    search.fit(XI, YI)
+    begins = [e for e in events if isinstance(e, tuple) and e[0] == "begin"]
+    n_tasks = sum(e[1] == "candidate-split-evaluation" for e in begins)
+    assert n_tasks == search.n_fold_fits_ == 69
+    assert sum(e[1] == "hyperband-rung" for e in begins) == search.n_iterations_
+    assert events[0] == "setup" and events[-1] == "teardown"
+
+
+# ------------------------------------------------------------- sampler="bayes"
+@pytest.mark.skipif(importlib.util.find_spec("skhpo._optimizer") is None,
+                    reason="skhpo._optimizer is not written yet")
+def test_bayes_sampler_runs_and_is_deterministic():
+    kwargs = dict(cv=CV9, sampler="bayes", random_state=0)
+    a = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, **kwargs).fit(XI, YI)
+    b = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, **kwargs).fit(XI, YI)
+    assert a.cv_results_["params"] == b.cv_results_["params"]
+    assert a.n_fold_fits_ == a.schedule().attrs["total_fold_fits"]
+    assert abs(a.best_params_["c"] - 0.3) < 0.2
+    # The later brackets differ from random sampling's.
+    r = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
+                          random_state=0).fit(XI, YI)
+    assert a.cv_results_["params"] != r.cv_results_["params"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("skhpo._optimizer") is None,
+                    reason="skhpo._optimizer is not written yet")
+def test_bayes_sampler_with_alternative_subspaces():
+    space = [{"c": Real(0.0, 0.5)}, {"c": [0.6, 0.9], "fail": [False]}]
+    search = HyperbandSearchCV(Instrumented(), space, cv=CV9, sampler="bayes",
+                               random_state=1).fit(XI, YI)
+    assert search.n_fold_fits_ == 69
+    assert {"fail" in p for p in search.cv_results_["params"]} == {True, False}
+
+
+def test_verbose_prints_the_schedule(capsys):
+    HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9, verbose=1,
+                      random_state=0).fit(XI, YI)
+    out = capsys.readouterr().out
+    assert "cumulative_fold_fits" in out and "bracket 2, rung 0" in out
+
+
+def test_schedule_method_needs_x_for_n_samples_auto():
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)},
+                               resource="n_samples", cv=3)
+    with pytest.raises(ValueError, match="needs X to count the samples"):
+        search.schedule()
+    assert search.schedule(XI, YI)["n_resources"].max() == 90

@@ -1,0 +1,417 @@
+"""Tests of skhpo.sensitivity: known functions, real searches, errors, plots."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from scipy.stats import loguniform, uniform  # noqa: E402
+from sklearn.base import BaseEstimator  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.experimental import enable_halving_search_cv  # noqa: E402,F401
+from sklearn.model_selection import (  # noqa: E402
+    GridSearchCV,
+    HalvingRandomSearchCV,
+    RandomizedSearchCV,
+)
+from sklearn.svm import SVC  # noqa: E402
+
+from skhpo.sensitivity import (  # noqa: E402
+    ImportanceDisplay,
+    InteractionDisplay,
+    MarginalDisplay,
+    PairMarginalDisplay,
+    SensitivityReport,
+    sensitivity_report,
+)
+
+N_TRIALS = 200
+NOISE = 0.05
+
+
+def _results(score, sample, n=N_TRIALS, n_splits=5, seed=0):
+    """A cv_results_ dict whose split scores are ``score(params)`` + noise."""
+    rng = np.random.RandomState(seed)
+    params = [sample(rng) for _ in range(n)]
+    truth = np.array([score(p) for p in params])
+    splits = truth[:, None] + NOISE * rng.randn(n, n_splits)
+    results = {"params": params, "mean_test_score": splits.mean(axis=1)}
+    for i in range(n_splits):
+        results[f"split{i}_test_score"] = splits[:, i]
+    return results
+
+
+def _six(rng):
+    return {f"u{i}": rng.uniform(-1, 1) for i in range(1, 7)}
+
+
+def _with(name, draw):
+    def sample(rng):
+        params = _six(rng)
+        params[name] = draw(rng)
+        return params
+    return sample
+
+
+def _imp(report):
+    return report.importances.set_index("param")
+
+
+@pytest.fixture(scope="module")
+def product_report():
+    results = _results(lambda p: p["u1"] + p["u2"] + p["u1"] * p["u2"], _six)
+    return sensitivity_report(results, n_bootstrap=8, random_state=0)
+
+
+def test_additive_plus_product(product_report):
+    imp = _imp(product_report)
+    # Var(u1) = Var(u2) = 1/3, Var(u1 u2) = 1/9, of a total 7/9.
+    assert imp.main_effect["u1"] == pytest.approx(3 / 7, abs=0.07)
+    assert imp.main_effect["u2"] == pytest.approx(3 / 7, abs=0.07)
+    top = product_report.interactions.iloc[0]
+    assert {top.param_a, top.param_b} == {"u1", "u2"}
+    assert top.share == pytest.approx(1 / 7, abs=0.04)
+    assert top.ci_low <= top.share <= top.ci_high
+    for name in ("u3", "u4", "u5", "u6"):
+        assert imp.main_effect[name] <= 0.02
+        assert imp.total_effect[name] <= 0.02
+        assert not imp.important[name]
+    assert imp.important["u1"] and imp.important["u2"]
+    # Total effect = main effect + the pair it is in.
+    assert imp.total_effect["u1"] == pytest.approx(
+        imp.main_effect["u1"] + top.share, abs=0.02)
+    assert imp.direction["u1"] == imp.direction["u2"] == "increasing"
+    assert imp.spearman_rho["u1"] > 0.5
+    assert imp.best_value["u1"] > 0.5
+    assert imp.top_quantile_importance["u1"] > 5 * imp.top_quantile_importance["u3"]
+    assert (imp.main_effect_ci_low <= imp.main_effect).all()
+    assert (imp.main_effect <= imp.main_effect_ci_high).all()
+    # Shares are of the surrogate; not rescaled to sum to one.
+    diag = product_report.diagnostics
+    assert diag["n_trials"] == N_TRIALS and diag["n_failed"] == 0
+    assert diag["oob_r2"] > 0.9
+    assert diag["unexplained_share"] == pytest.approx(1 - diag["oob_r2"])
+    assert 0 <= diag["higher_order_share"] < 0.05
+    assert diag["fold_noise_share"] < 0.01
+    assert diag["warnings"] == []
+
+
+def test_interactions_and_marginals_tables(product_report):
+    inter = product_report.interactions
+    assert list(inter.columns) == ["param_a", "param_b", "share", "ci_low", "ci_high"]
+    assert len(inter) == 15
+    assert inter.share.is_monotonic_decreasing
+    marg = product_report.marginals
+    assert list(marg.columns) == ["param", "value", "mean", "ci_low", "ci_high"]
+    u1 = marg[marg.param == "u1"]
+    # The marginal of u1 + u2 + u1 u2 over u2 is u1 itself.
+    assert np.corrcoef(u1.value.astype(float), u1["mean"])[0, 1] > 0.98
+    assert (u1.ci_low <= u1["mean"] + 1e-12).all()
+    assert u1.value.min() >= -1 and u1.value.max() <= 1
+    top = product_report.top_pair_marginal
+    assert set(top.param_a) | set(top.param_b) == {"u1", "u2"}
+    assert len(top) == 30 * 30
+
+
+def test_non_monotone_effect_is_important():
+    results = _results(lambda p: -p["u1"] ** 2, _six)
+    imp = _imp(sensitivity_report(results, n_bootstrap=0, random_state=0))
+    assert abs(imp.spearman_rho["u1"]) < 0.2
+    assert imp.main_effect["u1"] > 0.9
+    assert imp.important["u1"]
+    assert imp.direction["u1"] == "non-monotone"
+    assert abs(imp.best_value["u1"]) < 0.25
+    low, high = imp.good_range["u1"]
+    assert -0.5 < low < 0 < high < 0.5
+
+
+def _learning_rate_results():
+    # Equal effects in log space: log10(lr) on [-4, 0] and u1 on [-1, 1],
+    # both scaled to a range of 2.
+    def sample(rng):
+        params = _six(rng)
+        params["learning_rate"] = 10 ** rng.uniform(-4, 0)
+        return params
+    return _results(lambda p: (np.log10(p["learning_rate"]) + 2) / 2 + p["u1"], sample)
+
+
+def test_log_scale_marginalised_in_log_space():
+    results = _learning_rate_results()
+    imp = _imp(sensitivity_report(results, params=["learning_rate", "u1", "u2"],
+                                  n_bootstrap=0, random_state=0))
+    assert imp.scale["learning_rate"] == "log"
+    assert imp.main_effect["learning_rate"] == pytest.approx(0.5, abs=0.07)
+    assert imp.main_effect["u1"] == pytest.approx(0.5, abs=0.07)
+    assert imp.best_value["learning_rate"] > 0.1
+
+
+def test_log_scale_goes_wrong_in_raw_units():
+    # The reference fANOVA's mistake: marginalising lr uniformly in raw units
+    # puts 90% of the weight on lr > 0.1, where the effect is nearly flat.
+    results = _learning_rate_results()
+    imp = _imp(sensitivity_report(results, params=["learning_rate", "u1", "u2"],
+                                  scales={"learning_rate": "linear"},
+                                  n_bootstrap=0, random_state=0))
+    assert imp.scale["learning_rate"] == "linear"
+    assert imp.main_effect["learning_rate"] < 0.25
+    assert imp.main_effect["u1"] > 0.7
+
+
+def test_log_scale_from_search_space():
+    results = _learning_rate_results()
+    search = _FittedSearch(results, {"learning_rate": loguniform(1e-4, 1),
+                                     "u1": uniform(-1, 2)})
+    imp = _imp(sensitivity_report(search, params=["learning_rate", "u1"],
+                                  n_bootstrap=0, random_state=0))
+    assert imp.scale["learning_rate"] == "log"
+    assert imp.main_effect["learning_rate"] == pytest.approx(0.5, abs=0.07)
+
+
+def test_categorical_over_valid_levels():
+    effect = {"a": -1.0, "b": 0.0, "c": 1.0}
+    results = _results(lambda p: effect[p["kind"]] + p["u1"],
+                       _with("kind", lambda rng: "abc"[rng.randint(3)]))
+    report = sensitivity_report(results, n_bootstrap=4, random_state=0)
+    imp = _imp(report)
+    # Var over equally weighted levels = 2/3; Var(u1) = 1/3.
+    assert imp.scale["kind"] == "categorical"
+    assert imp.main_effect["kind"] == pytest.approx(2 / 3, abs=0.07)
+    assert imp.main_effect["u1"] == pytest.approx(1 / 3, abs=0.07)
+    assert imp.best_value["kind"] == "c"
+    assert imp.good_range["kind"] == ("c",)
+    assert imp.direction["kind"] == "categorical"
+    assert np.isnan(imp.spearman_rho["kind"])
+    marg = report.marginals[report.marginals.param == "kind"]
+    assert marg.value.tolist() == ["a", "b", "c"]
+    np.testing.assert_allclose(marg["mean"], [-1, 0, 1], atol=0.1)
+
+
+class _QuadraticEstimator(BaseEstimator):
+    """score() is a known function of the parameters: no data is used."""
+
+    def __init__(self, a=0.0, b=0.0, kind="x", c=0.0):
+        self.a, self.b, self.kind, self.c = a, b, kind, c
+
+    def fit(self, X, y=None):
+        return self
+
+    def score(self, X, y=None):
+        return -2 * self.a ** 2 + 0.5 * self.b + (self.kind == "y") + 0.01 * X[0, 0]
+
+
+X_TOY = np.random.RandomState(0).randn(60, 1)
+
+
+class _FittedSearch(BaseEstimator):
+    """Stands for a fitted search: cv_results_ and param_distributions."""
+
+    def __init__(self, results, param_distributions):
+        self.cv_results_ = results
+        self.param_distributions = param_distributions
+
+
+def test_randomized_search_and_dataframe():
+    space = {"a": uniform(-1, 2), "b": uniform(-1, 2), "kind": ["x", "y"],
+             "c": loguniform(1e-3, 1e1)}
+    search = RandomizedSearchCV(_QuadraticEstimator(), space, n_iter=60, cv=3,
+                                random_state=0).fit(X_TOY)
+    report = sensitivity_report(search, n_trees=16, n_bootstrap=0, random_state=0)
+    assert isinstance(report, SensitivityReport)
+    imp = _imp(report)
+    assert imp.scale.to_dict() == {"a": "linear", "b": "linear",
+                                   "kind": "categorical", "c": "log"}
+    assert imp.important["a"] and imp.important["kind"]
+    assert not imp.important["c"]
+    assert imp.main_effect["c"] < 0.02
+    # The same trials as a DataFrame and as a dict: same scales and order.
+    frame = sensitivity_report(pd.DataFrame(search.cv_results_), n_trees=16,
+                               n_bootstrap=0, random_state=0)
+    assert frame.importances.param.tolist() == report.importances.param.tolist()
+    assert _imp(frame).scale["kind"] == "categorical"
+    plain = sensitivity_report(dict(search.cv_results_), n_trees=16,
+                               n_bootstrap=0, random_state=0)
+    assert plain.diagnostics["n_trials"] == 60
+
+
+def test_grid_search_svc():
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(SVC(), {"C": [0.01, 0.1, 1, 10, 100],
+                                  "gamma": [1e-3, 1e-2, 1e-1, 1]}, cv=3).fit(X, y)
+    report = sensitivity_report(search, n_trees=16, n_bootstrap=4, random_state=0)
+    imp = _imp(report)
+    # Ordinal grids spanning >= 2 decades: log scale, each value one cell.
+    assert imp.scale.to_dict() == {"C": "log", "gamma": "log"}
+    assert report.diagnostics["n_trials"] == 20
+    c_marg = report.marginals[report.marginals.param == "C"]
+    assert c_marg.value.min() > 0.001 and c_marg.value.max() < 1000
+    # Tiny C underfits on iris: the marginal rises with C.
+    assert c_marg["mean"].iloc[-1] > c_marg["mean"].iloc[0]
+    assert imp.main_effect.sum() > 0.5
+
+
+def test_list_of_dicts_grid_and_missing_params():
+    X, y = load_iris(return_X_y=True)
+    grid = [{"kernel": ["linear"], "C": [0.01, 0.1, 1, 10]},
+            {"kernel": ["rbf"], "C": [0.01, 0.1, 1, 10], "gamma": [0.01, 0.1, 1]}]
+    search = GridSearchCV(SVC(), grid, cv=3).fit(X, y)
+    report = sensitivity_report(search, n_trees=16, n_bootstrap=0, random_state=0)
+    assert set(report.importances.param) == {"C", "kernel"}
+    assert any("gamma" in w for w in report.diagnostics["warnings"])
+    rbf = sensitivity_report(search, params=["C", "gamma"], n_trees=16,
+                             n_bootstrap=0, random_state=0)
+    assert rbf.diagnostics["n_trials"] == 12
+    assert any("4 trials lack" in w for w in rbf.diagnostics["warnings"])
+
+
+def test_halving_search_budgets():
+    space = {"a": uniform(-1, 2), "b": uniform(-1, 2)}
+    search = HalvingRandomSearchCV(
+        _QuadraticEstimator(), space, n_candidates=40, factor=2, cv=3,
+        resource="n_samples", min_resources=12, random_state=0).fit(X_TOY)
+    budgets = np.asarray(search.cv_results_["n_resources"])
+    report = sensitivity_report(search, n_trees=16, n_bootstrap=0, random_state=0)
+    chosen = report.diagnostics["budget"]
+    assert chosen == max(b for b in set(budgets) if np.sum(budgets == b) >= 8)
+    assert report.diagnostics["n_trials"] == np.sum(budgets == chosen)
+    corr = report.budget_correlation
+    assert {"budget_low", "budget_high", "spearman_rho", "strength"} <= set(corr.columns)
+    # The score does not depend on the budget: low budgets rank like high ones.
+    first = corr.iloc[0]
+    assert first.spearman_rho > 0.9 and first.strength == "very strong"
+    low = sensitivity_report(search, budget=int(budgets.min()), n_trees=16,
+                             n_bootstrap=0, random_state=0)
+    assert low.diagnostics["n_trials"] == 40
+    assert _imp(low).main_effect["a"] > _imp(low).main_effect["b"]
+
+
+def test_failed_fits_are_dropped():
+    results = _results(lambda p: p["u1"], _six, n=60)
+    results["mean_test_score"][:5] = np.nan
+    report = sensitivity_report(results, n_trees=8, n_bootstrap=0, random_state=0)
+    assert report.diagnostics["n_failed"] == 5
+    assert report.diagnostics["n_trials"] == 55
+    assert any("5 trials failed" in w for w in report.diagnostics["warnings"])
+
+
+def test_concentrated_trials_warn():
+    results = _results(lambda p: p["u1"], _with("u2", lambda rng: rng.beta(20, 2)),
+                       n=80)
+    search = _FittedSearch(results, {"u2": uniform(0, 1)})
+    report = sensitivity_report(search, n_trees=8, n_bootstrap=0, random_state=0)
+    assert any("concentrated" in w and "'u2'" in w
+               for w in report.diagnostics["warnings"])
+
+
+def test_same_random_state_same_report():
+    results = _results(lambda p: p["u1"] * p["u2"], _six, n=60)
+    one = sensitivity_report(results, n_trees=8, n_bootstrap=2, random_state=3)
+    two = sensitivity_report(results, n_trees=8, n_bootstrap=2, random_state=3)
+    pd.testing.assert_frame_equal(one.importances, two.importances)
+
+
+def test_multi_metric_selection():
+    results = _results(lambda p: p["u1"], _six, n=40)
+    results["mean_test_other"] = -np.asarray(results.pop("mean_test_score"))
+    results["mean_test_acc"] = results["mean_test_other"] * 0 + np.array(
+        [p["u2"] for p in results["params"]])
+    with pytest.raises(ValueError, match="several metrics"):
+        sensitivity_report(results)
+    report = sensitivity_report(results, metric="acc", n_trees=8, n_bootstrap=0,
+                                random_state=0)
+    assert report.importances.param[0] == "u2"
+    assert report.diagnostics["metric"] == "acc"
+
+
+@pytest.mark.parametrize("make_input, kwargs, error, match", [
+    (lambda: RandomizedSearchCV(SVC(), {"C": [1, 2]}), {}, NotFittedError,
+     "not fitted yet"),
+    (lambda: _results(lambda p: p["u1"], _six, n=40), {"metric": "f1"},
+     ValueError, r"metric='f1' is not in the results.*\['score'\]"),
+    (lambda: _results(lambda p: p["u1"], _six, n=5), {}, ValueError,
+     "at least 8 successful trials, got 5"),
+    (lambda: _results(lambda p: p["u1"], _six, n=40), {"budget": 10},
+     ValueError, "no 'n_resources' or 'iter' column"),
+    (lambda: _results(lambda p: p["u1"], _six, n=40), {"params": ["nope"]},
+     ValueError, r"absent from the trials: \['nope'\]"),
+    (lambda: _results(lambda p: p["u1"], _six, n=40), {"scales": {"u1": "cubic"}},
+     ValueError, "must be 'linear', 'log' or 'categorical'"),
+    (lambda: _results(lambda p: p["u1"], _six, n=40), {"scales": {"u1": "log"}},
+     ValueError, "cannot be on a log scale"),
+    (lambda: {"params": [{"a": i} for i in range(10)],
+              "mean_test_score": [1.0] * 10}, {}, ValueError, "same score"),
+    (lambda: [1, 2, 3], {}, TypeError, "fitted search, a cv_results_ dict"),
+    (lambda: {"mean_test_score": [1.0]}, {}, ValueError, "neither a 'params'"),
+    (lambda: _results(lambda p: p["u1"], _six, n=40), {"n_trees": 0},
+     ValueError, "n_trees must be an integer >= 1"),
+])
+def test_bad_input(make_input, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        sensitivity_report(make_input(), **kwargs)
+
+
+def test_plots(product_report):
+    import matplotlib.pyplot as plt
+
+    disp = product_report.plot_importances()
+    assert isinstance(disp, ImportanceDisplay)
+    labels = [t.get_text() for t in disp.ax_.get_yticklabels()]
+    # Largest total effect at the top (the last bar of a barh).
+    assert set(labels[-2:]) == {"u1", "u2"}
+    assert len(disp.ax_.patches) == 2 * 6
+    assert disp.figure_ is disp.ax_.figure
+
+    _, ax = plt.subplots()
+    marg = product_report.plot_marginal("u1", ax=ax)
+    assert isinstance(marg, MarginalDisplay) and marg.ax_ is ax
+    assert ax.get_xlabel() == "u1"
+    assert len(ax.collections) == 1  # the band
+    assert len(ax.lines) == 2  # the curve and the rug
+
+    inter = product_report.plot_interactions()
+    assert isinstance(inter, InteractionDisplay)
+    assert inter.shares.shape == (6, 6)
+    assert inter.shares[0, 1] == pytest.approx(product_report.interactions.share[0])
+
+    pair = product_report.plot_top_pair()
+    assert isinstance(pair, PairMarginalDisplay)
+    assert {pair.ax_.get_xlabel(), pair.ax_.get_ylabel()} == {"u1", "u2"}
+    plt.close("all")
+
+
+def test_plots_log_and_categorical():
+    import matplotlib.pyplot as plt
+
+    results = _results(lambda p: (p["kind"] == "b") + np.log10(p["lr"]),
+                       lambda rng: {"kind": "ab"[rng.randint(2)],
+                                    "lr": 10 ** rng.uniform(-3, 0)}, n=60)
+    report = sensitivity_report(results, n_trees=8, n_bootstrap=2, random_state=0)
+    lr = report.plot_marginal("lr")
+    assert lr.ax_.get_xscale() == "log"
+    kind = report.plot_marginal("kind")
+    assert [t.get_text().split("\n")[0] for t in kind.ax_.get_xticklabels()] == ["a", "b"]
+    pair = report.plot_top_pair()
+    assert "log" in (pair.ax_.get_xscale(), pair.ax_.get_yscale())
+    with pytest.raises(ValueError, match="not in the report"):
+        report.plot_marginal("nope")
+    plt.close("all")
+
+
+def test_random_search_with_estimator_valued_param():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    X, y = load_iris(return_X_y=True)
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression(max_iter=5000))])
+    space = {"scale": [StandardScaler(), MinMaxScaler(), None],
+             "clf__C": loguniform(1e-4, 1e2)}
+    search = RandomizedSearchCV(pipe, space, n_iter=20, cv=3, random_state=0).fit(X, y)
+    report = sensitivity_report(search, n_trees=8, n_bootstrap=0, random_state=0)
+    imp = _imp(report)
+    assert imp.scale.to_dict() == {"scale": "categorical", "clf__C": "log"}
+    levels = report.marginals[report.marginals.param == "scale"].value.tolist()
+    assert sorted(levels) == ["MinMaxScaler()", "None", "StandardScaler()"]
+    assert imp.important["clf__C"]
