@@ -384,6 +384,16 @@ class FoldEvaluator:
     def n_fits_(self):
         return self._counter.fits
 
+    @property
+    def n_failures_(self):
+        """Fits so far that raised."""
+        return self._counter.failures
+
+    @property
+    def first_error_(self):
+        """Traceback of the first failed fit, or None."""
+        return self._counter.first_error
+
     # ---------------------------------------------------------------- helpers
     def _register(self, candidates):
         for cid, params in candidates.items():

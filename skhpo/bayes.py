@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 import numbers
-import warnings
+from collections import defaultdict
 
 import numpy as np
 from joblib import effective_n_jobs
 from scipy.optimize import OptimizeResult
-from sklearn.base import is_classifier
-from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state
 
-from ._compat import BaseSearchCV, Interval, StrOptions, _yields_constant_splits
+from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
+from ._compat import BaseSearchCV, Interval, StrOptions
+from ._evaluate import format_cv_results
 from ._optimizer import Optimizer
-from .acquisition import ACQUISITIONS
 from ._progress import ProgressPrinter
+from ._pruning import MIN_SPLITS, pooled_difference_sd, should_prune
 from ._warm_start import check_warm_start, warm_start_points
+from .acquisition import ACQUISITIONS
 from .exceptions import AllFitsFailedError
-from .space import check_names, parse_search_spaces
+from .space import parse_search_spaces
 
 # Keys of ``optimizer_kwargs`` and what they set. scikit-optimize's
 # ``base_estimator="GP"`` is accepted as a no-op so its code runs unchanged.
 _OPTIMIZER_KWARGS = ("xi", "kappa", "n_candidates", "base_estimator")
+# Level of the pruning test with ``pruning=True`` (see skhpo._pruning).
+_DEFAULT_PRUNING_ALPHA = 0.05
 
 
-class BayesSearchCV(BaseSearchCV):
+class BayesSearchCV(FoldSearchCV):
     """Bayesian optimisation over hyperparameters, with cross-validation.
 
     A drop-in replacement for ``GridSearchCV``, ``RandomizedSearchCV`` and
@@ -120,10 +122,27 @@ class BayesSearchCV(BaseSearchCV):
         outside the new space are ignored with a warning. Their scores must
         come from the same data, cv and scoring to be comparable.
 
+    pruning : bool or float, default=False
+        Stop scoring a candidate after a few splits when it is clearly worse
+        than the incumbent (the best fully scored candidate so far): from the
+        second split on, a one-sided paired t-test of its split scores against
+        the incumbent's on the same splits, with the split-to-split noise
+        pooled over the completed candidates (:mod:`skhpo._pruning`). A float
+        sets the test's level ``alpha`` (``True`` means 0.05): a candidate as
+        good as the incumbent is pruned with probability at most about
+        ``alpha``. Pruned candidates keep their scored splits (the others are
+        NaN), are marked in the ``pruned`` column of ``cv_results_``, are
+        told to the GP with their partial mean, and never rank above a fully
+        scored candidate. With pruning, splits are scored one after another,
+        so use ``n_points >= n_jobs`` to keep every core busy.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
-        One entry per evaluated candidate, as in ``GridSearchCV``.
+        One entry per evaluated candidate, as in ``GridSearchCV``, plus a
+        boolean ``pruned`` column; ``split{i}_test_<m>`` is NaN for the splits
+        a pruned candidate was not scored on. Failed candidates (NaN scores)
+        stay in the results.
     best_estimator_ : estimator
         Refitted on the whole data with the best parameters (if ``refit``).
     best_score_ : float
@@ -140,6 +159,8 @@ class BayesSearchCV(BaseSearchCV):
         Seconds spent refitting the best model.
     multimetric_ : bool
         Whether several metrics were used.
+    n_fold_fits_ : int
+        (candidate, split) fits made, the refit excluded.
     optimizer_results_ : list of scipy.optimize.OptimizeResult
         Per subspace, scikit-optimize's result object: ``x`` (best point as
         a list in the space's sorted name order), ``fun`` (minus its score),
@@ -191,6 +212,7 @@ class BayesSearchCV(BaseSearchCV):
         "acq_func": [StrOptions(set(ACQUISITIONS))],
         "optimizer_kwargs": [dict, None],
         "warm_start": "no_validation",  # checked in fit, see _warm_start
+        "pruning": ["boolean", Interval(numbers.Real, 0, 1, closed="neither")],
     }
 
     def __init__(
@@ -213,6 +235,7 @@ class BayesSearchCV(BaseSearchCV):
         acq_func="EI",
         optimizer_kwargs=None,
         warm_start=None,
+        pruning=False,
     ):
         super().__init__(
             estimator=estimator,
@@ -233,6 +256,7 @@ class BayesSearchCV(BaseSearchCV):
         self.acq_func = acq_func
         self.optimizer_kwargs = optimizer_kwargs
         self.warm_start = warm_start
+        self.pruning = pruning
 
     @property
     def total_iterations(self):
@@ -249,6 +273,12 @@ class BayesSearchCV(BaseSearchCV):
         return sum(s.n_iter or self.n_iter
                    for s in parse_search_spaces(self.search_spaces))
 
+
+    _space_parameter = "search_spaces"
+    # One failing candidate must not end a sequential search; the search
+    # raises at the end if no fit at all succeeded.
+    _raise_if_all_failed = False
+
     def fit(self, X, y=None, *, callback=None, **params):
         """Run the search, then refit the best candidate on all the data.
 
@@ -262,50 +292,27 @@ class BayesSearchCV(BaseSearchCV):
             ``func_vals``, ``space``, plus ``cv_results``, the results so far).
             If any callback returns True, the search stops.
         **params : dict
-            Passed to the estimator's ``fit``, the scorer and the CV splitter
-            (``groups``), routed as in ``GridSearchCV``.
+            ``groups`` goes to the splitter; every other entry to the
+            estimator's ``fit`` (per-sample entries such as ``sample_weight``
+            sliced to each training fold), and ``sample_weight`` also to the
+            scorers that accept it, as ``GridSearchCV`` does.
 
         Returns
         -------
         self : BayesSearchCV
         """
-        # Validate everything before the first model is fitted.
-        self._validate_params()
-        subspaces = parse_search_spaces(self.search_spaces)
-        check_names(subspaces, self.estimator)
-        self._check_optimizer_kwargs()
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        if not _yields_constant_splits(cv):
-            raise ValueError(
-                "The cv parameter must yield consistent folds across calls to "
-                "split(): BayesSearchCV compares candidates evaluated in "
-                "different batches. Set its random_state to an int, or set "
-                "shuffle=False."
-            )
-        warm_start = self._warm_start_source()
-        if warm_start is not None:
-            check_warm_start(warm_start, _followed_metric(self.scoring, self.refit))
         if callback is None:
-            callbacks = []
+            self._callbacks = []
         elif callable(callback):
-            callbacks = [callback]
+            self._callbacks = [callback]
         else:
-            callbacks = list(callback)
-        self._run_state = (subspaces, callbacks, warm_start)
+            self._callbacks = list(callback)
         try:
-            super().fit(X, y, **params)
+            return super().fit(X, y, **params)
         finally:
-            del self._run_state
-        return self
+            del self._callbacks
 
-    def _warm_start_source(self):
-        if self.warm_start is True:
-            # scikit-learn's meaning: continue from this estimator's last fit.
-            return getattr(self, "cv_results_", None)
-        if self.warm_start is False:
-            return None
-        return self.warm_start
-
+    # ---------------------------------------------------------- checks
     def _check_optimizer_kwargs(self):
         kwargs = dict(self.optimizer_kwargs or {})
         unknown = sorted(set(kwargs) - set(_OPTIMIZER_KWARGS))
@@ -321,115 +328,143 @@ class BayesSearchCV(BaseSearchCV):
             )
         return kwargs
 
-    def _run_search(self, evaluate_candidates, callback_ctx=None):
-        subspaces, callbacks, warm_start = self._run_state
-        self._any_success = False
-        self._first_failure = None
-        rng = check_random_state(self.random_state)
+    def _warm_start_source(self):
+        if self.warm_start is True:
+            # scikit-learn's meaning: continue from this estimator's last fit.
+            return getattr(self, "cv_results_", None)
+        if self.warm_start is False:
+            return None
+        return self.warm_start
+
+    def _pruning_alpha(self):
+        if self.pruning is False:
+            return None
+        return _DEFAULT_PRUNING_ALPHA if self.pruning is True else float(self.pruning)
+
+    def _prepare(self, X, y, n_cv_splits, subspaces):
+        optimizer_kwargs = self._check_optimizer_kwargs()
+        warm_start = self._warm_start_source()
+        if warm_start is not None:
+            scoring = self.scoring
+            metric = ("score" if not isinstance(scoring, (list, tuple, set, dict))
+                      else self.refit if isinstance(self.refit, str) else next(iter(scoring)))
+            check_warm_start(warm_start, metric)
+        return optimizer_kwargs, warm_start
+
+    # ----------------------------------------------------------- search
+    def _search(self, evaluator, subspaces, rng, root_ctx, state):
+        optimizer_kwargs, warm_start = state
+        n_splits = evaluator.n_splits
         n_points = (effective_n_jobs(self.n_jobs) if self.n_points == "auto"
                     else self.n_points)
         budgets = [s.n_iter or self.n_iter for s in subspaces]
-        n_batches = sum(-(-b // n_points) for b in budgets)
         search_ctx = None
-        if callback_ctx is not None:
-            search_ctx = callback_ctx.subcontext(
-                task_name="search", max_subtasks=n_batches
-            ).call_on_fit_task_begin(estimator=self)
-
-        self.optimizer_results_ = []
-        metric = _followed_metric(self.scoring, self.refit)
-        progress = ProgressPrinter(type(self).__name__, sum(budgets) * self.n_splits_,
+        if root_ctx is not None:
+            search_ctx = ctx_begin(root_ctx.subcontext(task_name="search",
+                                                       max_subtasks=None),
+                                   estimator=self)
+        progress = ProgressPrinter(type(self).__name__, sum(budgets) * n_splits,
                                    self.verbose)
-        best = -np.inf
+        self.optimizer_results_ = []
+        self._rows, self._more = [], defaultdict(list)
+        self._complete = {}  # candidate id -> split scores, fully scored only
         stop = False
-        n_told = 0
         for subspace, budget in zip(subspaces, budgets):
-            optimizer = Optimizer(
-                subspace.space,
-                n_initial_points=self.n_initial_points,
-                acq_func=self.acq_func,
-                random_state=rng.randint(2**31),
-                **self._check_optimizer_kwargs(),
-            )
+            optimizer = Optimizer(subspace.space, n_initial_points=self.n_initial_points,
+                                  acq_func=self.acq_func,
+                                  random_state=rng.randint(2**31), **optimizer_kwargs)
             if warm_start is not None:
+                metric = self._followed_metric(evaluator)
                 optimizer.tell(*warm_start_points(warm_start, subspace.space, metric))
-            result = _optimize_result(optimizer)
-            self.optimizer_results_.append(result)
+            self.optimizer_results_.append(_optimize_result(optimizer))
             done = 0
             while done < budget and not stop:
                 batch = optimizer.ask(min(n_points, budget - done))
                 if not batch:
                     break  # a finite space with every point already tried
-                results = self._evaluate_batch(evaluate_candidates, batch, search_ctx)
-                if results is None:
-                    scores = np.full(len(batch), np.nan)
-                else:
-                    if f"mean_test_{metric}" not in results:  # callable scoring
-                        metric = _first_metric(results)
-                    scores = np.asarray(results[f"mean_test_{metric}"], float)[-len(batch):]
+                scores = self._evaluate_batch(evaluator, batch, search_ctx)
                 optimizer.tell(batch, scores)
                 done += len(batch)
-                n_told += len(batch)
-                best = np.nanmax([best, *scores]) if np.isfinite(scores).any() else best
-                progress.update(step=f"candidate {n_told}/{sum(budgets)}",
-                                fits_done=n_told * self.n_splits_, best=best)
-                result = _optimize_result(optimizer, results)
-                self.optimizer_results_[-1] = result
-                stop = any(bool(cb(result)) for cb in callbacks)
+                progress.update(step=f"candidate {len(self._rows)}/{sum(budgets)}",
+                                fits_done=evaluator.n_fits_, best=self._best_so_far())
+                if self._callbacks:
+                    results = format_cv_results(evaluator, self._rows,
+                                                more_results=self._more)
+                    self.optimizer_results_[-1] = _optimize_result(optimizer, results)
+                    stop = any(bool(cb(self.optimizer_results_[-1]))
+                               for cb in self._callbacks)
+                else:
+                    self.optimizer_results_[-1] = _optimize_result(optimizer)
             if stop:
                 break
+        ctx_end(search_ctx, estimator=self)
 
-        if search_ctx is not None:
-            search_ctx.call_on_fit_task_end(estimator=self)
-        if self._first_failure is not None and not self._any_success:
+        if evaluator.n_fits_ and evaluator.n_failures_ == evaluator.n_fits_:
             raise AllFitsFailedError(
-                f"All {n_told} candidates failed to fit or score, so there is no "
-                f"best candidate. The first failure: {self._first_failure}"
-            ) from self._first_failure
-
-    def _evaluate_batch(self, evaluate_candidates, batch, search_ctx):
-        """Evaluate one batch; a batch where every fit fails does not end the search."""
-        kwargs = {}
-        if search_ctx is not None:
-            kwargs["callback_ctx"] = search_ctx.subcontext(
-                task_name="batch", max_subtasks=len(batch) * self.n_splits_,
-                sequential_subtasks=False,
-            ).call_on_fit_task_begin(estimator=self)
-        try:
-            results = evaluate_candidates(batch, **kwargs)
-        except ValueError as exc:
-            # scikit-learn raises when every fit of one call fails; for a
-            # sequential search that is one bad candidate, not a bad search.
-            if self.error_score == "raise" or "fits failed" not in str(exc):
-                raise
-            warnings.warn(
-                f"Every fit of {len(batch)} candidate(s) failed; they are dropped "
-                f"from cv_results_ and told to the optimizer as the worst seen. "
-                f"Candidates: {batch}",
-                UserWarning,
-                stacklevel=3,
+                f"All {len(self._rows)} candidates failed to fit or score "
+                f"({evaluator.n_fits_} fits), so there is no best candidate. The "
+                f"first failure:\n{evaluator.first_error_}"
             )
-            results = None
-            self._first_failure = self._first_failure or exc
+        rows, more = self._rows, dict(self._more)
+        del self._rows, self._more, self._complete
+        # Fully scored candidates rank before pruned ones: rank 1 is never a
+        # candidate scored on only a few splits.
+        return SearchPlan(rows, more, rank_by=[not p for p in more["pruned"]])
+
+    def _best_so_far(self):
+        means = [np.mean(s) for s in self._complete.values() if np.all(np.isfinite(s))]
+        return max(means) if means else np.nan
+
+    def _incumbent(self):
+        """Split scores of the best fully scored candidate, and the others'."""
+        finite = {cid: s for cid, s in self._complete.items() if np.all(np.isfinite(s))}
+        if not finite:
+            return None, []
+        best = max(finite, key=lambda cid: np.mean(finite[cid]))
+        return finite[best], [s for cid, s in finite.items() if cid != best]
+
+    def _evaluate_batch(self, evaluator, batch, search_ctx):
+        """Score a batch split by split (or all at once); return the scores told."""
+        n_splits = evaluator.n_splits
+        metric_of = self._followed_metric
+        first_id = len(self._rows)
+        alive = dict(zip(range(first_id, first_id + len(batch)), batch))
+        alpha = self._pruning_alpha()
+        incumbent, others = self._incumbent()
+        if alpha is None or incumbent is None:
+            looks = [n_splits]  # no pruning possible: every split at once
         else:
-            self._any_success = True
-        if search_ctx is not None:
-            kwargs["callback_ctx"].call_on_fit_task_end(estimator=self)
-        return results
-
-
-def _followed_metric(scoring, refit):
-    """The metric the optimizer maximises (see the class Notes)."""
-    if not isinstance(scoring, (list, tuple, set, dict)):
-        return "score"
-    if isinstance(refit, str) and refit in scoring:
-        return refit
-    return next(iter(scoring))
-
-
-def _first_metric(results):
-    """For a callable scoring that returned a dict: its first metric."""
-    return next(k for k in results if k.startswith("mean_test_"))[len("mean_test_"):]
+            looks = list(range(MIN_SPLITS, n_splits + 1))
+        pooled = pooled_difference_sd(others, incumbent) if incumbent is not None else None
+        scored = {cid: 0 for cid in alive}
+        pruned = set()
+        for k in looks:
+            todo = {cid: p for cid, p in alive.items() if cid not in pruned}
+            if not todo:
+                break
+            self._evaluate(evaluator, todo, range(k), None, search_ctx, "batch")
+            metric = metric_of(evaluator)
+            for cid in todo:
+                scored[cid] = k
+                scores = self._split_scores(evaluator, cid, range(k), None, metric)
+                if not np.all(np.isfinite(scores)):
+                    pruned.add(cid)  # a failed split: the mean is NaN anyway
+                    continue
+                if k < n_splits and should_prune(scores, incumbent, n_splits=n_splits,
+                                                 alpha=alpha, pooled=pooled):
+                    pruned.add(cid)
+        told = []
+        metric = metric_of(evaluator)
+        for cid in alive:
+            scores = self._split_scores(evaluator, cid, range(scored[cid]), None, metric)
+            is_pruned = scored[cid] < n_splits and np.all(np.isfinite(scores))
+            if not is_pruned:
+                self._complete[cid] = scores
+            self._rows.append((cid, list(range(scored[cid])), None))
+            self._more["pruned"].append(bool(is_pruned))
+            # A pruned candidate is told its partial mean: observed, and bad.
+            told.append(float(np.mean(scores)))
+        return told
 
 
 def _optimize_result(optimizer, cv_results=None):

@@ -20,25 +20,17 @@ Optimization at Scale", ICML 2018.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state, indexable
 
-from ._compat import BaseSearchCV, Interval, StrOptions, _fit_context
-from ._evaluate import (
-    FoldEvaluator,
-    _n_rows,
-    build_scorers,
-    check_constant_splits,
-    format_cv_results,
-)
+from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
+from ._compat import BaseSearchCV, Interval, StrOptions
+from ._evaluate import _n_rows
 from ._schedule import hyperband_brackets, hyperband_schedule
-from .space import check_names, parse_search_spaces
 
 __all__ = ["HyperbandSearchCV", "hyperband_schedule"]
 
@@ -123,16 +115,7 @@ class _BayesSampler(_RandomSampler):
         return None
 
 
-def _ctx_begin(ctx, **kwargs):
-    return ctx.call_on_fit_task_begin(**kwargs) if ctx is not None else None
-
-
-def _ctx_end(ctx, **kwargs):
-    if ctx is not None:
-        ctx.call_on_fit_task_end(**kwargs)
-
-
-class HyperbandSearchCV(BaseSearchCV):
+class HyperbandSearchCV(FoldSearchCV):
     """Hyperband search over hyperparameters, with CV splits as the budget.
 
     Hyperband (Li et al. 2018) runs several brackets of successive halving:
@@ -354,10 +337,7 @@ class HyperbandSearchCV(BaseSearchCV):
         self.error_score = error_score
         self.return_train_score = return_train_score
 
-    # BaseSearchCV's template loop needs every candidate on every split, which
-    # is exactly what Hyperband avoids; ``fit`` runs its own loop instead.
-    def _run_search(self, evaluate_candidates, **kwargs):
-        raise NotImplementedError("HyperbandSearchCV.fit runs its own loop.")
+    _space_parameter = "param_distributions"
 
     # ----------------------------------------------------------- resources
     def _resolve_resources(self, X, y, n_cv_splits, subspaces=None):
@@ -462,72 +442,23 @@ class HyperbandSearchCV(BaseSearchCV):
         return hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
                                   resource=self.resource, n_splits=n_cv_splits)
 
-    # ----------------------------------------------------------------- fit
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None, **params):
-        """Run Hyperband, then refit the best candidate on the whole data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-        **params : dict
-            ``groups`` goes to the splitter; every other entry to the
-            estimator's ``fit`` (per-sample entries such as ``sample_weight``
-            sliced to each training fold), and ``sample_weight`` also to the
-            scorers that accept it, as ``GridSearchCV`` does.
-
-        Returns
-        -------
-        self : HyperbandSearchCV
-        """
-        # Everything that can be wrong with the inputs is checked before the
-        # first fit.
-        subspaces = parse_search_spaces(self.param_distributions)
-        check_names(subspaces, self.estimator)
-        X, y = indexable(X, y)
-        routed = self._get_routed_params_for_fit(params)
-        scorers = build_scorers(self.estimator, self.scoring)
-        if isinstance(scorers, dict):
-            self._check_refit_for_multimetric(scorers)
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        check_constant_splits(cv)
-        split_params = {k: v for k, v in routed.splitter.split.items()
-                        if v is not None}
-        n_cv_splits = cv.get_n_splits(X, y, **split_params)
+    # --------------------------------------------------------------- hooks
+    def _prepare(self, X, y, n_cv_splits, subspaces):
         min_r, max_r = self._resolve_resources(X, y, n_cv_splits, subspaces)
         brackets = hyperband_brackets(max_r, min_r, self.factor, self.n_brackets)
-        rng = check_random_state(self.random_state)
+        return n_cv_splits, min_r, max_r, brackets
+
+    def _evaluator_resource(self):
+        return None if self.resource == "n_splits" else self.resource
+
+    def _search(self, evaluator, subspaces, rng, root_ctx, state):
+        n_cv_splits, min_r, max_r, brackets = state
         sampler_cls = _BayesSampler if self.sampler == "bayes" else _RandomSampler
-        if self.sampler == "bayes":
-            try:
-                from . import _optimizer  # noqa: F401
-            except ImportError as exc:  # pragma: no cover
-                raise ImportError(
-                    "sampler='bayes' needs skhpo._optimizer, which could not be "
-                    f"imported: {exc}. Use sampler='random'."
-                ) from exc
         sampler = sampler_cls(subspaces, rng)
         by_splits = self.resource == "n_splits"
-        evaluator = FoldEvaluator(
-            self.estimator, X, y, cv=cv, scorers=scorers,
-            split_params=split_params, fit_params=routed.estimator.fit,
-            score_params=routed.scorer.score, error_score=self.error_score,
-            return_train_score=self.return_train_score,
-            resource=None if by_splits else self.resource,
-            random_state=int(rng.randint(2**31 - 1 - n_cv_splits)),
-            n_jobs=self.n_jobs, verbose=self.verbose)
-
-        sample_weight = params.get("sample_weight")
-        metadata = {"sample_weight": sample_weight} if sample_weight is not None else None
-        root_ctx = None
-        if hasattr(self, "_init_callback_context"):  # scikit-learn >= 1.9
-            root_ctx = _ctx_begin(
-                self._init_callback_context(max_subtasks=1 + (self.refit is not False)),
-                estimator=self, X=X, y=y, metadata=metadata)
         search_ctx = None
         if root_ctx is not None:
-            search_ctx = _ctx_begin(
+            search_ctx = ctx_begin(
                 root_ctx.subcontext(task_name="search",
                                     max_subtasks=sum(len(r) for _, r in brackets)),
                 estimator=self)
@@ -556,22 +487,12 @@ class HyperbandSearchCV(BaseSearchCV):
                 else:
                     split_indices, resource = list(range(n_cv_splits)), r_i
                 candidates = {cid: all_params[cid] for cid in alive}
-                rung_ctx = None
-                if search_ctx is not None:
-                    n_todo = sum((cid, k, resource) not in evaluator.store
-                                 for cid in alive for k in split_indices)
-                    rung_ctx = _ctx_begin(
-                        search_ctx.subcontext(task_name="hyperband-rung",
-                                              max_subtasks=n_todo,
-                                              sequential_subtasks=False),
-                        estimator=self)
                 if self.verbose > 0:
                     print(f"bracket {s}, rung {i}: {n_i} candidates at "
                           f"{self.resource}={r_i}")
-                evaluator.evaluate(candidates, split_indices, resource,
-                                   callback_ctx=rung_ctx, caller=self)
-                _ctx_end(rung_ctx, estimator=self)
-                metric = self._promotion_metric(evaluator)
+                self._evaluate(evaluator, candidates, split_indices, resource,
+                               search_ctx, "hyperband-rung")
+                metric = self._followed_metric(evaluator)
                 scores = [self._mean_score(evaluator, cid, split_indices,
                                            resource, metric) for cid in alive]
                 for cid, score in zip(alive, scores):
@@ -583,78 +504,14 @@ class HyperbandSearchCV(BaseSearchCV):
                     history.append((origin[cid], all_params[cid], r_i, score))
                 if i + 1 < len(rungs):
                     alive = self._top(alive, scores, rungs[i + 1][0])
-        _ctx_end(search_ctx, estimator=self)
+        ctx_end(search_ctx, estimator=self)
 
         self.min_resources_, self.max_resources_ = min_r, max_r
         self.n_brackets_ = len(brackets)
         self.n_iterations_ = sum(len(r) for _, r in brackets)
-        self.n_fold_fits_ = evaluator.n_fits_
-        self.n_splits_ = max_r if by_splits else n_cv_splits
-        metrics = evaluator.metric_names()
-        self.multimetric_ = isinstance(scorers, dict) or metrics != ["score"]
-        if self.multimetric_ and not isinstance(scorers, dict):
-            # A callable scoring that returned a dict: check refit now.
-            self._check_refit_for_multimetric(dict.fromkeys(metrics))
-        self.cv_results_ = format_cv_results(
-            evaluator, rows, n_splits=self.n_splits_,
-            rank_by=more["n_resources"], more_results=more)
-        self.scorer_ = scorers
-
-        refit_metric = self.refit if self.multimetric_ else "score"
-        if self.refit or not self.multimetric_:
-            self.best_index_ = self._select_best_index(
-                self.refit, refit_metric, self.cv_results_)
-            if not callable(self.refit):
-                self.best_score_ = float(
-                    self.cv_results_[f"mean_test_{refit_metric}"][self.best_index_])
-            self.best_params_ = self.cv_results_["params"][self.best_index_]
-        if self.refit:
-            self._refit(X, y, routed.estimator.fit, root_ctx, metadata)
-        _ctx_end(root_ctx, estimator=self, X=X, y=y, metadata=metadata)
-        return self
-
-    def _refit(self, X, y, fit_params, root_ctx, metadata):
-        # Clone the parameters too: they may be estimators (pipeline steps).
-        self.best_estimator_ = clone(self.estimator).set_params(
-            **clone(self.best_params_, safe=False))
-        refit_ctx = None
-        if root_ctx is not None:
-            refit_ctx = root_ctx.subcontext(task_name="refit-with-best-params")
-        start = time.time()
-        if refit_ctx is not None:
-            with refit_ctx.propagate_callback_context(self.best_estimator_):
-                _ctx_begin(refit_ctx, estimator=self, X=X, y=y, metadata=metadata)
-                self._fit_best(X, y, fit_params)
-        else:
-            self._fit_best(X, y, fit_params)
-        self.refit_time_ = time.time() - start
-        if hasattr(self.best_estimator_, "feature_names_in_"):
-            self.feature_names_in_ = self.best_estimator_.feature_names_in_
-        _ctx_end(refit_ctx, estimator=self, X=X, y=y, metadata=metadata)
-
-    def _fit_best(self, X, y, fit_params):
-        if y is None:
-            self.best_estimator_.fit(X, **fit_params)
-        else:
-            self.best_estimator_.fit(X, y, **fit_params)
-
-    def _promotion_metric(self, evaluator):
-        metrics = evaluator.metric_names()
-        if isinstance(self.refit, str) and self.refit in metrics:
-            return self.refit
-        return metrics[0]
-
-    @staticmethod
-    def _mean_score(evaluator, cid, split_indices, resource, metric):
-        values = []
-        for k in split_indices:
-            result = evaluator.store[(cid, k, resource)]
-            if result.test_scores is None:
-                values.append(np.nan if evaluator.error_score == "raise"
-                              else float(evaluator.error_score))
-            else:
-                values.append(result.test_scores.get(metric, np.nan))
-        return float(np.mean(values))
+        # Rank the full budget first: rank 1 is the best fully scored row.
+        return SearchPlan(rows, more, rank_by=more["n_resources"],
+                          n_splits=max_r if by_splits else n_cv_splits)
 
     @staticmethod
     def _top(ids, scores, k):
@@ -663,25 +520,3 @@ class HyperbandSearchCV(BaseSearchCV):
                        key=lambda j: (np.isnan(scores[j]),
                                       -scores[j] if not np.isnan(scores[j]) else 0.0))
         return [ids[j] for j in sorted(order[:k])]
-
-    @staticmethod
-    def _select_best_index(refit, refit_metric, results):
-        """The row ranked 1 on the refit metric (or the refit callable's pick).
-
-        Ranks put rows at the full budget first (see the class Notes), so the
-        best row is the best candidate scored on all of ``max_resources``.
-        """
-        if callable(refit):
-            best_index = refit(results)
-            if not isinstance(best_index, Integral):
-                raise TypeError(
-                    f"The refit callable must return an int index of "
-                    f"cv_results_, got {best_index!r}."
-                )
-            if not 0 <= best_index < len(results["params"]):
-                raise IndexError(
-                    f"The refit callable returned {best_index}, outside "
-                    f"[0, {len(results['params'])})."
-                )
-            return int(best_index)
-        return int(np.argmin(results[f"rank_test_{refit_metric}"]))

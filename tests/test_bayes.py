@@ -342,3 +342,76 @@ def test_warm_start_true_continues_from_the_previous_fit():
     assert len(search.optimizer_results_[0].x_iters) == 12
     assert len(search.cv_results_["params"]) == 6
     assert search.best_score_ > first_best
+
+
+class FoldNoise(BaseEstimator, RegressorMixin):
+    """Score = a known mean per candidate + noise that depends on the test fold."""
+
+    def __init__(self, x=0.0):
+        self.x = x
+
+    def fit(self, X, y=None):
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None):
+        fold = int(X[0, 0])
+        return -((self.x - 0.3) ** 2) + 0.02 * np.sin(7.0 * fold + 3 * self.x)
+
+
+def _fold_data(n_splits):
+    return np.repeat(np.arange(n_splits), 4).reshape(-1, 1).astype(float), np.zeros(4 * n_splits)
+
+
+def test_pruning_saves_fits_and_keeps_the_best():
+    X, y = _fold_data(10)
+    common = dict(n_iter=20, n_initial_points=5, cv=KFold(10), random_state=0, refit=False)
+    plain = BayesSearchCV(FoldNoise(), {"x": Real(-3.0, 3.0)}, **common).fit(X, y)
+    pruned = BayesSearchCV(FoldNoise(), {"x": Real(-3.0, 3.0)}, pruning=True,
+                           **common).fit(X, y)
+    assert plain.n_fold_fits_ == 200 and not plain.cv_results_["pruned"].any()
+    assert pruned.n_fold_fits_ <= 0.9 * plain.n_fold_fits_
+    assert pruned.best_params_["x"] == pytest.approx(0.3, abs=0.1)
+    results = pruned.cv_results_
+    flagged = np.flatnonzero(results["pruned"])
+    assert len(flagged) >= 3
+    for row in flagged:
+        splits = np.array([results[f"split{i}_test_score"][row] for i in range(10)])
+        n_scored = np.isfinite(splits).sum()
+        assert 2 <= n_scored < 10 and np.all(np.isfinite(splits[:n_scored]))
+        assert results["rank_test_score"][row] > results["rank_test_score"][pruned.best_index_]
+    # Pruned candidates were clearly worse than the best.
+    assert np.all(results["mean_test_score"][flagged] < pruned.best_score_ - 0.05)
+
+
+def test_pruning_never_prunes_a_candidate_as_good_as_the_incumbent():
+    # Every candidate has the same true mean: a correct test prunes (almost) none.
+    class Flat(FoldNoise):
+        def score(self, X, y=None):
+            return 0.02 * np.sin(7.0 * int(X[0, 0]))
+
+    X, y = _fold_data(8)
+    search = BayesSearchCV(Flat(), {"x": Real(-3.0, 3.0)}, n_iter=15, n_initial_points=5,
+                           cv=KFold(8), random_state=0, refit=False, pruning=True).fit(X, y)
+    assert not search.cv_results_["pruned"].any()
+
+
+@pytest.mark.parametrize("pruning", [0.0, 1.0, -0.1, "yes"])
+def test_bad_pruning_level_is_refused(pruning):
+    with pytest.raises(InvalidParameterError, match="pruning"):
+        BayesSearchCV(Ridge(), {"alpha": (0.1, 1.0)}, pruning=pruning,
+                      **SMALL).fit(X_iris, y_iris)
+
+
+def test_failed_candidates_stay_in_cv_results():
+    search = BayesSearchCV(FailsAboveOne(), {"x": Real(0.0, 2.0)}, n_iter=8,
+                           n_initial_points=4, cv=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(np.zeros((10, 1)), np.zeros(10))
+    x = np.asarray(search.cv_results_["param_x"], dtype=float)
+    means = search.cv_results_["mean_test_score"]
+    assert len(x) == 8
+    np.testing.assert_array_equal(np.isnan(means), x > 1.0)

@@ -1,0 +1,254 @@
+"""The fit shared by skhpo's searches: their own (candidate, split) loop.
+
+scikit-learn's ``BaseSearchCV.fit`` scores every candidate on every split in
+one call, and raises when every fit of one call fails. skhpo's searches need
+finer grain (Hyperband scores candidates on some splits and promotes them;
+BayesSearchCV can stop a hopeless candidate after a few splits, and one
+failing candidate must not end a sequential search), so :class:`FoldSearchCV`
+runs the same steps as ``BaseSearchCV.fit`` around a
+:class:`~skhpo._evaluate.FoldEvaluator`:
+
+1. check everything before the first fit (spaces, names, scoring, refit, cv,
+   and the subclass's own checks in ``_prepare``);
+2. let the subclass run its search (``_search``), which returns the rows of
+   ``cv_results_``;
+3. build ``cv_results_``, pick the best row, refit it on all the data.
+
+Subclasses keep scikit-learn's public search API and attributes.
+"""
+
+from __future__ import annotations
+
+import time
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_random_state, indexable
+
+from ._compat import BaseSearchCV, _fit_context
+from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
+from .space import check_names, parse_search_spaces
+
+
+def ctx_begin(ctx, **kwargs):
+    """Start a scikit-learn >= 1.9 callback context, if there is one."""
+    return ctx.call_on_fit_task_begin(**kwargs) if ctx is not None else None
+
+
+def ctx_end(ctx, **kwargs):
+    if ctx is not None:
+        ctx.call_on_fit_task_end(**kwargs)
+
+
+class SearchPlan:
+    """What ``_search`` returns: the rows of ``cv_results_`` and extra columns.
+
+    Parameters
+    ----------
+    rows : list of (candidate_id, split_indices, resource)
+    more_results : dict of str -> list
+        Extra ``cv_results_`` columns, one value per row.
+    rank_by : list, default=None
+        Ranked before the score (higher first), e.g. the budget.
+    n_splits : int, default=None
+        Number of ``split{i}_*`` columns (default: all splits of cv).
+    """
+
+    def __init__(self, rows, more_results, rank_by=None, n_splits=None):
+        self.rows = rows
+        self.more_results = more_results
+        self.rank_by = rank_by
+        self.n_splits = n_splits
+
+
+class FoldSearchCV(BaseSearchCV):
+    """Base class of searches that evaluate (candidate, split) pairs themselves.
+
+    Subclasses define ``_space_parameter`` (the name of the constructor
+    argument holding the search spaces), ``_search`` and, optionally,
+    ``_prepare`` and ``_evaluator_resource``.
+    """
+
+    _space_parameter = None
+    # Whether a call where every fit so far failed ends the search at once.
+    _raise_if_all_failed = True
+
+    # BaseSearchCV's template loop scores every candidate on every split,
+    # which is what these searches avoid; ``fit`` runs its own loop instead.
+    def _run_search(self, evaluate_candidates, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__}.fit runs its own loop.")
+
+    # ------------------------------------------------------------- hooks
+    def _prepare(self, X, y, n_cv_splits, subspaces):
+        """Subclass checks that need the data, before any fit. Returns state."""
+        return None
+
+    def _evaluator_resource(self):
+        return None
+
+    def _search(self, evaluator, subspaces, rng, root_ctx, state):
+        raise NotImplementedError
+
+    # --------------------------------------------------------------- fit
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, **params):
+        """Run the search, then refit the best candidate on the whole data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+        **params : dict
+            ``groups`` goes to the splitter; every other entry to the
+            estimator's ``fit`` (per-sample entries such as ``sample_weight``
+            sliced to each training fold), and ``sample_weight`` also to the
+            scorers that accept it, as ``GridSearchCV`` does.
+
+        Returns
+        -------
+        self : object
+        """
+        # Everything that can be wrong with the inputs is checked before the
+        # first fit.
+        subspaces = parse_search_spaces(getattr(self, self._space_parameter))
+        check_names(subspaces, self.estimator)
+        X, y = indexable(X, y)
+        routed = self._get_routed_params_for_fit(params)
+        scorers = build_scorers(self.estimator, self.scoring)
+        if isinstance(scorers, dict):
+            self._check_refit_for_multimetric(scorers)
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        check_constant_splits(cv)
+        split_params = {k: v for k, v in routed.splitter.split.items() if v is not None}
+        n_cv_splits = cv.get_n_splits(X, y, **split_params)
+        state = self._prepare(X, y, n_cv_splits, subspaces)
+        rng = check_random_state(self.random_state)
+        evaluator = FoldEvaluator(
+            self.estimator, X, y, cv=cv, scorers=scorers,
+            split_params=split_params, fit_params=routed.estimator.fit,
+            score_params=routed.scorer.score, error_score=self.error_score,
+            return_train_score=self.return_train_score,
+            resource=self._evaluator_resource(),
+            random_state=int(rng.randint(2**31 - 1 - n_cv_splits)),
+            n_jobs=self.n_jobs, pre_dispatch=getattr(self, "pre_dispatch", "2*n_jobs"),
+            verbose=max(self.verbose - 1, 0),
+            raise_if_all_failed=self._raise_if_all_failed)
+
+        sample_weight = params.get("sample_weight")
+        metadata = {"sample_weight": sample_weight} if sample_weight is not None else None
+        root_ctx = None
+        if hasattr(self, "_init_callback_context"):  # scikit-learn >= 1.9
+            root_ctx = ctx_begin(
+                self._init_callback_context(max_subtasks=1 + (self.refit is not False)),
+                estimator=self, X=X, y=y, metadata=metadata)
+
+        plan = self._search(evaluator, subspaces, rng, root_ctx, state)
+
+        self.n_fold_fits_ = evaluator.n_fits_
+        self.n_splits_ = plan.n_splits or evaluator.n_splits
+        metrics = evaluator.metric_names()
+        self.multimetric_ = isinstance(scorers, dict) or metrics != ["score"]
+        if self.multimetric_ and not isinstance(scorers, dict):
+            # A callable scoring that returned a dict: check refit now.
+            self._check_refit_for_multimetric(dict.fromkeys(metrics))
+        self.cv_results_ = format_cv_results(
+            evaluator, plan.rows, n_splits=self.n_splits_,
+            rank_by=plan.rank_by, more_results=plan.more_results)
+        self.scorer_ = scorers
+
+        refit_metric = self.refit if self.multimetric_ else "score"
+        if self.refit or not self.multimetric_:
+            self.best_index_ = self._select_best_index(
+                self.refit, refit_metric, self.cv_results_)
+            if not callable(self.refit):
+                self.best_score_ = float(
+                    self.cv_results_[f"mean_test_{refit_metric}"][self.best_index_])
+            self.best_params_ = self.cv_results_["params"][self.best_index_]
+        if self.refit:
+            self._refit(X, y, routed.estimator.fit, root_ctx, metadata)
+        ctx_end(root_ctx, estimator=self, X=X, y=y, metadata=metadata)
+        return self
+
+    def _refit(self, X, y, fit_params, root_ctx, metadata):
+        # Clone the parameters too: they may be estimators (pipeline steps).
+        self.best_estimator_ = clone(self.estimator).set_params(
+            **clone(self.best_params_, safe=False))
+        refit_ctx = None
+        if root_ctx is not None:
+            refit_ctx = root_ctx.subcontext(task_name="refit-with-best-params")
+        start = time.time()
+        if refit_ctx is not None:
+            with refit_ctx.propagate_callback_context(self.best_estimator_):
+                ctx_begin(refit_ctx, estimator=self, X=X, y=y, metadata=metadata)
+                self._fit_best(X, y, fit_params)
+        else:
+            self._fit_best(X, y, fit_params)
+        self.refit_time_ = time.time() - start
+        if hasattr(self.best_estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.best_estimator_.feature_names_in_
+        ctx_end(refit_ctx, estimator=self, X=X, y=y, metadata=metadata)
+
+    def _fit_best(self, X, y, fit_params):
+        if y is None:
+            self.best_estimator_.fit(X, **fit_params)
+        else:
+            self.best_estimator_.fit(X, y, **fit_params)
+
+    def _evaluate(self, evaluator, candidates, split_indices, resource, parent_ctx,
+                  task_name):
+        """``evaluator.evaluate`` inside its own callback context (sklearn >= 1.9)."""
+        ctx = None
+        if parent_ctx is not None:
+            n_todo = sum((cid, k, resource) not in evaluator.store
+                         for cid in candidates for k in split_indices)
+            ctx = ctx_begin(parent_ctx.subcontext(task_name=task_name, max_subtasks=n_todo,
+                                                  sequential_subtasks=False),
+                            estimator=self)
+        evaluator.evaluate(candidates, split_indices, resource, callback_ctx=ctx, caller=self)
+        ctx_end(ctx, estimator=self)
+
+    # ------------------------------------------------------------ scores
+    def _followed_metric(self, evaluator):
+        """The metric the search optimises: ``refit`` if it names one, else the first."""
+        metrics = evaluator.metric_names()
+        if isinstance(self.refit, str) and self.refit in metrics:
+            return self.refit
+        return metrics[0]
+
+    @staticmethod
+    def _split_scores(evaluator, cid, split_indices, resource, metric):
+        """Test scores of one candidate on some splits (error_score if failed)."""
+        failed = np.nan if evaluator.error_score == "raise" else float(evaluator.error_score)
+        values = []
+        for k in split_indices:
+            result = evaluator.store[(cid, k, resource)]
+            if result.test_scores is None:
+                values.append(failed)
+            else:
+                values.append(result.test_scores.get(metric, np.nan))
+        return np.asarray(values, dtype=float)
+
+    @classmethod
+    def _mean_score(cls, evaluator, cid, split_indices, resource, metric):
+        return float(np.mean(cls._split_scores(evaluator, cid, split_indices,
+                                               resource, metric)))
+
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        """The row ranked 1 on the refit metric (or the refit callable's pick)."""
+        if callable(refit):
+            best_index = refit(results)
+            if not isinstance(best_index, Integral):
+                raise TypeError(
+                    f"The refit callable must return an int index of "
+                    f"cv_results_, got {best_index!r}."
+                )
+            if not 0 <= best_index < len(results["params"]):
+                raise IndexError(
+                    f"The refit callable returned {best_index}, outside "
+                    f"[0, {len(results['params'])})."
+                )
+            return int(best_index)
+        return int(np.argmin(results[f"rank_test_{refit_metric}"]))
