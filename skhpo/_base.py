@@ -19,6 +19,7 @@ Subclasses keep scikit-learn's public search API and attributes.
 
 from __future__ import annotations
 
+import os
 import time
 from numbers import Integral
 
@@ -29,6 +30,7 @@ from sklearn.utils import check_random_state, indexable
 
 from ._compat import BaseSearchCV, _fit_context
 from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
+from ._journal import Journal, describe_setup
 from .space import check_names, parse_search_spaces
 
 
@@ -72,6 +74,11 @@ class FoldSearchCV(BaseSearchCV):
     """
 
     _space_parameter = None
+    _parameter_constraints: dict = {
+        **BaseSearchCV._parameter_constraints,
+        "checkpoint": [str, os.PathLike, None],
+        "random_state": ["random_state"],
+    }
     # Whether a call where every fit so far failed ends the search at once.
     _raise_if_all_failed = True
 
@@ -136,6 +143,9 @@ class FoldSearchCV(BaseSearchCV):
             verbose=max(self.verbose - 1, 0),
             raise_if_all_failed=self._raise_if_all_failed)
 
+        if self.checkpoint is not None:
+            self._attach_journal(evaluator, X, y, params)
+
         sample_weight = params.get("sample_weight")
         metadata = {"sample_weight": sample_weight} if sample_weight is not None else None
         root_ctx = None
@@ -170,6 +180,17 @@ class FoldSearchCV(BaseSearchCV):
             self._refit(X, y, routed.estimator.fit, root_ctx, metadata)
         ctx_end(root_ctx, estimator=self, X=X, y=y, metadata=metadata)
         return self
+
+    def _attach_journal(self, evaluator, X, y, params):
+        if not isinstance(self.random_state, Integral):
+            raise ValueError(
+                f"checkpoint needs an integer random_state, got "
+                f"random_state={self.random_state!r}: a resumed search must propose "
+                f"the same candidates as the interrupted one. Set e.g. "
+                f"random_state=0."
+            )
+        setup = describe_setup(self, evaluator, X, y, params)
+        evaluator.attach_journal(Journal.open(self.checkpoint, setup))
 
     def _refit(self, X, y, fit_params, root_ctx, metadata):
         # Clone the parameters too: they may be estimators (pipeline steps).

@@ -379,6 +379,18 @@ class FoldEvaluator:
         self.store = {}
         self.params = {}
         self._counter = _Counter()
+        self._journal = None
+
+    def attach_journal(self, journal):
+        """Serve journaled results from the store and journal every new one.
+
+        Journaled results are not counted in ``n_fits_``: it counts the fits
+        of this process.
+        """
+        for fields in journal.results():
+            result = SplitResult(**fields)
+            self.store[(result.candidate_id, result.split_index, result.resource)] = result
+        self._journal = journal
 
     @property
     def n_fits_(self):
@@ -397,6 +409,8 @@ class FoldEvaluator:
     # ---------------------------------------------------------------- helpers
     def _register(self, candidates):
         for cid, params in candidates.items():
+            if self._journal is not None:
+                self._journal.check_params(cid, params)
             known = self.params.setdefault(cid, params)
             if known is not params and known != params:
                 raise ValueError(
@@ -483,8 +497,10 @@ class FoldEvaluator:
         else:
             contexts = [None] * len(todo)
         tasks = [self._task(*key) for key in todo]
+        # A generator: each result is stored (and journaled) as soon as it and
+        # the tasks dispatched before it are done, so a crash loses little.
         parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch,
-                            verbose=max(self.verbose - 1, 0))
+                            verbose=max(self.verbose - 1, 0), return_as="generator")
         outputs = parallel(
             delayed(_fit_and_score_split)(
                 estimator, self.X, self.y, train, test, scorers=self.scorers,
@@ -494,21 +510,25 @@ class FoldEvaluator:
                 callback_ctx=ctx, caller=caller)
             for (estimator, train, test), ctx in zip(tasks, contexts)
         )
-        n_failed = 0
+        n_failed, first_failure = 0, None
         counter = self._counter
         for key, out in zip(todo, outputs):
-            self.store[key] = SplitResult(key[0], key[1], key[2], **out)
+            result = SplitResult(key[0], key[1], key[2], **out)
+            self.store[key] = result
+            if self._journal is not None:
+                self._journal.append(result, self.params[key[0]])
             counter.fits += 1
             if out["fit_error"] is not None:
                 n_failed += 1
                 counter.failures += 1
                 counter.first_error = counter.first_error or out["fit_error"]
+                first_failure = first_failure or out["fit_error"]
         if n_failed:
             warnings.warn(
                 f"{n_failed} of {len(todo)} fits failed and were given "
                 f"error_score={self.error_score}. Set error_score='raise' to "
                 f"see the error at once. The first failure:\n"
-                f"{next(o['fit_error'] for o in outputs if o['fit_error'])}",
+                f"{first_failure}",
                 FitFailedWarning,
             )
         if (self.raise_if_all_failed and counter.fits

@@ -10,7 +10,7 @@ from joblib import effective_n_jobs
 from scipy.optimize import OptimizeResult
 
 from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
-from ._compat import BaseSearchCV, Interval, StrOptions
+from ._compat import Interval, StrOptions
 from ._evaluate import format_cv_results
 from ._optimizer import Optimizer
 from ._progress import ProgressPrinter
@@ -122,6 +122,17 @@ class BayesSearchCV(FoldSearchCV):
         outside the new space are ignored with a warning. Their scores must
         come from the same data, cv and scoring to be comparable.
 
+    checkpoint : str or path-like, default=None
+        A JSON-lines journal to which every finished (candidate, split) result
+        is appended as it completes. Fitting again with the same path and a
+        compatible setup (same parameters apart from ``n_iter``, ``n_jobs``
+        and ``verbose``; same space, cv splits, scoring, integer
+        ``random_state``, data and fit parameters) reuses every journaled
+        result and fits only what is missing, so a search killed at any point
+        resumes where it stopped and ends as an uninterrupted run would; an
+        incompatible journal is refused with an error naming what differs.
+        ``n_fold_fits_`` then counts only the fits of the resumed run.
+
     pruning : bool or float, default=False
         Stop scoring a candidate after a few splits when it is clearly worse
         than the incumbent (the best fully scored candidate so far): from the
@@ -202,7 +213,7 @@ class BayesSearchCV(FoldSearchCV):
     """
 
     _parameter_constraints: dict = {
-        **BaseSearchCV._parameter_constraints,
+        **FoldSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_points": [Interval(numbers.Integral, 1, None, closed="left"),
@@ -236,6 +247,7 @@ class BayesSearchCV(FoldSearchCV):
         optimizer_kwargs=None,
         warm_start=None,
         pruning=False,
+        checkpoint=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -257,6 +269,7 @@ class BayesSearchCV(FoldSearchCV):
         self.optimizer_kwargs = optimizer_kwargs
         self.warm_start = warm_start
         self.pruning = pruning
+        self.checkpoint = checkpoint
 
     @property
     def total_iterations(self):

@@ -28,7 +28,7 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
 from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
-from ._compat import BaseSearchCV, Interval, StrOptions
+from ._compat import Interval, StrOptions
 from ._evaluate import _n_rows
 from ._schedule import hyperband_brackets, hyperband_schedule
 
@@ -220,6 +220,17 @@ class HyperbandSearchCV(FoldSearchCV):
     return_train_score : bool, default=False
         Also score the training folds.
 
+    checkpoint : str or path-like, default=None
+        A JSON-lines journal to which every finished (candidate, split) result
+        is appended as it completes. Fitting again with the same path and a
+        compatible setup (same parameters apart from ``n_iter``, ``n_jobs``
+        and ``verbose``; same space, cv splits, scoring, integer
+        ``random_state``, data and fit parameters) reuses every journaled
+        result and fits only what is missing, so a search killed at any point
+        resumes where it stopped and ends as an uninterrupted run would; an
+        incompatible journal is refused with an error naming what differs.
+        ``n_fold_fits_`` then counts only the fits of the resumed run.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -298,7 +309,7 @@ class HyperbandSearchCV(FoldSearchCV):
     """
 
     _parameter_constraints: dict = {
-        **BaseSearchCV._parameter_constraints,
+        **FoldSearchCV._parameter_constraints,
         "param_distributions": [dict, list],
         "resource": [str],
         "min_resources": [Interval(Integral, 1, None, closed="left"),
@@ -317,7 +328,7 @@ class HyperbandSearchCV(FoldSearchCV):
                  min_resources="smallest", max_resources="auto", factor=3,
                  n_brackets="all", sampler="random", scoring=None, n_jobs=None,
                  refit=True, cv=None, verbose=0, random_state=None,
-                 error_score=np.nan, return_train_score=False):
+                 error_score=np.nan, return_train_score=False, checkpoint=None):
         # BaseSearchCV.__init__ would also set pre_dispatch, which is not a
         # parameter of this class; store the arguments directly instead.
         self.estimator = estimator
@@ -336,6 +347,7 @@ class HyperbandSearchCV(FoldSearchCV):
         self.random_state = random_state
         self.error_score = error_score
         self.return_train_score = return_train_score
+        self.checkpoint = checkpoint
 
     _space_parameter = "param_distributions"
 

@@ -1,0 +1,209 @@
+"""Crash-safe checkpoints: an append-only journal of (candidate, split) results.
+
+The journal is a JSON-lines file. Its first line describes the setup (search
+class and parameters, space, cv splits, scoring, data fingerprints); every
+other line is one finished (candidate, split) result, written and flushed as
+soon as it is known. Nothing is pickled: reading a journal never runs code.
+
+A search started with the same ``checkpoint`` path and a compatible setup
+preloads every journaled result into its evaluator. Since the search is
+deterministic for an integer ``random_state``, it proposes the same
+candidates again, finds their results in the store and fits only what is
+missing; each re-proposed candidate is checked against the journal's record
+of its parameters, so a journal never silently serves another candidate.
+
+A torn last line (the process was killed while writing it) is detected,
+dropped with a warning and cut off the file before new lines are appended.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+
+import joblib
+import numpy as np
+
+from .exceptions import SkhpoError
+
+FORMAT = "skhpo-journal"
+VERSION = 1
+
+
+class JournalMismatchError(SkhpoError, ValueError):
+    """The checkpoint journal was written by an incompatible setup."""
+
+
+def params_key(params):
+    """A stable text key of a parameter dict (estimators by their repr)."""
+    return repr(sorted(params.items(), key=lambda item: item[0]))
+
+
+def _plain(value):
+    """JSON-safe scores: NaN/inf as strings (JSON has neither)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if np.isfinite(value) else repr(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _unplain(value):
+    if isinstance(value, dict):
+        return {k: _unplain(v) for k, v in value.items()}
+    if value in ("nan", "inf", "-inf"):
+        return float(value)
+    return value
+
+
+def describe_setup(search, evaluator, X, y, fit_params):
+    """What must match for a journal to be reused, as a dict of hashes.
+
+    Every constructor parameter counts except those that only change how
+    much or how fast (``n_iter``, ``n_jobs``, ``verbose``, ``pre_dispatch``,
+    ``checkpoint``): a larger ``n_iter`` continues a search.
+    """
+    ignored = {"n_iter", "n_jobs", "verbose", "pre_dispatch", "checkpoint"}
+    params = search.get_params(deep=False)
+    setup = {"search": type(search).__name__}
+    for name in sorted(set(params) - ignored):
+        setup[name] = _fingerprint(params[name])
+    setup["splits"] = _fingerprint([(tr, te) for tr, te in evaluator.splits])
+    setup["X"] = _fingerprint(X)
+    setup["y"] = _fingerprint(y)
+    setup["fit_params"] = _fingerprint(fit_params)
+    return setup
+
+
+def _fingerprint(value):
+    try:
+        return joblib.hash(value)
+    except Exception:  # an object pickle cannot reach (a class made by exec)
+        return joblib.hash(repr(value))
+
+
+class Journal:
+    """Append-only journal of split results at ``path``.
+
+    Use :meth:`open`, which reads (and checks) an existing journal or starts
+    a new one.
+    """
+
+    def __init__(self, path, setup):
+        self.path = os.fspath(path)
+        self.setup = setup
+        self.records = []  # dicts of the journaled results, in file order
+        self.keys = {}  # candidate id -> params_key
+
+    @classmethod
+    def open(cls, path, setup):
+        journal = cls(path, setup)
+        if os.path.exists(journal.path) and os.path.getsize(journal.path) > 0:
+            journal._read()
+        else:
+            with open(journal.path, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps({"format": FORMAT, "version": VERSION,
+                                         "setup": setup}) + "\n")
+        return journal
+
+    def _read(self):
+        with open(self.path, "rb") as handle:
+            data = handle.read()
+        lines = data.split(b"\n")
+        # A file that ends without a newline ends with a torn line.
+        complete, torn = lines[:-1], lines[-1]
+        good_bytes = len(data) - len(torn)
+        if torn:
+            warnings.warn(
+                f"The checkpoint journal {self.path} ends with a torn line (the "
+                f"search was killed while writing it); that result is dropped "
+                f"and will be fitted again.",
+                UserWarning,
+                stacklevel=4,
+            )
+        if not complete:
+            raise JournalMismatchError(
+                f"{self.path} is not a skhpo checkpoint journal (no header line). "
+                f"Delete it or choose another checkpoint path."
+            )
+        try:
+            header = json.loads(complete[0])
+        except ValueError:
+            header = {}
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise JournalMismatchError(
+                f"{self.path} is not a skhpo checkpoint journal. Delete it or "
+                f"choose another checkpoint path."
+            )
+        differ = sorted(k for k in set(header["setup"]) | set(self.setup)
+                        if header["setup"].get(k) != self.setup.get(k))
+        if differ:
+            raise JournalMismatchError(
+                f"The checkpoint journal {self.path} was written by a different "
+                f"setup; these differ: {differ}. Resume with the same search "
+                f"parameters, space, cv, scoring, random_state and data, or "
+                f"choose a new checkpoint path."
+            )
+        for number, line in enumerate(complete[1:], start=2):
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise JournalMismatchError(
+                    f"Line {number} of the checkpoint journal {self.path} is not "
+                    f"valid JSON: the file was edited or corrupted. Delete it to "
+                    f"start over."
+                ) from exc
+            self.records.append(record)
+            self.keys[record["cid"]] = record["params_key"]
+        if torn:
+            with open(self.path, "r+b") as handle:
+                handle.truncate(good_bytes)
+
+    def check_params(self, cid, params):
+        """Raise if ``cid`` was journaled with other parameters."""
+        known = self.keys.get(cid)
+        if known is not None and known != params_key(params):
+            raise JournalMismatchError(
+                f"The checkpoint journal {self.path} holds candidate {cid} with "
+                f"parameters {known}, but the search now proposes "
+                f"{params_key(params)}. The search is not reproducing the "
+                f"journaled run (same random_state and n_points?); choose a new "
+                f"checkpoint path."
+            )
+
+    def append(self, result, params):
+        record = {
+            "cid": result.candidate_id,
+            "split": result.split_index,
+            "resource": _plain(result.resource),
+            "params_key": params_key(params),
+            "test_scores": _plain(result.test_scores),
+            "train_scores": _plain(result.train_scores),
+            "fit_time": result.fit_time,
+            "score_time": result.score_time,
+            "n_test_samples": int(result.n_test_samples),
+            "fit_error": result.fit_error,
+        }
+        self.keys[result.candidate_id] = record["params_key"]
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+            handle.flush()
+
+    def results(self):
+        """The journaled results as keyword dicts for ``SplitResult``."""
+        for record in self.records:
+            yield {
+                "candidate_id": record["cid"],
+                "split_index": record["split"],
+                "resource": _unplain(record["resource"]),
+                "test_scores": _unplain(record["test_scores"]),
+                "train_scores": _unplain(record["train_scores"]),
+                "fit_time": record["fit_time"],
+                "score_time": record["score_time"],
+                "n_test_samples": record["n_test_samples"],
+                "fit_error": record["fit_error"],
+            }

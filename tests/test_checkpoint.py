@@ -1,0 +1,173 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+
+import numpy as np
+import pytest
+from scipy.stats import loguniform
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import RepeatedStratifiedKFold
+
+from skhpo import BayesSearchCV, HyperbandSearchCV, Real
+from skhpo._journal import JournalMismatchError
+
+X, y = load_iris(return_X_y=True)
+SPACE = {"C": Real(1e-3, 1e2, prior="log-uniform")}
+
+
+def _bayes(n_iter=8, **kwargs):
+    settings = {"n_initial_points": 3, "cv": 3, "random_state": 0, **kwargs}
+    return BayesSearchCV(LogisticRegression(max_iter=300), SPACE, n_iter=n_iter, **settings)
+
+
+def _same_results(a, b):
+    assert a.cv_results_["params"] == b.cv_results_["params"]
+    for key in a.cv_results_:
+        if "test" in key:
+            np.testing.assert_array_equal(a.cv_results_[key], b.cv_results_[key])
+    assert a.best_params_ == b.best_params_
+
+
+def _journal_lines(path):
+    with open(path) as handle:
+        return handle.read().splitlines()
+
+
+def test_resume_reuses_every_journaled_result(tmp_path):
+    path = tmp_path / "search.jsonl"
+    reference = _bayes().fit(X, y)
+    first = _bayes(checkpoint=path).fit(X, y)
+    _same_results(first, reference)
+    lines = _journal_lines(path)
+    assert json.loads(lines[0])["format"] == "skhpo-journal"
+    assert len(lines) == 1 + 8 * 3
+    again = _bayes(checkpoint=path).fit(X, y)
+    assert again.n_fold_fits_ == 0
+    _same_results(again, reference)
+
+
+def test_a_larger_n_iter_continues_the_search(tmp_path):
+    path = tmp_path / "search.jsonl"
+    _bayes(n_iter=5, checkpoint=path).fit(X, y)
+    longer = _bayes(n_iter=9, checkpoint=path).fit(X, y)
+    assert longer.n_fold_fits_ == 4 * 3
+    _same_results(longer, _bayes(n_iter=9).fit(X, y))
+
+
+def test_torn_last_line_is_skipped_not_fatal(tmp_path):
+    path = tmp_path / "search.jsonl"
+    _bayes(n_iter=4, checkpoint=path).fit(X, y)
+    lines = _journal_lines(path)
+    # Keep 7 whole results and half of the 8th, as a kill mid-write would.
+    with open(path, "w") as handle:
+        handle.write("\n".join(lines[:8]) + "\n" + lines[8][: len(lines[8]) // 2])
+    with pytest.warns(UserWarning, match="torn line"):
+        resumed = _bayes(n_iter=4, checkpoint=path).fit(X, y)
+    assert resumed.n_fold_fits_ == 12 - 7
+    _same_results(resumed, _bayes(n_iter=4).fit(X, y))
+    assert all(json.loads(line) for line in _journal_lines(path))
+
+
+@pytest.mark.parametrize(
+    "change, differs",
+    [
+        (lambda: (_bayes(checkpoint=None, acq_func="PI"), X, y), "acq_func"),
+        (lambda: (BayesSearchCV(LogisticRegression(max_iter=300),
+                                {"C": Real(1e-2, 1e2, prior="log-uniform")}, n_iter=8,
+                                n_initial_points=3, cv=3, random_state=0), X, y),
+         "search_spaces"),
+        (lambda: (_bayes(), X * 2, y), "'X'"),
+        (lambda: (_bayes(cv=4), X, y), "cv"),
+    ],
+)
+def test_incompatible_journal_is_refused_naming_what_differs(tmp_path, change, differs):
+    path = tmp_path / "search.jsonl"
+    _bayes(n_iter=2, checkpoint=path).fit(X, y)
+    search, X2, y2 = change()
+    search.set_params(checkpoint=path)
+    with pytest.raises(JournalMismatchError, match=f"these differ: .*{differs}"):
+        search.fit(X2, y2)
+
+
+def test_checkpoint_needs_an_integer_random_state(tmp_path):
+    search = _bayes(checkpoint=tmp_path / "j.jsonl").set_params(random_state=None)
+    with pytest.raises(ValueError, match="checkpoint needs an integer random_state"):
+        search.fit(X, y)
+
+
+def test_hyperband_resumes_too(tmp_path):
+    path = tmp_path / "hb.jsonl"
+    make = lambda **kw: HyperbandSearchCV(  # noqa: E731
+        LogisticRegression(max_iter=300), {"C": loguniform(1e-3, 1e2)},
+        cv=RepeatedStratifiedKFold(n_splits=3, n_repeats=3, random_state=0),
+        random_state=0, **kw)
+    reference = make().fit(X, y)
+    make(checkpoint=path).fit(X, y)
+    lines = _journal_lines(path)
+    with open(path, "w") as handle:  # as if killed after 30 results
+        handle.write("\n".join(lines[:31]) + "\n")
+    resumed = make(checkpoint=path).fit(X, y)
+    assert resumed.n_fold_fits_ == reference.n_fold_fits_ - 30
+    _same_results(resumed, reference)
+
+
+SLOW_MODULE = textwrap.dedent("""
+    import time
+    from sklearn.linear_model import LogisticRegression
+
+    class Slow(LogisticRegression):
+        def fit(self, X, y):
+            time.sleep(0.05)
+            return super().fit(X, y)
+""")
+
+SCRIPT = textwrap.dedent("""
+    import sys
+    from sklearn.datasets import load_iris
+    from skhpo import BayesSearchCV, Real
+    from slow_estimator import Slow
+
+    X, y = load_iris(return_X_y=True)
+    BayesSearchCV(Slow(max_iter=300), {"C": Real(1e-3, 1e2, prior="log-uniform")},
+                  n_iter=12, n_initial_points=3, cv=3, random_state=0,
+                  checkpoint=sys.argv[1]).fit(X, y)
+""")
+
+
+def test_sigkill_mid_search_loses_nothing_finished(tmp_path, monkeypatch):
+    (tmp_path / "slow_estimator.py").write_text(SLOW_MODULE)
+    (tmp_path / "run.py").write_text(SCRIPT)
+    path = tmp_path / "killed.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    process = subprocess.Popen([sys.executable, str(tmp_path / "run.py"), str(path)], env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline and process.poll() is None:
+        if path.exists() and len(_journal_lines(path)) > 1 + 10:
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    whole = [line for line in _journal_lines(path)[1:] if line.endswith("}")]
+    journaled = len(whole)
+    assert 10 <= journaled < 36
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from slow_estimator import Slow
+
+    def make(**kw):
+        return BayesSearchCV(Slow(max_iter=300), {"C": Real(1e-3, 1e2, prior="log-uniform")},
+                             n_iter=12, n_initial_points=3, cv=3, random_state=0, **kw)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a torn line, if the kill tore one
+        resumed = make(checkpoint=str(path)).fit(X, y)
+    assert len(_journal_lines(path)) - 1 == 36  # nothing lost, nothing twice
+    assert resumed.n_fold_fits_ == 36 - journaled  # nothing finished refitted
+    _same_results(resumed, make().fit(X, y))
