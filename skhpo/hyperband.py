@@ -30,6 +30,7 @@ from sklearn.model_selection import check_cv
 from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
 from ._compat import Interval, StrOptions
 from ._evaluate import _n_rows
+from ._progress import ProgressPrinter
 from ._schedule import hyperband_brackets, hyperband_schedule
 
 __all__ = ["HyperbandSearchCV", "hyperband_schedule"]
@@ -206,7 +207,9 @@ class HyperbandSearchCV(FoldSearchCV):
         integer ``random_state``.
 
     verbose : int, default=0
-        Print the schedule and each rung when > 0.
+        1 prints the schedule, then one line per rung: the best score at the
+        full budget so far, fold-fits done and an estimate of the time left.
+        Higher values add a line per batch of fits.
 
     random_state : int, RandomState instance or None, default=None
         Seeds candidate sampling (and the ``"n_samples"`` subsamples). For a
@@ -475,10 +478,13 @@ class HyperbandSearchCV(FoldSearchCV):
                                     max_subtasks=sum(len(r) for _, r in brackets)),
                 estimator=self)
 
+        schedule = hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
+                                      resource=self.resource, n_splits=n_cv_splits)
         if self.verbose > 0:
-            print(hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
-                                     resource=self.resource,
-                                     n_splits=n_cv_splits).to_string(index=False))
+            print(schedule.to_string(index=False))
+        progress = ProgressPrinter(type(self).__name__,
+                                   schedule.attrs["total_fold_fits"], self.verbose)
+        best_full = np.nan  # best mean score at the full budget so far
 
         rows, more, history = [], defaultdict(list), []
         self.n_resources_, self.n_candidates_ = [], []
@@ -499,9 +505,6 @@ class HyperbandSearchCV(FoldSearchCV):
                 else:
                     split_indices, resource = list(range(n_cv_splits)), r_i
                 candidates = {cid: all_params[cid] for cid in alive}
-                if self.verbose > 0:
-                    print(f"bracket {s}, rung {i}: {n_i} candidates at "
-                          f"{self.resource}={r_i}")
                 self._evaluate(evaluator, candidates, split_indices, resource,
                                search_ctx, "hyperband-rung")
                 metric = self._followed_metric(evaluator)
@@ -514,6 +517,11 @@ class HyperbandSearchCV(FoldSearchCV):
                     more["iter"].append(i)
                     more["n_resources"].append(r_i)
                     history.append((origin[cid], all_params[cid], r_i, score))
+                if r_i == max_r and np.isfinite(scores).any():
+                    best_full = np.nanmax([best_full, *scores])
+                progress.update(step=f"bracket {s}, rung {i} ({n_i} candidates at "
+                                     f"{self.resource}={r_i})",
+                                fits_done=evaluator.n_fits_, best=best_full)
                 if i + 1 < len(rungs):
                     alive = self._top(alive, scores, rungs[i + 1][0])
         ctx_end(search_ctx, estimator=self)

@@ -536,3 +536,22 @@ def test_schedule_method_needs_x_for_n_samples_auto():
     with pytest.raises(ValueError, match="needs X to count the samples"):
         search.schedule()
     assert search.schedule(XI, YI)["n_resources"].max() == 90
+
+
+def test_verbose_prints_the_schedule_then_one_line_per_rung(capsys):
+    from sklearn.linear_model import LogisticRegression as _LR
+    from sklearn.model_selection import RepeatedStratifiedKFold as _RSKF
+    from sklearn.datasets import load_iris as _load_iris
+    from scipy.stats import loguniform as _loguniform
+
+    X_, y_ = _load_iris(return_X_y=True)
+    HyperbandSearchCV(_LR(max_iter=300), {"C": _loguniform(1e-3, 1e2)},
+                      cv=_RSKF(n_splits=3, n_repeats=3, random_state=0), random_state=0,
+                      verbose=1).fit(X_, y_)
+    out = capsys.readouterr().out.splitlines()
+    rungs = [line for line in out if line.startswith("[HyperbandSearchCV]")]
+    assert len(rungs) == 6  # 3 + 2 + 1 rungs for R=9, eta=3
+    assert "best nan" in rungs[0]  # nothing at the full budget yet
+    assert rungs[-1].startswith("[HyperbandSearchCV] bracket 0, rung 0")
+    assert "69/69 fits, ~0s left" in rungs[-1]
+    assert any("fold_fits" in line for line in out[:3])  # the schedule first
