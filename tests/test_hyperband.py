@@ -555,3 +555,20 @@ def test_verbose_prints_the_schedule_then_one_line_per_rung(capsys):
     assert rungs[-1].startswith("[HyperbandSearchCV] bracket 0, rung 0")
     assert "69/69 fits, ~0s left" in rungs[-1]
     assert any("fold_fits" in line for line in out[:3])  # the schedule first
+
+
+@pytest.mark.skipif(not hasattr(HyperbandSearchCV, "set_callbacks"),
+                    reason="callbacks arrived in scikit-learn 1.9")
+def test_progress_bar_callback():
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+    from sklearn.datasets import load_iris as _load_iris
+    from sklearn.linear_model import LogisticRegression as _LR
+    from scipy.stats import loguniform as _loguniform
+
+    X_, y_ = _load_iris(return_X_y=True)
+    search = HyperbandSearchCV(_LR(max_iter=300), {"C": _loguniform(1e-3, 1e2)}, cv=9,
+                               random_state=0)
+    search.set_callbacks(ProgressBar())
+    search.fit(X_, y_)
+    assert search.n_fold_fits_ == 69
