@@ -355,18 +355,14 @@ class BayesSearchCV(FoldSearchCV):
         return _DEFAULT_PRUNING_ALPHA if self.pruning is True else float(self.pruning)
 
     def _prepare(self, X, y, n_cv_splits, subspaces):
-        optimizer_kwargs = self._check_optimizer_kwargs()
-        warm_start = self._warm_start_source()
-        if warm_start is not None:
-            scoring = self.scoring
-            metric = ("score" if not isinstance(scoring, (list, tuple, set, dict))
-                      else self.refit if isinstance(self.refit, str) else next(iter(scoring)))
-            check_warm_start(warm_start, metric)
-        return optimizer_kwargs, warm_start
+        return self._check_optimizer_kwargs()
 
     # ----------------------------------------------------------- search
-    def _search(self, evaluator, subspaces, rng, root_ctx, state):
-        optimizer_kwargs, warm_start = state
+    def _search(self, evaluator, subspaces, rng, root_ctx, optimizer_kwargs):
+        # Still before the first fit: a bad warm start is refused up front.
+        warm_start = self._warm_start_source()
+        if warm_start is not None:
+            check_warm_start(warm_start, self._followed_metric(evaluator))
         n_splits = evaluator.n_splits
         n_points = (effective_n_jobs(self.n_jobs) if self.n_points == "auto"
                     else self.n_points)
@@ -387,8 +383,8 @@ class BayesSearchCV(FoldSearchCV):
                                   acq_func=self.acq_func,
                                   random_state=rng.randint(2**31), **optimizer_kwargs)
             if warm_start is not None:
-                metric = self._followed_metric(evaluator)
-                optimizer.tell(*warm_start_points(warm_start, subspace.space, metric))
+                optimizer.tell(*warm_start_points(warm_start, subspace.space,
+                                                  self._followed_metric(evaluator)))
             self.optimizer_results_.append(_optimize_result(optimizer))
             done = 0
             while done < budget and not stop:
