@@ -3,6 +3,7 @@
 from .bayes import BayesSearchCV
 from .exceptions import AllFitsFailedError, SearchSpaceError, SkhpoError
 from .hyperband import HyperbandSearchCV, hyperband_schedule
+from .plotting import ConvergenceDisplay, HyperbandScheduleDisplay, ParallelCoordinatesDisplay
 from .results import (
     ResultsFormatError,
     SearchResults,
@@ -20,10 +21,13 @@ __all__ = [
     "AllFitsFailedError",
     "BayesSearchCV",
     "Categorical",
+    "ConvergenceDisplay",
+    "HyperbandScheduleDisplay",
     "hyperband_schedule",
     "HyperbandSearchCV",
     "Integer",
     "load_results",
+    "ParallelCoordinatesDisplay",
     "Real",
     "results_frame",
     "ResultsFormatError",

@@ -1,0 +1,394 @@
+"""Tests of skhpo.plotting: the data of each display, its artists, and errors."""
+
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from scipy.stats import loguniform, randint  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.experimental import enable_halving_search_cv  # noqa: E402,F401
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import (  # noqa: E402
+    GridSearchCV,
+    HalvingRandomSearchCV,
+    KFold,
+    RandomizedSearchCV,
+)
+from sklearn.pipeline import Pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
+from sklearn.tree import DecisionTreeClassifier  # noqa: E402
+
+from skhpo import (  # noqa: E402
+    BayesSearchCV,
+    HyperbandSearchCV,
+    Real,
+    hyperband_schedule,
+    load_results,
+    save_results,
+)
+from skhpo.plotting import (  # noqa: E402
+    ConvergenceDisplay,
+    HyperbandScheduleDisplay,
+    ParallelCoordinatesDisplay,
+)
+
+X, Y = load_iris(return_X_y=True)
+TREE_SPACE = {"max_depth": randint(1, 10), "min_samples_leaf": randint(1, 20)}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def grid():
+    return GridSearchCV(DecisionTreeClassifier(random_state=0),
+                        {"max_depth": [1, 2, 3, 4], "min_samples_leaf": [1, 30]},
+                        cv=3).fit(X, Y)
+
+
+@pytest.fixture(scope="module")
+def bayes():
+    return BayesSearchCV(
+        SVC(), {"C": Real(1e-2, 1e2, prior="log-uniform"), "kernel": ["linear", "rbf"]},
+        n_iter=6, n_initial_points=3, cv=3, random_state=0).fit(X, Y)
+
+
+@pytest.fixture(scope="module")
+def hyperband():
+    return HyperbandSearchCV(DecisionTreeClassifier(random_state=0), TREE_SPACE,
+                             cv=KFold(9), random_state=0).fit(X, Y)
+
+
+@pytest.fixture(scope="module")
+def halving():
+    return HalvingRandomSearchCV(DecisionTreeClassifier(random_state=0),
+                                 {"max_depth": randint(1, 10)}, cv=3,
+                                 random_state=0).fit(X, Y)
+
+
+def _results_with_failed_and_pruned():
+    """A cv_results_ dict: completed, failed (NaN) and pruned candidates."""
+    nan = np.nan
+    split0 = np.array([0.8, nan, 0.7, 0.9, 0.6, 0.95])
+    split1 = np.array([0.8, nan, nan, 0.9, 0.6, nan])
+    return {
+        "params": [{"C": c, "kernel": k} for c, k in
+                   [(0.1, "rbf"), (10.0, "linear"), (1.0, "rbf"), (100.0, "rbf"),
+                    (0.01, "linear"), (3.0, "rbf")]],
+        "mean_test_score": np.array([0.8, nan, 0.7, 0.9, 0.6, 0.95]),
+        "split0_test_score": split0,
+        "split1_test_score": split1,
+        "mean_fit_time": np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
+        "mean_score_time": np.full(6, 0.5),
+        "pruned": np.array([False, False, True, False, False, True]),
+    }
+
+
+# --------------------------------------------------------------------------
+# ConvergenceDisplay
+# --------------------------------------------------------------------------
+
+def test_convergence_grid_running_max_and_time(grid):
+    display = ConvergenceDisplay.from_search(grid).plot()
+    scores = grid.cv_results_["mean_test_score"]
+    expected = np.maximum.accumulate(scores)
+    np.testing.assert_allclose(display.trials["best_so_far"], expected)
+    np.testing.assert_array_equal(display.trials["iteration"], np.arange(1, 9))
+    # Every candidate scored all 3 splits: time is (fit + score) x 3, summed.
+    per_trial = 3 * (grid.cv_results_["mean_fit_time"]
+                     + grid.cv_results_["mean_score_time"])
+    np.testing.assert_allclose(display.trials["time"], np.cumsum(per_trial))
+    assert display.ax_.shape == (2,)
+    assert display.figure_ is display.ax_[0].figure
+    for panel in ("iteration", "time"):
+        np.testing.assert_allclose(display.lines_[panel].get_ydata(), expected)
+        assert len(display.points_[panel]["completed"].get_offsets()) == 8
+    np.testing.assert_allclose(display.lines_["time"].get_xdata(), np.cumsum(per_trial))
+    assert display.full_budget is None
+
+
+def test_convergence_single_panel_on_given_axes(grid):
+    _, ax = plt.subplots()
+    display = ConvergenceDisplay.from_search(grid).plot(ax=ax, x="iteration",
+                                                        color="C2")
+    assert display.ax_ is ax
+    assert list(display.lines_) == ["iteration"]
+    assert display.lines_["iteration"].get_color() == "C2"
+    assert ax.get_ylabel() == "mean test score"
+
+
+def test_convergence_bayes(bayes):
+    display = ConvergenceDisplay.from_search(bayes).plot()
+    scores = bayes.cv_results_["mean_test_score"]
+    np.testing.assert_allclose(display.lines_["iteration"].get_ydata(),
+                               np.fmax.accumulate(scores))
+    assert display.trials["best_so_far"].iloc[-1] == pytest.approx(bayes.best_score_)
+    assert (display.trials["n_splits_scored"] == 3).all()
+
+
+def test_convergence_failed_and_pruned_trials():
+    display = ConvergenceDisplay.from_results(_results_with_failed_and_pruned())
+    trials = display.trials
+    assert trials["status"].tolist() == ["completed", "failed", "pruned", "completed",
+                                         "completed", "pruned"]
+    # Pruned (partial mean) and failed rows never improve the best so far,
+    # even the pruned 0.95.
+    np.testing.assert_allclose(trials["best_so_far"], [0.8, 0.8, 0.8, 0.9, 0.9, 0.9])
+    # A pruned row costs its scored splits only; a failed one all of them.
+    np.testing.assert_array_equal(trials["n_splits_scored"], [2, 2, 1, 2, 2, 1])
+    np.testing.assert_allclose(trials["cost"], [3.0, 5.0, 3.5, 9.0, 11.0, 6.5])
+    display.plot()
+    points = display.points_["iteration"]
+    np.testing.assert_allclose(points["pruned"].get_offsets(), [[3, 0.7], [6, 0.95]])
+    # Failed trials have no score: crosses along the bottom of the axes.
+    failed = points["failed"]
+    assert failed.get_offsets()[:, 0].tolist() == [2.0]
+    assert failed.get_transform() != display.ax_[0].transData
+
+
+def test_convergence_hyperband_full_budget(hyperband):
+    display = ConvergenceDisplay.from_search(hyperband).plot()
+    res = hyperband.cv_results_
+    full = res["n_resources"] == 9
+    assert display.full_budget == 9
+    assert display.reused_splits
+    expected = np.fmax.accumulate(np.where(full, res["mean_test_score"], np.nan))
+    np.testing.assert_allclose(display.lines_["iteration"].get_ydata(), expected)
+    assert display.trials["best_so_far"].iloc[-1] == pytest.approx(hyperband.best_score_)
+    points = display.points_["iteration"]
+    assert len(points["lower_budget"].get_offsets()) == (~full).sum()
+    assert len(points["completed"].get_offsets()) == full.sum()
+    # A promoted row adds only the splits it did not have: its cost is the
+    # difference of the (time per split x splits) totals of its two rows.
+    per_split = res["mean_fit_time"] + res["mean_score_time"]
+    total = per_split * res["n_resources"]
+    ids = res["candidate_id"]
+    row = int(np.flatnonzero((res["n_resources"] == 3) & (res["bracket"] == 2))[0])
+    before = int(np.flatnonzero((ids == ids[row]) & (res["n_resources"] == 1))[0])
+    assert display.trials["cost"][row] == pytest.approx(total[row] - total[before])
+    assert display.trials["time"].iloc[-1] < total.sum()
+
+
+def test_convergence_halving(halving):
+    display = ConvergenceDisplay.from_search(halving).plot(x="time")
+    budgets = halving.cv_results_["n_resources"]
+    assert display.full_budget == budgets.max()
+    assert not display.reused_splits
+    full = budgets == budgets.max()
+    expected = np.fmax.accumulate(np.where(full, halving.cv_results_["mean_test_score"],
+                                           np.nan))
+    np.testing.assert_allclose(display.lines_["time"].get_ydata(), expected)
+    assert len(display.points_["time"]["lower_budget"].get_offsets()) == (~full).sum()
+
+
+def test_convergence_multimetric_default_and_choice():
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0),
+                          {"max_depth": [1, 2, 3]}, cv=3,
+                          scoring=["accuracy", "balanced_accuracy"],
+                          refit="balanced_accuracy").fit(X, Y)
+    assert ConvergenceDisplay.from_search(search).metric == "balanced_accuracy"
+    display = ConvergenceDisplay.from_search(search, metric="accuracy")
+    np.testing.assert_allclose(display.trials["score"],
+                               search.cv_results_["mean_test_accuracy"])
+    assert display.plot(x="iteration").ax_.get_ylabel() == "mean test accuracy"
+    with pytest.raises(ValueError, match=r"metric='f1' is not a metric.*"
+                                         r"\['accuracy', 'balanced_accuracy'\]"):
+        ConvergenceDisplay.from_search(search, metric="f1")
+
+
+def test_convergence_from_loaded_results(bayes, tmp_path):
+    save_results(bayes, tmp_path / "search.json")
+    loaded = load_results(tmp_path / "search.json")
+    from_file = ConvergenceDisplay.from_results(loaded)
+    from_search = ConvergenceDisplay.from_search(bayes)
+    pd.testing.assert_frame_equal(from_file.trials, from_search.trials)
+    from_dict = ConvergenceDisplay.from_results(bayes.cv_results_)
+    pd.testing.assert_frame_equal(from_dict.trials, from_search.trials)
+
+
+def test_convergence_errors(grid):
+    unfitted = GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1, 2]})
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        ConvergenceDisplay.from_search(unfitted)
+    with pytest.raises(TypeError, match="use ConvergenceDisplay.from_results"):
+        ConvergenceDisplay.from_search(grid.cv_results_)
+    display = ConvergenceDisplay.from_search(grid)
+    with pytest.raises(ValueError, match="x must be 'both', 'iteration' or 'time'"):
+        display.plot(x="evaluations")
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="ax must be two Axes"):
+        display.plot(ax=ax)
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        display.plot(ax="left", x="time")
+
+
+def test_plot_without_matplotlib(grid, monkeypatch):
+    display = ConvergenceDisplay.from_search(grid)  # the data needs no matplotlib
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r'pip install "skhpo\[plot\]"'):
+        display.plot()
+
+
+# --------------------------------------------------------------------------
+# HyperbandScheduleDisplay
+# --------------------------------------------------------------------------
+
+def test_schedule_from_table():
+    table = hyperband_schedule(27, factor=3)
+    display = HyperbandScheduleDisplay.from_schedule(table, resource="n_splits").plot()
+    heights = [bar.get_height() for bar in display.bars_]
+    assert heights == table["n_candidates"].tolist()
+    assert display.ax_.get_yscale() == "log"  # 27 candidates down to 1
+    labels = [t.get_text() for t in display.ax_.get_xticklabels()]
+    assert labels == [str(r) for r in table["n_resources"]]
+    assert "n_splits" in display.ax_.get_xlabel()
+    # Four brackets: four groups, a one-bar gap between them.
+    centres = [bar.get_x() + bar.get_width() / 2 for bar in display.bars_]
+    assert np.count_nonzero(np.diff(centres) > 1.5) == 3
+
+
+def test_schedule_from_hyperband(hyperband):
+    display = HyperbandScheduleDisplay.from_search(hyperband).plot(log=False)
+    flat = [n for bracket in hyperband.n_candidates_ for n in bracket]
+    assert [bar.get_height() for bar in display.bars_] == flat
+    assert display.schedule["n_resources"].tolist() == [
+        r for bracket in hyperband.n_resources_ for r in bracket]
+    assert display.schedule["bracket"].tolist() == [2, 2, 2, 1, 1, 0]
+    assert display.ax_.get_yscale() == "linear"
+    # The fitted search ran the schedule it previews.
+    pd.testing.assert_frame_equal(
+        display.schedule, hyperband.schedule()[list(display.schedule.columns)])
+
+
+def test_schedule_from_halving(halving):
+    display = HyperbandScheduleDisplay.from_search(halving).plot()
+    assert [bar.get_height() for bar in display.bars_] == list(halving.n_candidates_)
+    assert display.schedule["n_resources"].tolist() == list(halving.n_resources_)
+    assert display.schedule["bracket"].nunique() == 1
+    assert "n_samples" in display.ax_.get_xlabel()
+
+
+def test_schedule_errors(grid):
+    unfitted = HyperbandSearchCV(DecisionTreeClassifier(), TREE_SPACE, cv=KFold(9))
+    with pytest.raises(NotFittedError, match=r"from_schedule\(search.schedule\(\)\)"):
+        HyperbandScheduleDisplay.from_search(unfitted)
+    with pytest.raises(TypeError, match="needs a search that runs rungs.*GridSearchCV"):
+        HyperbandScheduleDisplay.from_search(grid)
+    with pytest.raises(ValueError, match=r"missing \['n_resources'\]"):
+        HyperbandScheduleDisplay.from_schedule(
+            pd.DataFrame({"bracket": [0], "rung": [0], "n_candidates": [3]}))
+    with pytest.raises(TypeError, match="must be a DataFrame"):
+        HyperbandScheduleDisplay.from_schedule([[9, 3, 1]])
+
+
+# --------------------------------------------------------------------------
+# ParallelCoordinatesDisplay
+# --------------------------------------------------------------------------
+
+def _n_lines(display):
+    return sum(len(c.get_segments()) for c in
+               (display.lines_, display.pruned_lines_, display.failed_lines_)
+               if c is not None)
+
+
+def test_parallel_bayes_log_and_categorical(bayes):
+    display = ParallelCoordinatesDisplay.from_search(bayes).plot()
+    assert [(a["name"], a["scale"]) for a in display.axes] == [
+        ("C", "log"), ("kernel", "categorical"), ("score", "linear")]
+    assert _n_lines(display) == len(bayes.cv_results_["params"])
+    assert [a.get_yscale() for a in display.param_axes_] == ["log", "linear", "linear"]
+    low, high = display.param_axes_[0].get_ylim()
+    assert low < 1e-2 and high > 1e2  # the declared range, with a margin
+    kernel = display.param_axes_[1]
+    assert [t.get_text() for t in kernel.get_yticklabels()] == ["linear", "rbf"]
+    # Colours follow the scores; the colorbar spans the scores.
+    np.testing.assert_allclose(np.sort(display.lines_.get_array()),
+                               np.sort(bayes.cv_results_["mean_test_score"]))
+    scores = bayes.cv_results_["mean_test_score"]
+    assert display.colorbar_.mappable.norm.vmin == pytest.approx(scores.min())
+    assert display.colorbar_.mappable.norm.vmax == pytest.approx(scores.max())
+    # Each line passes through its trial's position on every axis.
+    segments = display.lines_.get_segments()
+    assert all(np.array_equal(seg[:, 0], [0, 1, 2]) for seg in segments)
+    assert display.failed_lines_ is None
+
+
+def test_parallel_sklearn_grid_estimators_and_inferred_log():
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", SVC())])
+    search = GridSearchCV(
+        pipe, {"clf": [SVC(), LogisticRegression(max_iter=500)],
+               "clf__C": [0.01, 1.0, 100.0], "scale": [StandardScaler(), "passthrough"]},
+        cv=3).fit(X, Y)
+    display = ParallelCoordinatesDisplay.from_search(search).plot()
+    assert _n_lines(display) == 12
+    scales = {a["name"]: a["scale"] for a in display.axes}
+    # A list of positive numbers over two decades is an ordinal on a log scale.
+    assert scales == {"clf": "categorical", "clf__C": "log", "scale": "categorical",
+                      "score": "linear"}
+    clf_axis = display.param_axes_[0]
+    assert [t.get_text() for t in clf_axis.get_yticklabels()] == [
+        "SVC", "LogisticRegression"]
+    assert display.trials["clf"].tolist().count("SVC") == 6
+
+
+def test_parallel_randomized_and_inference():
+    search = RandomizedSearchCV(
+        SVC(), {"C": loguniform(1e-2, 1e2), "degree": randint(1, 4), "tol": [1e-3, 2e-3]},
+        n_iter=5, cv=3, random_state=0).fit(X, Y)
+    display = ParallelCoordinatesDisplay.from_search(search)
+    assert [a["scale"] for a in display.axes] == ["log", "linear", "linear", "linear"]
+    # Without the space, the scale is inferred: C spans over two decades (log
+    # if its sample does), tol does not.
+    inferred = ParallelCoordinatesDisplay.from_results(search.cv_results_)
+    c = np.array([p["C"] for p in search.cv_results_["params"]])
+    expected = "log" if c.max() / c.min() >= 100 else "linear"
+    assert inferred.axes[0]["scale"] == expected
+    assert inferred.axes[2]["scale"] == "linear"
+    subset = ParallelCoordinatesDisplay.from_search(search, params=["tol", "C"])
+    assert [a["name"] for a in subset.axes] == ["tol", "C", "score"]
+
+
+def test_parallel_failed_in_grey_and_pruned_dashed():
+    display = ParallelCoordinatesDisplay.from_results(
+        _results_with_failed_and_pruned()).plot()
+    assert len(display.lines_.get_segments()) == 3
+    assert len(display.pruned_lines_.get_segments()) == 2
+    assert len(display.failed_lines_.get_segments()) == 1
+    assert _n_lines(display) == 6
+    np.testing.assert_allclose(display.failed_lines_.get_colors()[0][:3], [0.6] * 3)
+    assert display.axes[0]["scale"] == "log"  # 0.01 to 100, inferred
+    # The best completed trial is drawn last (on top).
+    assert display.lines_.get_array()[-1] == 0.9
+
+
+def test_parallel_hyperband_budget(hyperband):
+    full = ParallelCoordinatesDisplay.from_search(hyperband).plot()
+    res = hyperband.cv_results_
+    assert _n_lines(full) == (res["n_resources"] == 9).sum()
+    every = ParallelCoordinatesDisplay.from_search(hyperband, budget="all")
+    assert len(every.trials) == len(res["params"])
+    # randint(1, 10) is declared: linear, with integer ticks.
+    assert full.axes[0]["scale"] == "linear" and full.axes[0]["integer"]
+
+
+def test_parallel_errors(bayes):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        ParallelCoordinatesDisplay.from_search(
+            BayesSearchCV(SVC(), {"C": Real(1e-2, 1e2)}))
+    with pytest.raises(ValueError, match=r"unknown \['gamma'\]; the search has"):
+        ParallelCoordinatesDisplay.from_search(bayes, params=["gamma"])
+    with pytest.raises(ValueError, match="metric='f1' is not a metric"):
+        ParallelCoordinatesDisplay.from_search(bayes, metric="f1")
+    with pytest.raises(ValueError, match="budget must be 'full'"):
+        ParallelCoordinatesDisplay.from_search(bayes, budget="max")
