@@ -33,6 +33,11 @@ from ._gp import GPSurrogate
 from .acquisition import ACQUISITIONS, acquisition
 
 
+# Acquisition values closer than this to the maximum count as tied (in log
+# units for EI and PI, standardised-loss units for UCB).
+_TIE_TOLERANCE = 1e-3
+
+
 def transform_losses(losses):
     """Standardise losses robustly and compress the bad (high) tail.
 
@@ -143,7 +148,10 @@ class Optimizer:
         if gp is not None:
             # Work in the GP's (transformed) loss scale throughout the batch.
             X_fantasy, y_fantasy = self._X, transform_losses(self._losses())
-            best = float(np.min(y_fantasy))
+            # Improvement is measured from the best posterior mean at the
+            # observed points, not the best noisy observation: with fold noise
+            # the latter is optimistic and EI keeps resampling near it.
+            best = float(np.min(gp.predict(self._X)[0]))
         for _ in range(n_points):
             n_done = self.n_observed + len(chosen)
             if n_done < self.n_initial_points or gp is None:
@@ -231,5 +239,23 @@ class Optimizer:
                 if len(cand) and cand_values.max() > start_values[k]:
                     j = int(np.argmax(cand_values))
                     starts[k], start_values[k] = cand[j], cand_values[j]
-        return starts[int(np.argmax(start_values))]
+        return self._break_ties(np.vstack([points, starts]),
+                                np.concatenate([values, start_values]), pending)
 
+    def _break_ties(self, points, values, pending):
+        """Among the near-best candidates, the one farthest from every known point.
+
+        When the model finds a parameter irrelevant, the acquisition is flat
+        along it and its argmax is decided by rounding, which tends to pin
+        every proposal to one corner of the cube; spreading the tied
+        candidates keeps exploring those directions instead.
+        """
+        tied = points[values >= values.max() - _TIE_TOLERANCE]
+        if len(tied) == 1:
+            return tied[0]
+        known = self._X
+        if pending:
+            known = np.vstack([known, *[np.frombuffer(k) for k in pending]])
+        distances = np.min(np.linalg.norm(tied[:, None, :] - known[None, :, :], axis=2),
+                           axis=1)
+        return tied[int(np.argmax(distances))]
