@@ -12,6 +12,7 @@ from .results import (
     results_frame,
     save_results,
 )
+from .robustness import RobustnessDisplay, RobustnessReport, RobustnessWarning, check_robustness
 from .sensitivity import SensitivityReport, sensitivity_report
 from .space import Categorical, Integer, Real
 
@@ -21,6 +22,7 @@ __all__ = [
     "AllFitsFailedError",
     "BayesSearchCV",
     "Categorical",
+    "check_robustness",
     "ConvergenceDisplay",
     "HyperbandScheduleDisplay",
     "hyperband_schedule",
@@ -30,6 +32,9 @@ __all__ = [
     "ParallelCoordinatesDisplay",
     "Real",
     "results_frame",
+    "RobustnessDisplay",
+    "RobustnessReport",
+    "RobustnessWarning",
     "ResultsFormatError",
     "save_results",
     "SearchResults",

@@ -1,0 +1,517 @@
+"""Tests of skhpo.robustness and skhpo._stats.
+
+The statistical claims are checked on synthetic estimators whose score is a
+known true mean plus seed noise (a function of ``random_state``) plus fold
+noise (a function of the training fold), so the right answer is known.
+"""
+
+import zlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from sklearn.base import BaseEstimator
+from sklearn.datasets import load_iris, make_classification
+from sklearn.exceptions import NotFittedError
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    HalvingGridSearchCV,
+    KFold,
+    RandomizedSearchCV,
+    TimeSeriesSplit,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+from skhpo import _stats
+from skhpo.robustness import (
+    RobustnessDisplay,
+    RobustnessReport,
+    RobustnessWarning,
+    check_robustness,
+)
+
+ALPHA = 0.05
+
+
+# --------------------------------------------------------------------------
+# synthetic estimators
+
+
+class NoisyConfig(BaseEstimator):
+    """Score = means[config] + seed noise(random_state) + fold noise(train fold).
+
+    Column 0 of X holds the row ids, so the training fold is known. Both
+    noises are deterministic functions of their inputs (and of ``noise_key``,
+    which stands for "another dataset" in the repetitions).
+    """
+
+    def __init__(self, config=0, means=(0.0,), seed_sd=1.0, fold_sd=0.5,
+                 noise_key=0, random_state=None):
+        self.config = config
+        self.means = means
+        self.seed_sd = seed_sd
+        self.fold_sd = fold_sd
+        self.noise_key = noise_key
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        ids = np.sort(np.asarray(X)[:, 0].astype(np.int64))
+        self.train_key_ = zlib.crc32(ids.tobytes())
+        return self
+
+    def score(self, X, y=None):
+        rs = 0 if self.random_state is None else int(self.random_state)
+        seed_z = np.random.default_rng([self.noise_key, self.config, rs, 1]).standard_normal()
+        fold_z = np.random.default_rng(
+            [self.noise_key, self.config, self.train_key_, 2]
+        ).standard_normal()
+        return self.means[self.config] + self.seed_sd * seed_z + self.fold_sd * fold_z
+
+
+class Recorder(NoisyConfig):
+    """Logs the random_state and training rows of every fit."""
+
+    log = []
+
+    def fit(self, X, y=None):
+        Recorder.log.append(
+            (self.config, self.random_state, tuple(np.asarray(X)[:, 0].astype(int)))
+        )
+        return super().fit(X, y)
+
+
+def ids_data(n=60):
+    X = np.column_stack([np.arange(n), np.zeros(n)]).astype(float)
+    y = np.tile([0, 1], n // 2)
+    return X, y
+
+
+def synthetic_search(means, noise_key=0, seed_sd=1.0, fold_sd=0.5, cls=NoisyConfig,
+                     cv=None, n=60):
+    X, y = ids_data(n)
+    est = cls(means=tuple(means), seed_sd=seed_sd, fold_sd=fold_sd,
+              noise_key=noise_key, random_state=0)
+    search = GridSearchCV(est, {"config": list(range(len(means)))},
+                          cv=cv if cv is not None else KFold(5), refit=False)
+    return search.fit(X, y), X, y
+
+
+# --------------------------------------------------------------------------
+# input validation
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return synthetic_search([0.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"top_k": 0}, r"top_k must be an int >= 1.*top_k=0"),
+        ({"top_k": 1.5}, r"top_k must be an int >= 1"),
+        ({"seeds": 1}, r"seeds must be at least 2.*seeds=1.*seeds=5"),
+        ({"seeds": [3]}, r"at least 2 distinct ints.*\[3\]"),
+        ({"seeds": [3, 3]}, r"at least 2 distinct ints"),
+        ({"seeds": [1, "a"]}, r"seeds must be an int or a list of ints"),
+        ({"vary": ("estimator", "data")}, r"vary must be a non-empty subset"),
+        ({"vary": ()}, r"vary must be a non-empty subset"),
+        ({"alpha": 1.5}, r"alpha must be in \(0, 1\)"),
+        ({"rope": -1}, r"rope must be a number >= 0"),
+    ],
+)
+def test_bad_input_raises_clear_error(fitted, kwargs, match):
+    search, X, y = fitted
+    with pytest.raises(ValueError, match=match):
+        check_robustness(search, X, y, **kwargs)
+
+
+def test_unfitted_search_raises():
+    X, y = ids_data()
+    search = GridSearchCV(NoisyConfig(), {"config": [0]})
+    with pytest.raises(NotFittedError, match=r"no cv_results_.*search\.fit"):
+        check_robustness(search, X, y)
+
+
+# --------------------------------------------------------------------------
+# plumbing
+
+
+def test_both_seeds_are_applied_and_paired():
+    Recorder.log = []
+    search, X, y = synthetic_search([0.0, 0.1, 0.2], cls=Recorder)
+    Recorder.log = []
+    report = check_robustness(search, X, y, seeds=[11, 22, 33], top_k=3)
+    log = Recorder.log
+    assert len(log) == 3 * 3 * 5
+    # The estimator seed is every seed, and only those.
+    assert {rs for _, rs, _ in log} == {11, 22, 33}
+    folds = {}
+    for config, rs, train in log:
+        folds.setdefault(rs, {}).setdefault(config, []).append(train)
+    # Paired: every configuration sees the same folds under one seed ...
+    for rs in folds:
+        assert folds[rs][0] == folds[rs][1] == folds[rs][2]
+    # ... and the CV shuffle changes with the seed, unlike the unshuffled
+    # KFold of the original search.
+    assert folds[11][0] != folds[22][0] != folds[33][0]
+    original = [tuple(tr) for tr, _ in KFold(5).split(X)]
+    assert folds[11][0] != original
+    assert report.varied == ("estimator", "cv")
+    assert not report.folds_shared
+    assert report.notes == []
+
+
+def test_group_splitter_only_varies_estimator_seed():
+    X, y = ids_data()
+    groups = np.repeat(np.arange(6), 10)
+    est = Recorder(means=(0.0, 0.1), random_state=0)
+    search = GridSearchCV(est, {"config": [0, 1]}, cv=GroupKFold(3), refit=False)
+    search.fit(X, y, groups=groups)
+    Recorder.log = []
+    report = check_robustness(search, X, y, seeds=[1, 2], groups=groups)
+    trains = {rs: [tr for c, r, tr in Recorder.log if r == rs and c == 0]
+              for rs in (1, 2)}
+    assert trains[1] == trains[2]
+    assert report.varied == ("estimator",)
+    assert report.folds_shared
+    assert any("GroupKFold" in note and "only the estimator seed" in note
+               for note in report.notes)
+
+
+def test_no_random_state_varies_only_cv():
+    X, y = make_classification(n_samples=60, random_state=0)
+    search = GridSearchCV(make_pipeline(StandardScaler(), KNeighborsClassifier()),
+                          {"kneighborsclassifier__n_neighbors": [1, 5]}, cv=KFold(3)).fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, random_state=0)
+    assert report.varied == ("cv",)
+    assert any("No random_state" in note for note in report.notes)
+
+
+@pytest.mark.parametrize(
+    "cv, vary",
+    [(TimeSeriesSplit(3), ("estimator", "cv")), (KFold(3), ("cv",))],
+)
+def test_seeds_that_cannot_change_anything_warn(cv, vary):
+    X, y = make_classification(n_samples=60, random_state=0)
+    search = GridSearchCV(KNeighborsClassifier(), {"n_neighbors": [1, 5]}, cv=cv).fit(X, y)
+    if vary == ("cv",):
+        search.cv = TimeSeriesSplit(3)
+    with pytest.warns(RobustnessWarning, match="cannot change any score"):
+        assert check_robustness(search, X, y, seeds=3, vary=vary) is None
+
+
+def test_report_is_reproducible_and_independent_of_n_jobs():
+    search, X, y = synthetic_search([0.0, 0.1, 0.2, 0.3])
+    a = check_robustness(search, X, y, seeds=3, random_state=7, n_jobs=1)
+    b = check_robustness(search, X, y, seeds=3, random_state=7, n_jobs=2)
+    c = check_robustness(search, X, y, seeds=3, random_state=8)
+    pd.testing.assert_frame_equal(a.scores, b.scores)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    pd.testing.assert_frame_equal(a.stability, b.stability)
+    assert a.seeds == b.seeds != c.seeds
+
+
+def test_report_contents():
+    search, X, y = synthetic_search([0.0, 0.5, 1.0, 1.5, 2.0, 2.5], seed_sd=0.1,
+                                    fold_sd=0.05)
+    report = check_robustness(search, X, y, seeds=4, top_k=4, random_state=0)
+    assert isinstance(report, RobustnessReport)
+    assert report.scores.shape == (4 * 4 * 5, 5)
+    assert list(report.scores.columns) == ["config", "candidate", "seed", "split", "score"]
+    s = report.summary
+    assert list(s["params"]) == [{"config": c} for c in (5, 4, 3, 2)]
+    assert list(s["original_rank"]) == [1, 2, 3, 4]
+    np.testing.assert_allclose(s["optimism"], s["original_score"] - s["robust_mean"])
+    assert (s["ci_low"] < s["robust_mean"]).all() and (s["robust_mean"] < s["ci_high"]).all()
+    assert s.loc[0, "verdict"] == "robust_best"
+    assert report.recommended_params == {"config": 5}
+    assert "highest robust mean" in report.recommendation_rule
+    assert set(report.stability.index) == {
+        "kendall_w", "mean_kendall_tau", "top1_agreement", "top_k_overlap"}
+    assert report.stability.loc["kendall_w", "value"] == pytest.approx(1.0)
+    vc = report.variance_components
+    assert vc["share"].sum() == pytest.approx(1.0)
+    assert vc["share"].idxmax() == "config"
+    assert "RobustnessReport" in repr(report)
+
+
+# --------------------------------------------------------------------------
+# works on scikit-learn's searches
+
+
+def _tree_data():
+    return load_iris(return_X_y=True)
+
+
+def test_randomized_search_pipeline_nested_random_state():
+    X, y = _tree_data()
+    pipe = make_pipeline(StandardScaler(), DecisionTreeClassifier(max_features=1))
+    search = RandomizedSearchCV(
+        pipe, {"decisiontreeclassifier__max_depth": [1, 2, 3, None]}, n_iter=4,
+        cv=3, random_state=0,
+    ).fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, top_k=2, random_state=0)
+    assert len(report.summary) == 2
+    assert "estimator" in report.varied
+
+
+def test_halving_uses_last_iteration_only():
+    X, y = _tree_data()
+    search = HalvingGridSearchCV(
+        DecisionTreeClassifier(max_features=1, random_state=0),
+        {"max_depth": [1, 2, 3, 4, None], "min_samples_leaf": [1, 5]},
+        cv=3, random_state=0,
+    ).fit(X, y)
+    last = np.flatnonzero(search.cv_results_["iter"] == search.n_iterations_ - 1)
+    report = check_robustness(search, X, y, seeds=2, top_k=10, random_state=0)
+    assert set(report.summary["candidate"]) == set(last)
+    assert report.summary["candidate"].iloc[0] == search.best_index_
+    assert "last halving iteration" in report.ranking_rule
+
+
+@pytest.mark.parametrize("refit", ["f1_macro", "accuracy"])
+def test_multimetric_uses_refit_metric(refit):
+    X, y = _tree_data()
+    search = GridSearchCV(
+        DecisionTreeClassifier(max_features=1, random_state=0),
+        {"max_depth": [1, 2, 3]}, scoring=["accuracy", "f1_macro"], refit=refit, cv=3,
+    ).fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, random_state=0)
+    assert report.metric == refit
+    assert report.summary["candidate"].iloc[0] == search.best_index_
+    np.testing.assert_allclose(
+        report.summary["original_score"],
+        search.cv_results_[f"mean_test_{refit}"][report.summary["candidate"]],
+    )
+    other = check_robustness(search, X, y, seeds=2, random_state=0, scoring="accuracy")
+    assert other.metric == "accuracy"
+
+
+def test_callable_refit_puts_best_index_first():
+    X, y = _tree_data()
+    search = GridSearchCV(
+        DecisionTreeClassifier(max_features=1, random_state=0),
+        {"max_depth": [1, 2, 3]}, scoring=["accuracy", "f1_macro"],
+        refit=lambda results: 0, cv=3,
+    ).fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, random_state=0)
+    assert report.summary["candidate"].iloc[0] == 0
+    assert "callable" in report.ranking_rule
+
+
+def test_new_scorer_has_no_original_score():
+    X, y = _tree_data()
+    search = GridSearchCV(DecisionTreeClassifier(max_features=1, random_state=0),
+                          {"max_depth": [1, 3]}, cv=3).fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, scoring="balanced_accuracy",
+                              random_state=0)
+    assert report.summary["original_score"].isna().all()
+    assert report.metric == "balanced_accuracy"
+
+
+def test_skhpo_bayes_search_if_available():
+    skhpo = pytest.importorskip("skhpo")
+    if not hasattr(skhpo, "BayesSearchCV"):
+        pytest.skip("skhpo.BayesSearchCV is not available yet")
+    X, y = _tree_data()
+    search = skhpo.BayesSearchCV(
+        DecisionTreeClassifier(max_features=1, random_state=0),
+        {"max_depth": skhpo.Integer(1, 6)}, n_iter=6, cv=3, random_state=0,
+    ).fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, top_k=3, random_state=0)
+    assert len(report.summary) == 3
+
+
+# --------------------------------------------------------------------------
+# statistics: calibration on simulated scores (fast, no fitting)
+
+
+def simulate(rng, means, n_seeds, n_splits, seed_sd, fold_sd, shared=False):
+    means = np.asarray(means, dtype=float)
+    seed = rng.standard_normal((means.size, n_seeds, 1)) * seed_sd
+    fold = rng.standard_normal((means.size, 1 if shared else n_seeds, n_splits)) * fold_sd
+    return means[:, None, None] + seed + fold
+
+
+def naive_any_significant(x, best, alpha):
+    """Uncorrected paired t-test of the best against each other config."""
+    d = (x[best] - np.delete(x, best, axis=0)).reshape(x.shape[0] - 1, -1)
+    n = d.shape[1]
+    t = d.mean(axis=1) / (d.std(axis=1, ddof=1) / np.sqrt(n))
+    return bool(np.any(stats.t.sf(t, n - 1) < alpha))
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_equal_means_false_positive_rate_at_most_alpha(shared):
+    rng = np.random.default_rng(0)
+    n_rep, ours, naive = 300, 0, 0
+    for _ in range(n_rep):
+        x = simulate(rng, [0.0] * 5, 5, 5, seed_sd=1.0, fold_sd=0.5, shared=shared)
+        cols, best = _stats.compare_configs(
+            x, np.zeros(5), 0, test_train_ratio=0.25, folds_shared=shared,
+            alpha=ALPHA, rope=0.01)
+        ours += bool(cols["significantly_worse"].any())
+        naive += naive_any_significant(x, best, ALPHA)
+    assert ours / n_rep <= ALPHA
+    # The naive paired t-test over the seed x split scores ignores that a seed
+    # moves all its splits together, the overlap of training sets and the
+    # choice of the best from the same scores: it is far above alpha.
+    assert naive / n_rep > 4 * ALPHA
+
+
+def test_clear_gap_recommends_true_best():
+    rng = np.random.default_rng(1)
+    means = [0.0, -3.0, -3.0, -3.0, -3.0]  # a gap of 3 seed sd
+    hits = 0
+    for _ in range(300):
+        x = simulate(rng, means, 5, 5, seed_sd=1.0, fold_sd=0.5)
+        _, best = _stats.compare_configs(
+            x, np.zeros(5), 0, test_train_ratio=0.25, folds_shared=False,
+            alpha=ALPHA, rope=0.01)
+        hits += best == 0
+    assert hits / 300 >= 0.95
+
+
+def test_lucky_winner_is_caught_with_ten_seeds():
+    rng = np.random.default_rng(2)
+    means = np.array([0.0, -1.0, -1.0, -1.0, -1.0])  # true best: config 0
+    lucky = switched = verdict_ok = 0
+    while lucky < 200:
+        # The original search: one seed, fixed folds.
+        original = simulate(rng, means, 1, 5, seed_sd=1.0, fold_sd=0.5).mean(axis=(1, 2))
+        winner = int(np.argmax(original))
+        if winner == 0:
+            continue
+        lucky += 1
+        order = np.argsort(-original, kind="stable")  # the report's config order
+        x = simulate(rng, means[order], 10, 5, seed_sd=1.0, fold_sd=0.5)
+        cols, best = _stats.compare_configs(
+            x, original[order], 0, test_train_ratio=0.25, folds_shared=False,
+            alpha=ALPHA, rope=0.01)
+        switched += order[best] == 0
+        verdict_ok += cols["verdict"][0] == "lucky"
+    assert switched / lucky >= 0.8
+    assert verdict_ok / lucky >= 0.8
+
+
+# --------------------------------------------------------------------------
+# the same claims end to end through check_robustness (fewer repetitions)
+
+
+def test_end_to_end_lucky_winner_and_gap():
+    means = (0.0, -1.0, -1.0, -1.0)
+    lucky = switched = verdict_ok = 0
+    for key in range(30):
+        search, X, y = synthetic_search(means, noise_key=key)
+        if search.cv_results_["rank_test_score"][0] == 1:
+            continue
+        lucky += 1
+        report = check_robustness(search, X, y, seeds=10, top_k=4, random_state=key)
+        switched += report.recommended_params == {"config": 0}
+        winner_verdict = report.summary.loc[0, "verdict"]
+        verdict_ok += winner_verdict == "lucky"
+    assert lucky >= 10
+    assert switched / lucky >= 0.8
+    assert verdict_ok / lucky >= 0.8
+
+
+def test_end_to_end_equal_means_no_significance():
+    flagged = 0
+    for key in range(12):
+        search, X, y = synthetic_search((0.0,) * 4, noise_key=key)
+        report = check_robustness(search, X, y, seeds=5, top_k=4, random_state=key)
+        flagged += bool(report.summary["significantly_worse"].any())
+        assert set(report.summary["verdict"]) <= {"robust_best", "lucky", "tie"}
+    assert flagged / 12 <= ALPHA
+
+
+# --------------------------------------------------------------------------
+# statistics: unit tests
+
+
+def test_holm_matches_hand_computation():
+    p = np.array([0.01, 0.04, 0.03, np.nan])
+    np.testing.assert_allclose(_stats.holm(p)[:3], [0.03, 0.06, 0.06])
+    assert np.isnan(_stats.holm(p)[3])
+
+
+def test_kendall_w_extremes():
+    agree = np.tile(np.arange(1, 5)[:, None], (1, 3)).astype(float)
+    assert _stats.kendall_w(agree) == pytest.approx(1.0)
+    opposite = np.column_stack([np.arange(1, 5), np.arange(4, 0, -1)]).astype(float)
+    assert _stats.kendall_w(opposite) == pytest.approx(0.0)
+
+
+def test_bayes_probabilities_sum_to_one_and_follow_the_sign():
+    rng = np.random.default_rng(0)
+    d = 0.5 + 0.1 * rng.standard_normal((5, 5))
+    better, equiv, worse = _stats.bayes_correlated_t(d, 0.25, False, rope=0.01)
+    assert better + equiv + worse == pytest.approx(1.0)
+    assert better > 0.99
+    zero = np.zeros((3, 3))
+    assert _stats.bayes_correlated_t(zero, 0.25, False, rope=0.01) == (0.0, 1.0, 0.0)
+
+
+def test_variance_components_recover_known_shares():
+    rng = np.random.default_rng(0)
+    means = np.linspace(-3.0, 3.0, 40)
+    x = simulate(rng, means, 20, 10, seed_sd=1.0, fold_sd=0.5)
+    comps = _stats.variance_components(x)
+    assert comps["config"] == pytest.approx(np.var(means, ddof=1), rel=0.1)
+    assert comps["seed"] == pytest.approx(1.0, rel=0.15)
+    assert comps["split"] == pytest.approx(0.25, rel=0.1)
+
+
+def test_wilson_interval_contains_estimate():
+    low, high = _stats.wilson_interval(3, 10, 0.05)
+    assert 0 < low < 0.3 < high < 1
+
+
+# --------------------------------------------------------------------------
+# plots
+
+
+@pytest.mark.parametrize("kind", ["strip", "heatmap"])
+def test_display(kind):
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    search, X, y = synthetic_search([0.0, 0.1, 0.2])
+    report = check_robustness(search, X, y, seeds=3, random_state=0)
+    disp = report.plot(kind=kind)
+    assert isinstance(disp, RobustnessDisplay)
+    assert disp.figure_ is disp.ax_.figure
+    assert len(disp.ax_.get_yticklabels()) == 3
+    _, ax = plt.subplots()
+    disp2 = RobustnessDisplay.from_report(report, kind=kind, ax=ax)
+    assert disp2.ax_ is ax
+    plt.close("all")
+
+
+def test_display_bad_kind():
+    pytest.importorskip("matplotlib")
+    disp = RobustnessDisplay(np.zeros((2, 2)), np.zeros(2), ["a", "b"], [0, 1], "m")
+    with pytest.raises(ValueError, match="kind must be"):
+        disp.plot(kind="violin")
+
+
+def test_single_configuration_and_same_scoring_string():
+    X, y = _tree_data()
+    search = GridSearchCV(DecisionTreeClassifier(max_features=1, random_state=0),
+                          {"max_depth": [2]}, scoring="accuracy", cv=3).fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, scoring="accuracy",
+                              vary="estimator", random_state=0)
+    assert len(report.summary) == 1
+    assert report.summary.loc[0, "verdict"] == "robust_best"
+    # The search's own scoring string keeps the original scores.
+    assert report.summary["original_score"].notna().all()
+    assert report.varied == ("estimator",)
+    assert report.folds_shared
