@@ -21,6 +21,10 @@ from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 _LENGTH_SCALE_BOUNDS = (1e-2, 1e2)
 # Noise as a share of the normalised target variance.
 _NOISE_BOUNDS = (1e-6, 0.5)
+# When the kernel hyperparameters are re-optimised (see GPSurrogate.fit).
+_FULL_UPDATES_UP_TO = 40
+_UPDATE_EVERY = 5
+_RESTARTS_UP_TO = 100
 
 
 def _lbfgs(max_iter):
@@ -72,11 +76,24 @@ class GPSurrogate:
         self.max_iter = max_iter
         self._kernel = default_kernel(n_columns)
         self._n_updates = 0
+        self._n_calls = 0
         self._gpr = None
 
     def fit(self, X, y, optimize=True):
-        """Condition on ``(X, y)``; re-optimise hyperparameters if ``optimize``."""
-        restarts = 2 if self._n_updates % self.restart_every == 0 else 0
+        """Condition on ``(X, y)``; re-optimise hyperparameters if ``optimize``.
+
+        Past ``_FULL_UPDATES_UP_TO`` observations the hyperparameters move
+        little from one observation to the next, so they are re-optimised
+        only every ``_UPDATE_EVERY`` calls and the GP is re-conditioned with
+        the current ones in between (a Cholesky factorisation instead of tens
+        of gradient steps); random restarts stop past ``_RESTARTS_UP_TO``.
+        """
+        n = len(y)
+        optimize = optimize and (n <= _FULL_UPDATES_UP_TO
+                                 or self._n_calls % _UPDATE_EVERY == 0)
+        self._n_calls += 1
+        restarts = (2 if self._n_updates % self.restart_every == 0
+                    and n <= _RESTARTS_UP_TO else 0)
         gpr = GaussianProcessRegressor(
             kernel=self._kernel,
             normalize_y=True,

@@ -211,33 +211,44 @@ class Optimizer:
                  for i in order]
         return np.vstack([sobol, *local])
 
+    def _new_rows(self, unit, pending):
+        """Snapped candidates, without repeats of observed or pending points."""
+        snapped = self.space.snap(unit)
+        rounded = np.round(snapped, 9)  # the rounding of _key, done once
+        new = np.array([row.tobytes() not in self._seen and row.tobytes() not in pending
+                        for row in rounded], dtype=bool)
+        return snapped[new], new
+
     def _score(self, gp, unit, best, pending):
         """Snap candidates, drop repeats, and evaluate the acquisition."""
-        snapped = self.space.snap(unit)
-        keys = [self._key(row) for row in snapped]
-        new = np.array([k not in self._seen and k not in pending for k in keys])
-        snapped = snapped[new]
+        snapped, new = self._new_rows(unit, pending)
         if not len(snapped):
-            return snapped, np.zeros(0)
+            return snapped, np.zeros(0), new
         mu, sigma = gp.predict(snapped)
         values = acquisition(self.acq_func, mu, sigma, best, xi=self.xi,
                              kappa=self.kappa)
-        return snapped, values
+        return snapped, values, new
 
     def _maximize_acquisition(self, gp, best, pending):
-        points, values = self._score(gp, self._candidates(), best, pending)
+        points, values, _ = self._score(gp, self._candidates(), best, pending)
         if not len(points):
             return self._next_initial(len(self._initial_design), pending)
         d = self.space.n_columns
-        # Local refinement: perturb the best few with shrinking steps.
+        # Local refinement: perturb the best few with shrinking steps, all
+        # starts scored in one GP call per step.
         top = np.argsort(values)[::-1][:5]
         starts, start_values = points[top], values[top]
+        n_trials = 48
+        owner = np.repeat(np.arange(len(starts)), n_trials)
         for step in (0.05, 0.015, 0.004):
+            noise = self._rng.normal(scale=step, size=(len(owner), d))
+            trial = np.clip(starts[owner] + noise, 0, 1)
+            cand, cand_values, new = self._score(gp, trial, best, pending)
+            cand_owner = owner[new]
             for k in range(len(starts)):
-                trial = np.clip(starts[k] + self._rng.normal(scale=step, size=(48, d)), 0, 1)
-                cand, cand_values = self._score(gp, trial, best, pending)
-                if len(cand) and cand_values.max() > start_values[k]:
-                    j = int(np.argmax(cand_values))
+                mine = np.flatnonzero(cand_owner == k)
+                if len(mine) and cand_values[mine].max() > start_values[k]:
+                    j = mine[int(np.argmax(cand_values[mine]))]
                     starts[k], start_values[k] = cand[j], cand_values[j]
         return self._break_ties(np.vstack([points, starts]),
                                 np.concatenate([values, start_values]), pending)
