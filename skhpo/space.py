@@ -696,7 +696,8 @@ def check_names(subspaces, estimator):
     for subspace in subspaces:
         dims = subspace.space.as_dict()
         unknown = [n for n in subspace.space.names
-                   if not _names_a_parameter(n, dims, valid)]
+                   if not _names_a_parameter(n, dims, valid)
+                   and not _settable(estimator, n, dims[n])]
         if unknown:
             close = sorted(v for v in valid if any(u.split("__")[-1] == v.split("__")[-1]
                                                    for u in unknown))
@@ -707,6 +708,22 @@ def check_names(subspaces, estimator):
                 f"names are those of estimator.get_params(deep=True), e.g. "
                 f"{sorted(valid)[:8]}.{hint}"
             )
+
+
+def _settable(estimator, name, dim):
+    """Whether ``set_params`` takes ``name`` although ``get_params`` omits it.
+
+    skorch lists a ``module__*`` argument in ``get_params`` only once it was
+    given, but accepts any in ``set_params``, as GridSearchCV relies on.
+    """
+    from sklearn.base import clone
+
+    value = dim.decode(np.full((1, dim.n_columns), 0.5))[0]
+    try:
+        clone(estimator).set_params(**{name: value})
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
 
 
 def _names_a_parameter(name, dims, valid):
