@@ -35,7 +35,7 @@ bayes = BayesSearchCV(
         "svc__C": Real(1e-2, 1e3, prior="log-uniform"),
         "svc__gamma": Real(1e-4, 1e-1, prior="log-uniform"),
     },
-    n_iter=15,
+    n_iter=20,
     cv=cv,
     random_state=0,
 )
