@@ -31,6 +31,7 @@ from sklearn.utils import check_random_state, indexable
 from ._compat import BaseSearchCV, _fit_context
 from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
 from ._journal import Journal, describe_setup
+from .results import primary_metric
 from .space import check_names, parse_search_spaces
 
 
@@ -233,10 +234,7 @@ class FoldSearchCV(BaseSearchCV):
     # ------------------------------------------------------------ scores
     def _followed_metric(self, evaluator):
         """The metric the search optimises: ``refit`` if it names one, else the first."""
-        metrics = evaluator.metric_names()
-        if isinstance(self.refit, str) and self.refit in metrics:
-            return self.refit
-        return metrics[0]
+        return primary_metric(evaluator.metric_names(), self.refit)
 
     @staticmethod
     def _split_scores(evaluator, cid, split_indices, resource, metric):

@@ -28,7 +28,7 @@ from .results import (
     _metrics,
     _n_splits,
     _param_names,
-    _primary_metric,
+    primary_metric,
     _unpack,
     results_frame,
 )
@@ -90,7 +90,7 @@ def _select_metric(cv_results, refit, metric):
     metrics = _metrics(cv_results)
     if metric is None:
         # The refit metric when refit names one, else "score", else the first.
-        return _primary_metric(metrics, refit)
+        return primary_metric(metrics, refit)
     if metric not in metrics:
         raise ValueError(
             f"metric={metric!r} is not a metric of these results: they hold "

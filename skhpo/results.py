@@ -102,9 +102,16 @@ def _metrics(cv_results):
     return [key[len("mean_test_"):] for key in cv_results if key.startswith("mean_test_")]
 
 
-def _primary_metric(metrics, refit):
-    # The metric the search itself ranks by: refit names it in a multi-metric
-    # search; a single-metric search calls its metric "score".
+def primary_metric(metrics, refit):
+    """The metric a search ranks by: ``refit`` when it names one of ``metrics``,
+    else ``"score"`` (a single-metric search's name), else the first.
+
+    Examples
+    --------
+    >>> from skhpo.results import primary_metric
+    >>> primary_metric(["acc", "nll"], "nll"), primary_metric(["acc", "nll"], True)
+    ('nll', 'acc')
+    """
     if isinstance(refit, str) and refit in metrics:
         return refit
     if "score" in metrics:
@@ -315,7 +322,7 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
         )
     cv_results, refit = _unpack(search_or_results)
     metrics = _metrics(cv_results)
-    primary = _primary_metric(metrics, refit)
+    primary = primary_metric(metrics, refit)
     params = list(cv_results["params"])
     n_candidates = len(params)
     status = _status(cv_results, primary)
@@ -709,7 +716,7 @@ def _trials_document(search, subspaces):
     """The part of the document that depends on cv_results_ and best_*."""
     cv_results, refit = _unpack(search)
     metrics = _metrics(cv_results)
-    primary = _primary_metric(metrics, refit)
+    primary = primary_metric(metrics, refit)
     status = np.asarray(_status(cv_results, primary))
     params = cv_results["params"]
     trials = []

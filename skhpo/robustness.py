@@ -21,6 +21,7 @@ from sklearn.utils import check_random_state
 
 from . import _stats
 from ._compat import _safe_indexing
+from .results import primary_metric
 
 __all__ = [
     "RobustnessDisplay",
@@ -654,10 +655,8 @@ def _ranking(search, scoring):
     refit = getattr(search, "refit", True)
     if isinstance(scoring, str) and scoring in names and multimetric:
         metric = scoring
-    elif multimetric and isinstance(refit, str):
-        metric = refit
     else:
-        metric = names[0]
+        metric = primary_metric(names, refit)
     rule = f"ranked by mean_test_{metric}"
     picked = isinstance(scoring, str) and scoring in names
     if multimetric and not isinstance(refit, str) and not picked:
