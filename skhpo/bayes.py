@@ -416,9 +416,11 @@ class BayesSearchCV(FoldSearchCV):
             )
         rows, more = self._rows, dict(self._more)
         del self._rows, self._more, self._complete
-        # Fully scored candidates rank before pruned ones: rank 1 is never a
-        # candidate scored on only a few splits.
-        return SearchPlan(rows, more, rank_by=[not p for p in more["pruned"]])
+        # Fully scored candidates rank before pruned (and failed) ones: rank 1
+        # is never a candidate scored on only a few splits.
+        return SearchPlan(rows, more, rank_by=[len(splits) == evaluator.n_splits
+                                               and not pruned for (_, splits, _), pruned
+                                               in zip(rows, more["pruned"])])
 
     def _best_so_far(self):
         means = [np.mean(s) for s in self._complete.values() if np.all(np.isfinite(s))]
