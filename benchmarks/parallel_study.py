@@ -1,0 +1,249 @@
+"""The parallel study of ../shared/BENCHMARK.md: one search at n_jobs=1 and n_jobs=2.
+
+::
+
+    OMP_NUM_THREADS=1 python benchmarks/parallel_study.py            # full
+    OMP_NUM_THREADS=1 python benchmarks/parallel_study.py --small    # quick check
+    python benchmarks/parallel_study.py [--small] --analyse-only
+
+Only meaningful on an otherwise idle machine with at least 2 cores: the load
+average at the start and at the end is recorded and printed in the summary,
+which says when the machine was not idle.
+
+The searches (on the Hyperband study's set-up: 9-split repeated CV on 75% of
+the data, see ``hyperband_study.py``), ``random_state=0``, ``refit=False`` so
+that only the search is timed:
+
+* skhpo ``BayesSearchCV(n_iter=..., n_points=2)`` (``n_points`` is the same at
+  both ``n_jobs``, since it changes which candidates are proposed);
+* skhpo ``HyperbandSearchCV(resource="n_splits", factor=3)``.
+
+Each is run at ``n_jobs=1`` and ``n_jobs=2`` (joblib's default loky backend,
+its workers started, and scikit-learn, skhpo and the estimators imported in
+them, once before timing), alternately ``1, 2, 2, 1, ...`` for
+``--repeats`` rounds; the ratio is the median over rounds of wall(1)/wall(2).
+The results must be identical: same candidates, same split scores, same
+number of fold-fits. Also recorded: the time spent inside the fold evaluator
+(the parallel part), from which Amdahl's bound on the speedup with 2 workers,
+wall1 / (wall1 - eval1 + eval1 / 2), shows how much the serial part (the
+optimizer, bookkeeping) limits it.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+# The loky workers inherit this: no deprecation warnings from every fit.
+os.environ.setdefault("PYTHONWARNINGS", "ignore")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import problems as P  # noqa: E402
+from hyperband_study import Setup, read_jsonl  # noqa: E402
+
+MODES = {
+    "small": dict(problems=["svm-breast-nll"], n_iter=12, repeats=1),
+    "full": dict(problems=["svm-breast-nll", "ada-breast-acc", "mlp-breast-acc"],
+                 n_iter=30, repeats=2),
+}
+TARGET = 1.8
+
+
+def _timed(cls):
+    class Timed(cls):
+        def _evaluate(self, *args, **kwargs):
+            t0 = time.perf_counter()
+            super()._evaluate(*args, **kwargs)
+            self._eval_time += time.perf_counter() - t0
+
+    Timed.__name__ = cls.__name__
+    return Timed
+
+
+def run_search(kind, setup, n_jobs, n_iter):
+    from skhpo import BayesSearchCV, HyperbandSearchCV
+
+    space = P.skhpo_space(setup.problem)
+    if kind == "bayes":
+        search = _timed(BayesSearchCV)(
+            setup.estimator, space, n_iter=n_iter, n_points=2, n_jobs=n_jobs,
+            scoring=setup.scoring, cv=setup.cv, random_state=0, refit=False,
+            error_score=np.nan)
+    else:
+        search = _timed(HyperbandSearchCV)(
+            setup.estimator, space, resource="n_splits", factor=3, n_jobs=n_jobs,
+            scoring=setup.scoring, cv=setup.cv, random_state=0, refit=False,
+            error_score=np.nan)
+    search._eval_time = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter()
+        search.fit(setup.X, setup.y)
+        wall = time.perf_counter() - t0
+    res = search.cv_results_
+    split_keys = sorted(k for k in res if k.startswith("split") and k.endswith("_test_score"))
+    fingerprint = {
+        "params": [repr(sorted(p.items())) for p in res["params"]],
+        "splits": np.column_stack([np.asarray(res[k], float) for k in split_keys]).tolist(),
+        "n_fold_fits": int(search.n_fold_fits_),
+    }
+    return wall, search._eval_time, fingerprint
+
+
+def _warm_up(estimator, X, y):
+    import skhpo  # noqa: F401
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X[:60], y[:60])
+
+
+def _same(a, b):
+    return (a["params"] == b["params"] and a["n_fold_fits"] == b["n_fold_fits"]
+            and np.array_equal(np.array(a["splits"]), np.array(b["splits"]), equal_nan=True))
+
+
+def run_study(mode, out):
+    from joblib import Parallel, delayed
+
+    cfg = MODES[mode]
+    load_start = os.getloadavg()
+    # Start the loky workers and import scikit-learn, skhpo and every problem's
+    # estimator in them once, so that no timed run pays for it (the first
+    # n_jobs=2 search of a fresh process otherwise takes ~3x longer).
+    for problem in cfg["problems"]:
+        setup = Setup(problem)
+        Parallel(n_jobs=2)(delayed(_warm_up)(setup.estimator, setup.X, setup.y)
+                           for _ in range(4))
+    with out.open("w") as fh:
+        from hyperband_study import _meta
+        meta = _meta(mode, 1)
+        meta["loadavg_start"] = load_start
+        fh.write(json.dumps(meta) + "\n")
+        for problem in cfg["problems"]:
+            setup = Setup(problem)
+            for kind in ("bayes", "hyperband"):
+                reference = None
+                for rnd in range(cfg["repeats"]):
+                    order = (1, 2) if rnd % 2 == 0 else (2, 1)
+                    for n_jobs in order:
+                        wall, eval_time, fp = run_search(kind, setup, n_jobs, cfg["n_iter"])
+                        reference = reference or fp
+                        rec = {"kind": "run", "problem": problem, "search": kind,
+                               "round": rnd, "n_jobs": n_jobs, "wall": wall,
+                               "eval_time": eval_time, "n_fold_fits": fp["n_fold_fits"],
+                               "n_candidates": len(set(fp["params"])),
+                               "identical": _same(reference, fp),
+                               "loadavg": os.getloadavg()}
+                        fh.write(json.dumps(rec) + "\n")
+                        fh.flush()
+                        print(json.dumps({k: rec[k] for k in
+                                          ("problem", "search", "round", "n_jobs", "wall",
+                                           "eval_time", "identical")}), flush=True)
+        fh.write(json.dumps({"kind": "end", "loadavg_end": os.getloadavg()}) + "\n")
+
+
+def analyse(out, results_dir, suffix, command):
+    records = read_jsonl(out)
+    meta = next(r for r in records if r["kind"] == "meta")
+    end = next((r for r in records if r["kind"] == "end"), {"loadavg_end": [np.nan] * 3})
+    runs = [r for r in records if r["kind"] == "run"]
+    cpus = meta["cpus"]
+    load0, load1 = meta["loadavg_start"][0], end["loadavg_end"][0]
+    idle = load0 < 0.5 and cpus >= 2
+    by = defaultdict(dict)
+    for r in runs:
+        by[(r["problem"], r["search"])][(r["round"], r["n_jobs"])] = r
+    lines = [
+        f"# Parallel study{' (--small)' if suffix else ''}",
+        "",
+        f"Command: `{command}`  ",
+        f"Raw results: `benchmarks/results/{out.name}`. skhpo {meta['versions']['skhpo']} "
+        f"({meta['versions']['skhpo_commit']}), scikit-learn {meta['versions']['sklearn']}; "
+        f"{cpus} CPUs; started {meta['started']}.",
+        "",
+        f"**Load average at start: {', '.join(f'{x:.2f}' for x in meta['loadavg_start'])}; "
+        f"at the end: {load1:.2f}** (1 min). "
+        + ("The machine was idle: the ratios below are meaningful."
+           if idle else
+           f"**The machine was NOT idle** (load {load0:.1f} on {cpus} cores, other work "
+           "running): the second worker competed with that work, so the wall-time ratios "
+           "below understate what n_jobs=2 gives on an idle machine and are NOT a valid "
+           "test of the target; rerun on an idle machine."),
+        "",
+        "9-split repeated CV on 75% of the data, `random_state=0`, `refit=False`; "
+        "BayesSearchCV with `n_points=2` at both n_jobs. Speedup = median over rounds of "
+        "wall(n_jobs=1) / wall(n_jobs=2), measured in the same process, alternating order, "
+        "after a warm-up that starts the loky workers and imports the estimators in them. "
+        "Amdahl bound = wall1 / (wall1 − eval1 + eval1/2), with eval1 the time inside the "
+        "fold evaluator at n_jobs=1.",
+        "",
+        "| problem | search | fold-fits | speedup n_jobs=2 | evaluator share of wall (n_jobs=1) "
+        "| Amdahl bound | evaluator speedup | identical results | target ≥ 1.8× |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    all_ok, all_same = True, True
+    for (problem, kind), rr in by.items():
+        rounds = sorted({k[0] for k in rr})
+        ratios, eval_ratios, shares, bounds = [], [], [], []
+        for rnd in rounds:
+            a, b = rr.get((rnd, 1)), rr.get((rnd, 2))
+            if a is None or b is None:
+                continue
+            ratios.append(a["wall"] / b["wall"])
+            eval_ratios.append(a["eval_time"] / b["eval_time"])
+            share = a["eval_time"] / a["wall"]
+            shares.append(share)
+            bounds.append(1 / (1 - share + share / 2))
+        same = all(r["identical"] for r in rr.values())
+        all_same &= same
+        ratio = float(np.median(ratios))
+        ok = ratio >= TARGET
+        all_ok &= ok
+        fits = next(iter(rr.values()))["n_fold_fits"]
+        lines.append(f"| {problem} | {kind} | {fits} | {ratio:.2f}× | {np.median(shares):.0%} "
+                     f"| {np.median(bounds):.2f}× | {np.median(eval_ratios):.2f}× | "
+                     f"{'yes' if same else 'NO'} | {'PASS' if ok else 'FAIL'}"
+                     f"{'' if idle else ' (not idle)'} |")
+    lines += ["", f"Results identical at n_jobs=1 and n_jobs=2 (same candidates, same split "
+              f"scores, same fold-fits): **{'yes' if all_same else 'NO'}**.  ",
+              f"n_jobs=2 ≥ {TARGET}× faster: **{'PASS' if all_ok else 'FAIL'}**"
+              + ("" if idle else " — measured on a loaded machine, so not conclusive.")]
+    text = "\n".join(lines) + "\n"
+    (results_dir / f"parallel_summary{suffix}.md").write_text(text)
+    return text
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="one problem, one round")
+    parser.add_argument("--analyse-only", action="store_true")
+    args = parser.parse_args(argv)
+    mode = "small" if args.small else "full"
+    suffix = "_small" if args.small else ""
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    out = results / f"parallel_runs{suffix}.jsonl"
+    if not args.analyse_only:
+        run_study(mode, out)
+    command = ("OMP_NUM_THREADS=1 python benchmarks/parallel_study.py"
+               + (" --small" if args.small else ""))
+    print(analyse(out, results, suffix, command))
+
+
+if __name__ == "__main__":
+    main()
