@@ -10,6 +10,15 @@ class SearchSpaceError(SkhpoError, ValueError):
 
     Subclasses :class:`ValueError` so that code catching sklearn's validation
     errors also catches these.
+
+    Examples
+    --------
+    >>> from skhpo import Real
+    >>> from skhpo.space import Space
+    >>> Space({"C": Real(10, 1)})
+    Traceback (most recent call last):
+    ...
+    skhpo.exceptions.SearchSpaceError: `low < high` must hold for Real 'C', got low=10, high=1. ...
     """
 
 

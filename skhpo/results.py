@@ -892,7 +892,18 @@ def load_results(path):
 
     Examples
     --------
-    See :func:`save_results`.
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.svm import SVC
+    >>> from skhpo import load_results, save_results
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = GridSearchCV(SVC(), {"kernel": ["linear", SVC().kernel]}, cv=3).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "search.json")
+    >>> save_results(search, path)
+    >>> loaded = load_results(path)
+    >>> loaded.best_params_ == search.best_params_, len(loaded.cv_results_["params"])
+    (True, 2)
     """
     text = Path(path).read_text(encoding="utf-8")
     try:
