@@ -305,12 +305,16 @@ def test_warm_start_seeds_the_gp_without_refitting():
     with pytest.warns(UserWarning, match="1 of 13 earlier candidates lie outside"):
         second = BayesSearchCV(Quadratic(), space, n_iter=4, n_initial_points=5, cv=2,
                                random_state=1, refit=False, warm_start=wider).fit(X0, y0)
-    # 12 warm points >= n_initial_points: the GP proposes from the first new candidate.
+    # 12 warm points >= n_initial_points: the GP proposes from the first new
+    # candidate, where a cold start with the same seed draws its Sobol design.
+    cold = BayesSearchCV(Quadratic(), space, n_iter=4, n_initial_points=5, cv=2,
+                         random_state=1, refit=False).fit(X0, y0)
     assert len(second.cv_results_["params"]) == 4
-    assert second.best_score_ >= first.best_score_ - 1e-3
-    assert second.best_score_ > -0.01
-    told = second.optimizer_results_[0].x_iters
-    assert len(told) == 16  # 12 seeded + 4 new, seeded ones not refitted
+    assert second.cv_results_["params"][0] != cold.cv_results_["params"][0]
+    result = second.optimizer_results_[0]
+    assert len(result.x_iters) == 16  # 12 seeded + 4 new, seeded ones not refitted
+    # The GP knows the earlier best without having refitted it.
+    assert result.fun <= -first.best_score_ + 1e-12
 
 
 def test_warm_start_with_another_metric_is_refused_before_fitting():
@@ -382,8 +386,10 @@ def test_pruning_saves_fits_and_keeps_the_best():
         n_scored = np.isfinite(splits).sum()
         assert 2 <= n_scored < 10 and np.all(np.isfinite(splits[:n_scored]))
         assert results["rank_test_score"][row] > results["rank_test_score"][pruned.best_index_]
-    # Pruned candidates were clearly worse than the best.
-    assert np.all(results["mean_test_score"][flagged] < pruned.best_score_ - 0.05)
+    # Pruned candidates were truly worse than the best (known function).
+    x = np.asarray(results["param_x"], dtype=float)
+    true_value = -((x - 0.3) ** 2)
+    assert np.all(true_value[flagged] < true_value[pruned.best_index_])
 
 
 def test_pruning_never_prunes_a_candidate_as_good_as_the_incumbent():
