@@ -78,17 +78,22 @@ def _records(scores, fit_score, stamps, t_start):
     return out
 
 
-def run_skhpo(problem, seed, n_iter):
-    from skhpo import BayesSearchCV
-
+def _run_bayes_search(search_class, space, problem, seed, n_iter):
+    """skhpo's and skopt's BayesSearchCV share the constructor and callback API."""
     stamps = []
-    search = BayesSearchCV(problem.estimator, P.skhpo_space(problem), n_iter=n_iter,
-                           scoring=problem.scoring, cv=problem.cv, random_state=seed,
-                           refit=False, error_score=np.nan)
+    search = search_class(problem.estimator, space, n_iter=n_iter,
+                          scoring=problem.scoring, cv=problem.cv, random_state=seed,
+                          refit=False, error_score=np.nan)
     X, y = problem.data
     t_start = time.perf_counter()
     search.fit(X, y, callback=lambda result: stamps.append(time.perf_counter()))
     return _records_from_cv_results(search, stamps, t_start)
+
+
+def run_skhpo(problem, seed, n_iter):
+    from skhpo import BayesSearchCV
+
+    return _run_bayes_search(BayesSearchCV, P.skhpo_space(problem), problem, seed, n_iter)
 
 
 def run_random(problem, seed, n_iter):
@@ -106,15 +111,8 @@ def run_random(problem, seed, n_iter):
 def run_skopt(problem, seed, n_iter):
     from skopt import BayesSearchCV
 
-    stamps = []
     # scikit-optimize's defaults otherwise (GP, gp_hedge, 10 initial points).
-    search = BayesSearchCV(problem.estimator, P.skopt_space(problem), n_iter=n_iter,
-                           scoring=problem.scoring, cv=problem.cv, random_state=seed,
-                           refit=False, error_score=np.nan)
-    X, y = problem.data
-    t_start = time.perf_counter()
-    search.fit(X, y, callback=lambda result: stamps.append(time.perf_counter()))
-    return _records_from_cv_results(search, stamps, t_start)
+    return _run_bayes_search(BayesSearchCV, P.skopt_space(problem), problem, seed, n_iter)
 
 
 def run_optuna(problem, seed, n_iter):

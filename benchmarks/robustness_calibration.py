@@ -24,18 +24,22 @@ Run: ``python benchmarks/robustness_calibration.py [--reps 2000] [--quick]``.
 """
 
 import argparse
+import os
+import sys
 import itertools
 import time
-import zlib
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.base import BaseEstimator
 from sklearn.model_selection import GridSearchCV, KFold
 
 from skhpo import _stats
 from skhpo.robustness import check_robustness
+
+# The synthetic estimator of known means and noise is the one the tests use.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from test_robustness import NoisyConfig  # noqa: E402
 
 ALPHA = 0.05
 
@@ -107,31 +111,6 @@ def lucky_row(rng, n_configs, seed_sd, reps):
         flagged += cols["verdict"][0] == "lucky"
     return dict(configs=n_configs, seed_sd=seed_sd, lucky_switch=switched / reps,
                 lucky_verdict=flagged / reps)
-
-
-class NoisyConfig(BaseEstimator):
-    """Score = means[config] + seed noise(random_state) + fold noise(train fold)."""
-
-    def __init__(self, config=0, means=(0.0,), seed_sd=1.0, fold_sd=0.5,
-                 noise_key=0, random_state=None):
-        self.config = config
-        self.means = means
-        self.seed_sd = seed_sd
-        self.fold_sd = fold_sd
-        self.noise_key = noise_key
-        self.random_state = random_state
-
-    def fit(self, X, y=None):
-        ids = np.sort(np.asarray(X)[:, 0].astype(np.int64))
-        self.train_key_ = zlib.crc32(ids.tobytes())
-        return self
-
-    def score(self, X, y=None):
-        rs = 0 if self.random_state is None else int(self.random_state)
-        seed_z = np.random.default_rng([self.noise_key, self.config, rs, 1]).standard_normal()
-        fold_z = np.random.default_rng(
-            [self.noise_key, self.config, self.train_key_, 2]).standard_normal()
-        return self.means[self.config] + self.seed_sd * seed_z + self.fold_sd * fold_z
 
 
 def end_to_end(reps):
