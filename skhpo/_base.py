@@ -221,14 +221,21 @@ class FoldSearchCV(BaseSearchCV):
     def _evaluate(self, evaluator, candidates, split_indices, resource, parent_ctx,
                   task_name):
         """``evaluator.evaluate`` inside its own callback context (sklearn >= 1.9)."""
+        self._evaluate_many(evaluator, [(candidates, split_indices, resource)],
+                            parent_ctx, task_name)
+
+    def _evaluate_many(self, evaluator, requests, parent_ctx, task_name):
+        """``evaluator.evaluate_many`` inside its own callback context."""
         ctx = None
         if parent_ctx is not None:
-            n_todo = sum((cid, k, resource) not in evaluator.store
-                         for cid in candidates for k in split_indices)
+            n_todo = len({(cid, k, resource)
+                          for candidates, split_indices, resource in requests
+                          for cid in candidates for k in split_indices}
+                         - evaluator.store.keys())
             ctx = ctx_begin(parent_ctx.subcontext(task_name=task_name, max_subtasks=n_todo,
                                                   sequential_subtasks=False),
                             estimator=self)
-        evaluator.evaluate(candidates, split_indices, resource, callback_ctx=ctx, caller=self)
+        evaluator.evaluate_many(requests, callback_ctx=ctx, caller=self)
         ctx_end(ctx, estimator=self)
 
     # ------------------------------------------------------------ scores

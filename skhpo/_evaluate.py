@@ -26,7 +26,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer
@@ -42,6 +42,12 @@ __all__ = [
     "check_constant_splits",
     "format_cv_results",
 ]
+
+
+# Grouping of fast fits into one joblib call (see FoldEvaluator._n_groups):
+# a loky round trip costs about a millisecond.
+_GROUP_SECONDS = 0.02
+_GROUPS_PER_WORKER = 2
 
 
 # --------------------------------------------------------------------- checks
@@ -266,6 +272,22 @@ def _fit(estimator, X, y, fit_params):
         estimator.fit(X, y, **fit_params)
 
 
+def _fit_and_score_group(tasks, X, y, **common):
+    """Several (estimator, train, test, callback context) tasks in one worker call."""
+    return [_fit_and_score_split(estimator, X, y, train, test, callback_ctx=ctx, **common)
+            for estimator, train, test, ctx in tasks]
+
+
+def _deal(n_tasks, n_groups):
+    """Task indices dealt round-robin into groups.
+
+    Neighbouring tasks are often one candidate's splits, which take about as
+    long as each other; dealing them out mixes slow and fast candidates in
+    every group, so the groups take about as long as each other.
+    """
+    return [list(range(start, n_tasks, n_groups)) for start in range(n_groups)]
+
+
 # ------------------------------------------------------------------ the engine
 @dataclass
 class _Counter:
@@ -446,6 +468,25 @@ class FoldEvaluator:
         estimator = clone(self.estimator).set_params(**clone(params, safe=False))
         return estimator, train, test
 
+    def _n_groups(self, n_tasks):
+        """How many joblib calls the tasks go in: few enough that dispatch is cheap.
+
+        A fit of a few milliseconds costs less than sending it to a worker
+        and back, so two workers would barely beat one. Tasks are grouped so
+        that a group takes about ``_GROUP_SECONDS`` by the median time of the
+        fits so far, with at least ``_GROUPS_PER_WORKER`` groups per worker so
+        that a slow group does not leave the others idle. One task per group
+        until a fit has been timed, and when running sequentially (grouping
+        would only delay storing results).
+        """
+        n_workers = effective_n_jobs(self.n_jobs)
+        durations = [r.fit_time + r.score_time for r in self.store.values()]
+        if n_workers <= 1 or not durations:
+            return n_tasks
+        per_task = max(float(np.median(durations)), 1e-6)
+        by_time = int(np.ceil(n_tasks * per_task / _GROUP_SECONDS))
+        return min(n_tasks, max(by_time, _GROUPS_PER_WORKER * n_workers))
+
     # -------------------------------------------------------------- interface
     def evaluate(self, candidates, split_indices, resource=None, *,
                  callback_ctx=None, caller=None):
@@ -471,15 +512,37 @@ class FoldEvaluator:
         results : list of SplitResult
             In (candidate, split) order, stored and new alike.
         """
-        candidates = dict(candidates)
-        self._register(candidates)
-        split_indices = [int(i) for i in split_indices]
-        bad = [i for i in split_indices if not 0 <= i < self.n_splits]
-        if bad:
-            raise ValueError(
-                f"Split indices must lie in [0, {self.n_splits}), got {bad}."
-            )
-        keys = [(cid, i, resource) for cid in candidates for i in split_indices]
+        return self.evaluate_many([(candidates, split_indices, resource)],
+                                  callback_ctx=callback_ctx, caller=caller)
+
+    def evaluate_many(self, requests, *, callback_ctx=None, caller=None):
+        """Serve several :meth:`evaluate` requests with one parallel call.
+
+        Parameters
+        ----------
+        requests : list of (candidates, split_indices, resource)
+            As the arguments of :meth:`evaluate`, e.g. the rungs of several
+            Hyperband brackets, whose fits then share the workers instead of
+            each rung waiting for the slowest fit of the one before.
+        callback_ctx, caller
+            As in :meth:`evaluate`.
+
+        Returns
+        -------
+        results : list of SplitResult
+            Request after request, each in (candidate, split) order.
+        """
+        keys = []
+        for candidates, split_indices, resource in requests:
+            candidates = dict(candidates)
+            self._register(candidates)
+            split_indices = [int(i) for i in split_indices]
+            bad = [i for i in split_indices if not 0 <= i < self.n_splits]
+            if bad:
+                raise ValueError(
+                    f"Split indices must lie in [0, {self.n_splits}), got {bad}."
+                )
+            keys += [(cid, i, resource) for cid in candidates for i in split_indices]
         todo = [key for key in dict.fromkeys(keys) if key not in self.store]
         if todo:
             self._run(todo, callback_ctx, caller)
@@ -488,31 +551,34 @@ class FoldEvaluator:
     def _run(self, todo, callback_ctx, caller):
         if self.verbose > 0:
             n_cand = len({k[0] for k in todo})
+            resources = sorted({k[2] for k in todo}, key=repr)
             print(f"Fitting {len(todo)} new (candidate, split) pairs for "
-                  f"{n_cand} candidates, resource={todo[0][2]}")
+                  f"{n_cand} candidates, resource={', '.join(map(str, resources))}")
         if callback_ctx is not None:
             contexts = [callback_ctx.subcontext(
                 task_name="candidate-split-evaluation", task_id=k)
                 for k in range(len(todo))]
         else:
             contexts = [None] * len(todo)
-        tasks = [self._task(*key) for key in todo]
-        # A generator: each result is stored (and journaled) as soon as it and
-        # the tasks dispatched before it are done, so a crash loses little.
+        tasks = [(*self._task(*key), ctx) for key, ctx in zip(todo, contexts)]
+        groups = _deal(len(todo), self._n_groups(len(todo)))
+        # A generator: each group's results are stored (and journaled) as soon
+        # as it and the groups dispatched before it are done, so a crash loses
+        # little.
         parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch,
                             verbose=max(self.verbose - 1, 0), return_as="generator")
-        outputs = parallel(
-            delayed(_fit_and_score_split)(
-                estimator, self.X, self.y, train, test, scorers=self.scorers,
-                fit_params=self.fit_params, score_params=self.score_params,
-                error_score=self.error_score,
-                return_train_score=self.return_train_score,
-                callback_ctx=ctx, caller=caller)
-            for (estimator, train, test), ctx in zip(tasks, contexts)
-        )
+        common = dict(scorers=self.scorers, fit_params=self.fit_params,
+                      score_params=self.score_params, error_score=self.error_score,
+                      return_train_score=self.return_train_score, caller=caller)
+        group_outputs = parallel(
+            delayed(_fit_and_score_group)([tasks[i] for i in group], self.X, self.y,
+                                          **common)
+            for group in groups)
+        results = ((todo[i], out) for group, outs in zip(groups, group_outputs)
+                   for i, out in zip(group, outs))
         n_failed, first_failure = 0, None
         counter = self._counter
-        for key, out in zip(todo, outputs):
+        for key, out in results:
             result = SplitResult(key[0], key[1], key[2], **out)
             self.store[key] = result
             if self._journal is not None:

@@ -116,6 +116,54 @@ class _BayesSampler(_RandomSampler):
         return None
 
 
+class _Bracket:
+    """One bracket of successive halving: its candidates, current rung and rows."""
+
+    def __init__(self, s, rungs):
+        self.s = s
+        self.rungs = rungs  # [(n_candidates, resource), ...]
+        self.rung = 0
+        self.rows, self.more = [], defaultdict(list)
+
+    def start(self, first_id, params, origin):
+        """Take the new candidates; return the next free candidate id."""
+        ids = list(range(first_id, first_id + len(params)))
+        self.params = dict(zip(ids, params))
+        self.origin = dict(zip(ids, origin))  # subspace index
+        self.alive = ids
+        return first_id + len(ids)
+
+    @property
+    def done(self):
+        return self.rung == len(self.rungs)
+
+    def request(self, by_splits, n_cv_splits):
+        """(candidates, split indices, resource) of the current rung."""
+        r_i = self.rungs[self.rung][1]
+        candidates = {cid: self.params[cid] for cid in self.alive}
+        if by_splits:
+            return candidates, list(range(r_i)), None
+        return candidates, list(range(n_cv_splits)), r_i
+
+    def record(self, scores, split_indices, resource):
+        """Keep the rung's rows; return its (subspace, params, budget, score)."""
+        r_i = self.rungs[self.rung][1]
+        for cid in self.alive:
+            self.rows.append((cid, split_indices, resource))
+            self.more["candidate_id"].append(cid)
+            self.more["bracket"].append(self.s)
+            self.more["iter"].append(self.rung)
+            self.more["n_resources"].append(r_i)
+        return [(self.origin[cid], self.params[cid], r_i, score)
+                for cid, score in zip(self.alive, scores)]
+
+    def promote(self, top, scores):
+        """Move to the next rung with its share of the best candidates."""
+        self.rung += 1
+        if not self.done:
+            self.alive = top(self.alive, scores, self.rungs[self.rung][0])
+
+
 class HyperbandSearchCV(FoldSearchCV):
     """Hyperband search over hyperparameters, with CV splits as the budget.
 
@@ -473,9 +521,12 @@ class HyperbandSearchCV(FoldSearchCV):
         by_splits = self.resource == "n_splits"
         search_ctx = None
         if root_ctx is not None:
+            # One subtask per parallel call: a rung, or the rungs of the same
+            # depth in every bracket when they run together (see below).
+            depths = [len(rungs) for _, rungs in brackets]
+            n_calls = max(depths) if self.sampler == "random" else sum(depths)
             search_ctx = ctx_begin(
-                root_ctx.subcontext(task_name="search",
-                                    max_subtasks=sum(len(r) for _, r in brackets)),
+                root_ctx.subcontext(task_name="search", max_subtasks=n_calls),
                 estimator=self)
 
         schedule = hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
@@ -486,49 +537,46 @@ class HyperbandSearchCV(FoldSearchCV):
                                    schedule.attrs["total_fold_fits"], self.verbose)
         best_full = np.nan  # best mean score at the full budget so far
 
-        rows, more, history = [], defaultdict(list), []
-        self.n_resources_, self.n_candidates_ = [], []
-        next_id = 0
-        for s, rungs in brackets:
-            n_new = rungs[0][0]
-            new_params, subspace_of = sampler.propose(n_new, history)
-            ids = list(range(next_id, next_id + n_new))
-            next_id += n_new
-            all_params = dict(zip(ids, new_params))
-            origin = dict(zip(ids, subspace_of))
-            alive = ids
-            self.n_resources_.append([r for _, r in rungs])
-            self.n_candidates_.append([n for n, _ in rungs])
-            for i, (n_i, r_i) in enumerate(rungs):
-                if by_splits:
-                    split_indices, resource = list(range(r_i)), None
-                else:
-                    split_indices, resource = list(range(n_cv_splits)), r_i
-                candidates = {cid: all_params[cid] for cid in alive}
-                self._evaluate(evaluator, candidates, split_indices, resource,
-                               search_ctx, "hyperband-rung")
-                metric = self._followed_metric(evaluator)
-                scores = [self._mean_score(evaluator, cid, split_indices,
-                                           resource, metric) for cid in alive]
-                for cid, score in zip(alive, scores):
-                    rows.append((cid, split_indices, resource))
-                    more["candidate_id"].append(cid)
-                    more["bracket"].append(s)
-                    more["iter"].append(i)
-                    more["n_resources"].append(r_i)
-                    history.append((origin[cid], all_params[cid], r_i, score))
+        history = []
+        self.n_resources_ = [[r for _, r in rungs] for _, rungs in brackets]
+        self.n_candidates_ = [[n for n, _ in rungs] for _, rungs in brackets]
+        all_brackets = [_Bracket(s, rungs) for s, rungs in brackets]
+        waiting, running, next_id = list(all_brackets), [], 0
+        while waiting or running:
+            # The random sampler needs no results, so every bracket starts at
+            # once and their rungs share each parallel call; the Bayes sampler
+            # learns from the brackets before, so brackets run one by one.
+            while waiting and (self.sampler == "random" or not running):
+                bracket = waiting.pop(0)
+                params, origin = sampler.propose(bracket.rungs[0][0], history)
+                next_id = bracket.start(next_id, params, origin)
+                running.append(bracket)
+            requests = [bracket.request(by_splits, n_cv_splits) for bracket in running]
+            self._evaluate_many(evaluator, requests, search_ctx, "hyperband-rung")
+            metric = self._followed_metric(evaluator)
+            for bracket, (candidates, split_indices, resource) in zip(running, requests):
+                scores = [self._mean_score(evaluator, cid, split_indices, resource, metric)
+                          for cid in candidates]
+                n_i, r_i = bracket.rungs[bracket.rung]
+                history += bracket.record(scores, split_indices, resource)
                 if r_i == max_r and np.isfinite(scores).any():
                     best_full = np.nanmax([best_full, *scores])
-                progress.update(step=f"bracket {s}, rung {i} ({n_i} candidates at "
-                                     f"{self.resource}={r_i})",
+                progress.update(step=f"bracket {bracket.s}, rung {bracket.rung} ({n_i} "
+                                     f"candidates at {self.resource}={r_i})",
                                 fits_done=evaluator.n_fits_, best=best_full)
-                if i + 1 < len(rungs):
-                    alive = self._top(alive, scores, rungs[i + 1][0])
+                bracket.promote(self._top, scores)
+            running = [bracket for bracket in running if not bracket.done]
         ctx_end(search_ctx, estimator=self)
 
         self.min_resources_, self.max_resources_ = min_r, max_r
         self.n_brackets_ = len(brackets)
         self.n_iterations_ = sum(len(r) for _, r in brackets)
+        # Rows bracket by bracket, whatever order the rungs ran in.
+        rows, more = [], defaultdict(list)
+        for bracket in all_brackets:
+            rows += bracket.rows
+            for key, values in bracket.more.items():
+                more[key] += values
         # Rank the full budget first: rank 1 is the best fully scored row.
         return SearchPlan(rows, more, rank_by=more["n_resources"],
                           n_splits=max_r if by_splits else n_cv_splits)

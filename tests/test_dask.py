@@ -25,23 +25,30 @@ def client():
         yield client
 
 
-def _run_on(client, search):
+def _run_on(client, search, monkeypatch):
+    import skhpo._evaluate as evaluate
+
+    # The evaluator deals its fits into groups, one joblib call each: record
+    # the groups it made, then find every one of them on the cluster.
+    groups, deal = [], evaluate._deal
+    monkeypatch.setattr(evaluate, "_deal", lambda *a: groups.extend(deal(*a)) or deal(*a))
     with distributed.get_task_stream(client) as stream:
         with parallel_config(backend="dask"):
             search.fit(X, y)
     # joblib's dask backend batches calls into tasks named
-    # "batch_of_<function>_<n>_calls-<hash>": count the fits they carried.
-    fits = [task for task in stream.data if "_fit_and_score_split" in task["key"]]
-    n_fits = sum(int(re.search(r"_(\d+)_calls", task["key"]).group(1)) for task in fits)
-    workers = {task["worker"] for task in fits}
-    return search, n_fits, workers
+    # "batch_of_<function>_<n>_calls-<hash>": count the calls they carried.
+    tasks = [task for task in stream.data if "_fit_and_score_group" in task["key"]]
+    n_calls = sum(int(re.search(r"_(\d+)_calls", task["key"]).group(1)) for task in tasks)
+    assert n_calls == len(groups)  # every group ran on the cluster
+    workers = {task["worker"] for task in tasks}
+    return search, sum(map(len, groups)), workers
 
 
-def test_bayes_search_on_a_local_cluster(client):
+def test_bayes_search_on_a_local_cluster(client, monkeypatch):
     make = lambda: BayesSearchCV(LogisticRegression(max_iter=300),  # noqa: E731
                                  {"C": Real(1e-3, 1e2, prior="log-uniform")}, n_iter=6,
                                  n_initial_points=3, n_points=2, cv=3, random_state=0)
-    on_dask, n_fits, workers = _run_on(client, make())
+    on_dask, n_fits, workers = _run_on(client, make(), monkeypatch)
     assert n_fits == on_dask.n_fold_fits_ == 6 * 3  # every fit ran on the cluster
     assert len(workers) == 2
     local = make().fit(X, y)  # same results as in-process
@@ -50,10 +57,10 @@ def test_bayes_search_on_a_local_cluster(client):
                                local.cv_results_["mean_test_score"])
 
 
-def test_hyperband_search_on_a_local_cluster(client):
+def test_hyperband_search_on_a_local_cluster(client, monkeypatch):
     make = lambda: HyperbandSearchCV(  # noqa: E731
         LogisticRegression(max_iter=300), {"C": loguniform(1e-3, 1e2)},
         cv=RepeatedStratifiedKFold(n_splits=3, n_repeats=3, random_state=0), random_state=0)
-    on_dask, n_fits, _ = _run_on(client, make())
+    on_dask, n_fits, _ = _run_on(client, make(), monkeypatch)
     assert n_fits == on_dask.n_fold_fits_ == 69
     assert on_dask.best_params_ == make().fit(X, y).best_params_

@@ -244,6 +244,39 @@ def test_results_identical_across_n_jobs_and_backends():
         np.testing.assert_array_equal(ref["mean_test_score"], other["mean_test_score"])
 
 
+def test_fast_fits_are_grouped_and_slow_ones_are_not(monkeypatch):
+    import skhpo._evaluate as evaluate
+
+    groups = []
+    deal = evaluate._deal
+    monkeypatch.setattr(evaluate, "_deal", lambda *a: groups.append(deal(*a)) or groups[-1])
+    with parallel_backend("threading"):
+        ev = _evaluator(Recorder(), n_jobs=2)
+        ev.evaluate({0: {"c": 0.0}}, [0])  # nothing timed yet: one fit per group
+        ev.evaluate({k: {"c": float(k)} for k in range(1, 5)}, range(4))
+        for result in ev.store.values():
+            result.fit_time = 1.0  # now pretend the fits are slow
+        ev.evaluate({k: {"c": float(k)} for k in range(5, 7)}, range(4))
+    assert groups[0] == [[0]]
+    # 16 fast fits dealt round-robin into 2 groups per worker: each group
+    # holds every fourth fit, so one candidate's splits are spread out.
+    assert groups[1] == [[0, 4, 8, 12], [1, 5, 9, 13], [2, 6, 10, 14], [3, 7, 11, 15]]
+    assert groups[2] == [[k] for k in range(8)]
+    assert ev.n_fits_ == 1 + 16 + 8
+
+
+def test_evaluate_many_is_one_call_with_the_same_results():
+    requests = [({0: {"C": 1.0}}, [0], None), ({1: {"C": 0.1}, 0: {"C": 1.0}}, [0, 1], None)]
+    together = _evaluator()
+    results = together.evaluate_many(requests)
+    apart = _evaluator()
+    expected = [r for request in requests for r in apart.evaluate(*request)]
+    assert together.n_fits_ == apart.n_fits_ == 4  # (0, split 0) is fitted once
+    assert [(r.candidate_id, r.split_index) for r in results] == \
+        [(0, 0), (1, 0), (1, 1), (0, 0), (0, 1)]
+    assert [r.test_scores for r in results] == [r.test_scores for r in expected]
+
+
 def test_precomputed_kernel_is_split_both_ways():
     from sklearn.svm import SVC
 
