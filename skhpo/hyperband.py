@@ -243,7 +243,11 @@ class HyperbandSearchCV(FoldSearchCV):
     n_jobs : int, default=None
         Parallel (candidate, split) fits, through joblib: any joblib backend
         (``loky``, threads, Dask, Ray) runs them. Results do not depend on
-        ``n_jobs``.
+        ``n_jobs``. With ``sampler="random"`` the brackets do not depend on
+        each other, so the rungs of equal depth of every bracket share one
+        parallel call, and no worker waits idle for the slowest fit of a
+        small rung; ``sampler="bayes"`` learns from earlier brackets, which
+        therefore run one after another.
 
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``. The best candidate is chosen by the rule in

@@ -24,6 +24,7 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 
 from ._json import to_python, value_label
+from ._matplotlib import check_axes, pyplot
 from .results import (
     _metrics,
     _n_splits,
@@ -52,27 +53,6 @@ _FAILED_COLOR = "0.6"
 # --------------------------------------------------------------------------
 # Shared helpers
 # --------------------------------------------------------------------------
-
-def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # matplotlib is an optional dependency
-        raise ImportError(
-            "skhpo's plots need matplotlib, which is not installed. Install "
-            'the plot extra with `pip install "skhpo[plot]"` (or `pip install '
-            'matplotlib`).'
-        ) from exc
-    return plt
-
-
-def _check_axes(ax):
-    if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
-        raise TypeError(
-            f"ax must be a matplotlib Axes (or None to create a figure), got "
-            f"{type(ax).__name__}."
-        )
-    return ax
-
 
 def _search_results(search, display):
     """``(cv_results, refit)`` of a fitted search, or a clear error."""
@@ -375,7 +355,7 @@ class ConvergenceDisplay:
                 f"x must be 'both', 'iteration' or 'time', got x={x!r}."
             )
         panels = _PANELS if x == "both" else (x,)
-        plt = _pyplot()
+        plt = pyplot()
         if ax is None:
             if len(panels) == 2:
                 _, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True,
@@ -391,9 +371,9 @@ class ConvergenceDisplay:
                     f"(iteration, time), got {len(axes)}. Pass ax=None, or "
                     f"x='iteration' or x='time' with a single Axes."
                 )
-            axes = [_check_axes(a) for a in axes]
+            axes = [check_axes(a) for a in axes]
         else:
-            axes = [_check_axes(ax)]
+            axes = [check_axes(ax)]
 
         t = self.trials
         status = t["status"].to_numpy(dtype=object)
@@ -614,13 +594,13 @@ class HyperbandScheduleDisplay:
         display : HyperbandScheduleDisplay
             With ``ax_``, ``figure_`` and ``bars_``.
         """
-        plt = _pyplot()
+        plt = pyplot()
         from matplotlib.patches import Patch
 
         if ax is None:
             _, ax = plt.subplots(figsize=(max(5.0, 0.6 * len(self.schedule) + 2), 4),
                                  layout="constrained")
-        _check_axes(ax)
+        check_axes(ax)
         table = self.schedule
         n = table["n_candidates"].to_numpy(dtype=float)
         budgets = table["n_resources"].to_numpy()
@@ -953,7 +933,7 @@ class ParallelCoordinatesDisplay:
             With ``ax_``, ``figure_``, ``param_axes_``, ``lines_``,
             ``pruned_lines_``, ``failed_lines_`` and ``colorbar_``.
         """
-        plt = _pyplot()
+        plt = pyplot()
         from matplotlib.collections import LineCollection
         from matplotlib.colors import Normalize
         from matplotlib.ticker import MaxNLocator
@@ -962,7 +942,7 @@ class ParallelCoordinatesDisplay:
         if ax is None:
             _, ax = plt.subplots(figsize=(max(6.0, 1.8 * n_axes + 1.5), 4.5),
                                  layout="constrained")
-        _check_axes(ax)
+        check_axes(ax)
         xs = np.arange(n_axes, dtype=float)
         status = self.trials["status"].to_numpy(dtype=object)
         score = self.trials["score"].to_numpy(dtype=float)

@@ -21,6 +21,7 @@ from sklearn.utils import check_random_state
 
 from . import _stats
 from ._compat import _safe_indexing
+from ._matplotlib import axes_or_new
 from .results import primary_metric
 
 __all__ = [
@@ -518,15 +519,7 @@ class RobustnessDisplay:
         """
         if kind not in ("strip", "heatmap"):
             raise ValueError(f"kind must be 'strip' or 'heatmap', got {kind!r}.")
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as exc:  # pragma: no cover - depends on the env
-            raise ImportError(
-                "RobustnessDisplay needs matplotlib: pip install matplotlib "
-                "(or skhpo[plot])."
-            ) from exc
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = axes_or_new(ax)
         n_configs, n_seeds = self.seed_scores.shape
         rows = np.arange(n_configs)
         if kind == "strip":
