@@ -392,3 +392,15 @@ def test_parallel_errors(bayes):
         ParallelCoordinatesDisplay.from_search(bayes, metric="f1")
     with pytest.raises(ValueError, match="budget must be 'full'"):
         ParallelCoordinatesDisplay.from_search(bayes, budget="max")
+
+
+def test_missing_matplotlib_says_how_to_install(monkeypatch):
+    import sys
+
+    from skhpo._matplotlib import axes_or_new
+
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)  # import fails
+    with pytest.raises(ImportError, match=r'pip install "skhpo\[plot\]"'):
+        axes_or_new(None)
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes.*got str"):
+        axes_or_new("not axes")
