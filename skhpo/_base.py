@@ -31,7 +31,7 @@ from sklearn.utils import check_random_state, indexable
 from ._compat import BaseSearchCV, _fit_context
 from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
 from ._journal import Journal, describe_setup
-from .results import primary_metric
+from ._frames import primary_metric
 from .space import check_names, parse_search_spaces
 
 

@@ -25,6 +25,7 @@ import warnings
 import joblib
 import numpy as np
 
+from ._persistence import data_fingerprint
 from .exceptions import SkhpoError
 
 FORMAT = "skhpo-journal"
@@ -73,10 +74,17 @@ def describe_setup(search, evaluator, X, y, fit_params):
     for name in sorted(set(params) - ignored):
         setup[name] = _fingerprint(params[name])
     setup["splits"] = _fingerprint([(tr, te) for tr, te in evaluator.splits])
-    setup["X"] = _fingerprint(X)
-    setup["y"] = _fingerprint(y)
+    # The data by the same sha256 as save_results records (readable, and
+    # independent of how pickle lays out a DataFrame).
+    setup["X"] = _data_sha256(X)
+    setup["y"] = _data_sha256(y)
     setup["fit_params"] = _fingerprint(fit_params)
     return setup
+
+
+def _data_sha256(data):
+    fingerprint = data_fingerprint(data)
+    return None if fingerprint is None else fingerprint["sha256"]
 
 
 def _fingerprint(value):

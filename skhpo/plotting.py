@@ -25,7 +25,7 @@ from sklearn.exceptions import NotFittedError
 
 from ._json import to_python, value_label
 from ._matplotlib import check_axes, pyplot
-from .results import (
+from ._frames import (
     _metrics,
     _n_splits,
     _param_names,

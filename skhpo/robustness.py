@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state
 from . import _stats
 from ._compat import _safe_indexing
 from ._matplotlib import axes_or_new
-from .results import primary_metric
+from ._frames import primary_metric
 
 __all__ = [
     "RobustnessDisplay",
