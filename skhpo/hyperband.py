@@ -24,6 +24,7 @@ from collections import defaultdict
 from numbers import Integral, Real
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
@@ -243,11 +244,13 @@ class HyperbandSearchCV(FoldSearchCV):
     n_jobs : int, default=None
         Parallel (candidate, split) fits, through joblib: any joblib backend
         (``loky``, threads, Dask, Ray) runs them. Results do not depend on
-        ``n_jobs``. With ``sampler="random"`` the brackets do not depend on
-        each other, so the rungs of equal depth of every bracket share one
-        parallel call, and no worker waits idle for the slowest fit of a
-        small rung; ``sampler="bayes"`` learns from earlier brackets, which
-        therefore run one after another.
+        ``n_jobs``. With one worker the brackets run one after another, which
+        gives full-budget scores soonest. With several and
+        ``sampler="random"``, the brackets, which do not depend on each
+        other, run side by side: the rungs of equal depth share one parallel
+        call, so no worker waits idle for the slowest fit of a small rung.
+        ``sampler="bayes"`` learns from earlier brackets, so they always run
+        one after another.
 
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``. The best candidate is chosen by the rule in
@@ -523,12 +526,19 @@ class HyperbandSearchCV(FoldSearchCV):
         sampler_cls = _BayesSampler if self.sampler == "bayes" else _RandomSampler
         sampler = sampler_cls(subspaces, rng)
         by_splits = self.resource == "n_splits"
+        # Brackets one after another give full-budget scores soonest (bracket
+        # s_max's best is scored after a third of the fold-fits), which is what
+        # one worker should do. With several workers, the random sampler's
+        # brackets, which need no results to start, run side by side: the
+        # rungs of equal depth share one parallel call, so no worker waits for
+        # the slowest fit of a small rung. The results are the same either way.
+        together = self.sampler == "random" and effective_n_jobs(self.n_jobs) > 1
         search_ctx = None
         if root_ctx is not None:
             # One subtask per parallel call: a rung, or the rungs of the same
             # depth in every bracket when they run together (see below).
             depths = [len(rungs) for _, rungs in brackets]
-            n_calls = max(depths) if self.sampler == "random" else sum(depths)
+            n_calls = max(depths) if together else sum(depths)
             search_ctx = ctx_begin(
                 root_ctx.subcontext(task_name="search", max_subtasks=n_calls),
                 estimator=self)
@@ -547,10 +557,7 @@ class HyperbandSearchCV(FoldSearchCV):
         all_brackets = [_Bracket(s, rungs) for s, rungs in brackets]
         waiting, running, next_id = list(all_brackets), [], 0
         while waiting or running:
-            # The random sampler needs no results, so every bracket starts at
-            # once and their rungs share each parallel call; the Bayes sampler
-            # learns from the brackets before, so brackets run one by one.
-            while waiting and (self.sampler == "random" or not running):
+            while waiting and (together or not running):
                 bracket = waiting.pop(0)
                 params, origin = sampler.propose(bracket.rungs[0][0], history)
                 next_id = bracket.start(next_id, params, origin)

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from joblib import parallel_config
 from scipy.stats import loguniform, randint
 from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.datasets import make_classification, make_regression
@@ -318,9 +319,11 @@ def test_deterministic_for_a_random_state_whatever_n_jobs(n_jobs):
                             **kwargs).fit(X, y)
     other = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), space,
                               n_jobs=n_jobs, **kwargs).fit(X, y)
+    # With 2 workers the brackets run side by side; the rows stay in bracket order.
     assert ref.cv_results_["params"] == other.cv_results_["params"]
-    np.testing.assert_array_equal(ref.cv_results_["mean_test_score"],
-                                  other.cv_results_["mean_test_score"])
+    for key in ("mean_test_score", "rank_test_score", "bracket", "iter", "n_resources"):
+        np.testing.assert_array_equal(ref.cv_results_[key], other.cv_results_[key])
+    assert ref.best_params_ == other.best_params_
 
 
 # ------------------------------------------------------- metrics and failures
@@ -468,7 +471,8 @@ def test_pickling_a_fitted_search():
     assert loaded.best_params_ == search.best_params_
 
 
-def test_sklearn_callbacks_see_every_fold_fit():
+@pytest.mark.parametrize("n_jobs, n_calls", [(None, 6), (2, 3)])
+def test_sklearn_callbacks_see_every_fold_fit(n_jobs, n_calls):
     callback_module = pytest.importorskip("sklearn.callback")
     events = []
 
@@ -487,14 +491,16 @@ def test_sklearn_callbacks_see_every_fold_fit():
 
     assert isinstance(Recorder(), callback_module.FitCallback)
     search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
-                               random_state=0)
+                               random_state=0, n_jobs=n_jobs)
     search.set_callbacks(Recorder())
-    search.fit(XI, YI)
+    with parallel_config(backend="threading"):
+        search.fit(XI, YI)
     begins = [e for e in events if isinstance(e, tuple) and e[0] == "begin"]
     n_tasks = sum(e[1] == "candidate-split-evaluation" for e in begins)
     assert n_tasks == search.n_fold_fits_ == 69
-    # The brackets' rungs of equal depth share one parallel call.
-    assert sum(e[1] == "hyperband-rung" for e in begins) == 3
+    # One parallel call per rung; with 2 workers, the brackets' rungs of
+    # equal depth share one.
+    assert sum(e[1] == "hyperband-rung" for e in begins) == n_calls
     assert events[0] == "setup" and events[-1] == "teardown"
 
 
@@ -539,23 +545,28 @@ def test_schedule_method_needs_x_for_n_samples_auto():
     assert search.schedule(XI, YI)["n_resources"].max() == 90
 
 
-def test_verbose_prints_the_schedule_then_one_line_per_rung(capsys):
+@pytest.mark.parametrize("n_jobs, third, last", [
+    (None, "bracket 2, rung 2", "bracket 0, rung 0"),  # brackets one by one
+    (2, "bracket 0, rung 0", "bracket 2, rung 2"),  # rungs of equal depth together
+])
+def test_verbose_prints_the_schedule_then_one_line_per_rung(capsys, n_jobs, third, last):
     from sklearn.linear_model import LogisticRegression as _LR
     from sklearn.model_selection import RepeatedStratifiedKFold as _RSKF
     from sklearn.datasets import load_iris as _load_iris
     from scipy.stats import loguniform as _loguniform
 
     X_, y_ = _load_iris(return_X_y=True)
-    HyperbandSearchCV(_LR(max_iter=300), {"C": _loguniform(1e-3, 1e2)},
-                      cv=_RSKF(n_splits=3, n_repeats=3, random_state=0), random_state=0,
-                      verbose=1).fit(X_, y_)
+    search = HyperbandSearchCV(_LR(max_iter=300), {"C": _loguniform(1e-3, 1e2)},
+                               cv=_RSKF(n_splits=3, n_repeats=3, random_state=0),
+                               random_state=0, verbose=1, n_jobs=n_jobs)
+    with parallel_config(backend="threading"):
+        search.fit(X_, y_)
     out = capsys.readouterr().out.splitlines()
     rungs = [line for line in out if line.startswith("[HyperbandSearchCV]")]
     assert len(rungs) == 6  # 3 + 2 + 1 rungs for R=9, eta=3
     assert "best nan" in rungs[0]  # nothing at the full budget yet
-    # Rungs of equal depth run together: bracket 2's last rung comes last.
-    assert rungs[2].startswith("[HyperbandSearchCV] bracket 0, rung 0")
-    assert rungs[-1].startswith("[HyperbandSearchCV] bracket 2, rung 2")
+    assert rungs[2].startswith(f"[HyperbandSearchCV] {third}")
+    assert rungs[-1].startswith(f"[HyperbandSearchCV] {last}")
     assert "69/69 fits, ~0s left" in rungs[-1]
     assert any("fold_fits" in line for line in out[:3])  # the schedule first
 
