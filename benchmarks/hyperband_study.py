@@ -147,8 +147,9 @@ def _fold_search(cls):
     """A skhpo search that stamps (time, fold-fits) after each evaluator call."""
 
     class Stamped(cls):
-        def _evaluate(self, evaluator, *args, **kwargs):
-            super()._evaluate(evaluator, *args, **kwargs)
+        def _evaluate_many(self, evaluator, *args, **kwargs):
+            # Both searches' parallel calls go through here.
+            super()._evaluate_many(evaluator, *args, **kwargs)
             self._n_fits_now = evaluator.n_fits_
             self._stamps.append((time.perf_counter(), evaluator.n_fits_))
 
