@@ -7,6 +7,16 @@ summary table and the plot::
     OMP_NUM_THREADS=1 python benchmarks/hyperband_study.py --small      # quick check, a few minutes
     python benchmarks/hyperband_study.py [--small] --analyse-only       # redo the tables and plot
 
+Subsets and reruns: ``--methods random,hb-random`` runs only those methods,
+``--seeds 0-14`` other seeds than the mode's, ``--tag NAME`` writes
+``results/hyperband_runs_NAME.jsonl`` and ``hyperband_summary_NAME.md``, and
+``--with FILE`` adds another runs file's runs of the methods not run here to the
+analysis, so that random search, run once, serves several sampler variants::
+
+    python benchmarks/hyperband_study.py --methods random,hb-random --seeds 0-14 --tag base
+    python benchmarks/hyperband_study.py --methods hb-bayes --seeds 0-14 --tag new \
+        --with benchmarks/results/hyperband_runs_base.jsonl
+
 Deviation from the 5-fold protocol (stated in the summary too): every problem
 uses 9 splits, ``RepeatedStratifiedKFold(n_splits=3, n_repeats=3,
 random_state=0)`` for classifiers and ``RepeatedKFold(...)`` for regressors,
@@ -400,8 +410,10 @@ def _meta(mode, jobs):
                          "sklearn": sklearn.__version__, "optuna": optuna.__version__}}
 
 
-def run_study(mode, jobs, out, resume, methods=METHODS):
-    cfg = MODES[mode]
+def run_study(mode, jobs, out, resume, methods=METHODS, seeds=None):
+    cfg = dict(MODES[mode])
+    if seeds is not None:
+        cfg["seeds"] = seeds
     n_iter = n_candidates()
     done = set()
     if resume and out.exists():
@@ -467,8 +479,22 @@ def _median_cost(values):
     return float(np.median(values)) if values else np.nan
 
 
-def analyse(out, results_dir, suffix, command):
+def _label(suffix):
+    """The title's note on the mode: ``--small`` or the ``--tag``."""
+    if not suffix:
+        return ""
+    return " (--small)" if suffix == "_small" else f" (--tag {suffix[1:]})"
+
+
+def analyse(out, results_dir, suffix, command, extra=()):
     records = read_jsonl(out)
+    # Runs of other methods from other files (--with), e.g. random search run
+    # once and shared by several sampler variants; this file's runs win.
+    mine = {(r.get("problem"), r.get("method"), r.get("seed")) for r in records
+            if r["kind"] == "run"}
+    for path in extra:
+        records += [r for r in read_jsonl(path) if r["kind"] in ("eval", "run")
+                    and (r["problem"], r["method"], r["seed"]) not in mine]
     metas = [r for r in records if r["kind"] == "meta"]
     runs = _runs(records)
     problems = [p for p in P.PROBLEMS if any(k[0] == p for k in runs)]
@@ -536,7 +562,7 @@ def analyse(out, results_dir, suffix, command):
 
     n_cand = n_candidates()
     lines = [
-        f"# Hyperband study{' (--small)' if suffix else ''}",
+        f"# Hyperband study{_label(suffix)}",
         "",
         f"Command: `{command}`  ",
         f"Raw results: `benchmarks/results/{out.name}`; plot: "
@@ -545,7 +571,8 @@ def analyse(out, results_dir, suffix, command):
     if metas:
         m0 = metas[-1]
         v = m0["versions"]
-        lines.append(f"skhpo {v['skhpo']} ({v['skhpo_commit']}), scikit-learn {v['sklearn']}, "
+        commits = ", ".join(sorted({m["versions"]["skhpo_commit"] for m in metas}))
+        lines.append(f"skhpo {v['skhpo']} ({commits}), scikit-learn {v['sklearn']}, "
                      f"optuna {v['optuna']}, numpy {v['numpy']}, Python {v['python']}; "
                      f"{m0['cpus']} CPUs, load average at start "
                      f"{', '.join(f'{x:.1f}' for x in m0['loadavg_start'])} "
@@ -857,7 +884,7 @@ def diagnose(problems, m, results_dir, suffix, n_boot=2000):
             cells[name] = (float(np.mean(np.isfinite(one))), float(np.median(many)),
                            float(rs / np.median(many)), float(rs_mean / np.mean(many)))
         rows.append((problem, rho, rs_mean, cells))
-    lines = [f"# Hyperband diagnosis{' (--small)' if suffix else ''}", "",
+    lines = [f"# Hyperband diagnosis{_label(suffix)}", "",
              f"Command: `OMP_NUM_THREADS=1 python benchmarks/hyperband_study.py"
              f"{' --small' if suffix else ''} --diagnose` (pools of {m} random candidates "
              f"scored on all {R} splits, saved in `benchmarks/results/{pools_path.name}`; "
@@ -907,21 +934,46 @@ def main(argv=None):
                              "candidates (see diagnose())")
     parser.add_argument("--pool", type=int, default=100,
                         help="candidates per pool for --diagnose")
+    parser.add_argument("--methods", default=",".join(METHODS),
+                        help="comma-separated subset of " + ", ".join(METHODS))
+    parser.add_argument("--seeds", default=None,
+                        help="seeds instead of the mode's, e.g. 0-14 or 0,1,2")
+    parser.add_argument("--tag", default=None,
+                        help="write hyperband_runs_<tag>.jsonl and "
+                             "hyperband_summary_<tag>.md instead of the default names")
+    parser.add_argument("--with", dest="extra", action="append", default=[],
+                        help="a runs .jsonl whose runs of methods missing here are "
+                             "added to the analysis (repeatable)")
     args = parser.parse_args(argv)
     mode = "small" if args.small else "full"
     suffix = "_small" if args.small else ""
+    if args.tag:
+        suffix = f"_{args.tag}"
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        parser.error(f"unknown methods {sorted(unknown)}")
+    seeds = None
+    if args.seeds:
+        seeds = []
+        for part in args.seeds.split(","):
+            lo, _, hi = part.partition("-")
+            seeds += list(range(int(lo), int(hi or lo) + 1))
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     out = results / f"hyperband_runs{suffix}.jsonl"
+    if args.analyse_only and not out.exists() and args.tag:
+        parser.error(f"{out} does not exist")
     if args.diagnose:
         print(diagnose(MODES[mode]["problems"], args.pool, results, suffix))
         return
     if not args.analyse_only:
-        run_study(mode, args.jobs, out, args.resume)
-    command = ("OMP_NUM_THREADS=1 python benchmarks/hyperband_study.py"
-               + (" --small" if args.small else "")
-               + (f" --jobs {args.jobs}" if args.jobs > 1 else ""))
-    print(analyse(out, results, suffix, command))
+        run_study(mode, args.jobs, out, args.resume, methods, seeds)
+    # The command that produces these runs (not the one that re-analyses them).
+    command = "OMP_NUM_THREADS=1 python benchmarks/hyperband_study.py" + "".join(
+        f" {a}" for a in (argv if argv is not None else sys.argv[1:])
+        if a != "--analyse-only")
+    print(analyse(out, results, suffix, command, args.extra))
 
 
 if __name__ == "__main__":
