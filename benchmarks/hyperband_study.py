@@ -577,6 +577,12 @@ def analyse(out, results_dir, suffix, command, extra=()):
                      f"{m0['cpus']} CPUs, load average at start "
                      f"{', '.join(f'{x:.1f}' for x in m0['loadavg_start'])} "
                      f"(--jobs {m0['jobs']}). Started {m0['started']}.")
+        if len(metas) > 1:
+            lines.append(f"**Runs from {len(metas)} sessions** (started "
+                         f"{', '.join(m['started'] for m in metas)}; a method rerun after a "
+                         "code change replaces its earlier runs): fold-fit counts are exact "
+                         "whatever the machine's load, but wall-time ratios between methods "
+                         "run in different sessions are not comparable.")
     lines += [
         "",
         f"Problems: {', '.join(problems)}; seeds {seeds}; {n_cand} candidates per method "
