@@ -5,7 +5,7 @@ The scale (best loss per problem) pools the study and every variant file present
 """
 import glob, json, os, sys, collections
 import numpy as np
-sys.path.insert(0, "/work/exp-bayes/benchmarks")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import bayes_variant as bv
 
 runs, _ = bv._study_runs()
