@@ -30,8 +30,8 @@ from sklearn.utils import check_random_state, indexable
 
 from ._compat import BaseSearchCV, _fit_context
 from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
-from ._journal import Journal, describe_setup
 from ._frames import primary_metric
+from ._journal import Journal, describe_setup
 from .space import check_names, parse_search_spaces
 
 
@@ -228,10 +228,7 @@ class FoldSearchCV(BaseSearchCV):
         """``evaluator.evaluate_many`` inside its own callback context."""
         ctx = None
         if parent_ctx is not None:
-            n_todo = len({(cid, k, resource)
-                          for candidates, split_indices, resource in requests
-                          for cid in candidates for k in split_indices}
-                         - evaluator.store.keys())
+            n_todo = evaluator.n_new_fits(requests)
             ctx = ctx_begin(parent_ctx.subcontext(task_name=task_name, max_subtasks=n_todo,
                                                   sequential_subtasks=False),
                             estimator=self)

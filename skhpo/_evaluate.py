@@ -278,6 +278,12 @@ def _fit_and_score_group(tasks, X, y, **common):
             for estimator, train, test, ctx in tasks]
 
 
+def _keys(requests):
+    """Store keys ``(candidate_id, split_index, resource)`` of evaluate requests."""
+    return [(cid, int(i), resource) for candidates, split_indices, resource in requests
+            for cid in dict(candidates) for i in split_indices]
+
+
 def _deal(n_tasks, n_groups):
     """Task indices dealt round-robin into groups.
 
@@ -480,9 +486,9 @@ class FoldEvaluator:
         would only delay storing results).
         """
         n_workers = effective_n_jobs(self.n_jobs)
-        durations = [r.fit_time + r.score_time for r in self.store.values()]
-        if n_workers <= 1 or not durations:
+        if n_workers <= 1 or not self.store:
             return n_tasks
+        durations = [r.fit_time + r.score_time for r in self.store.values()]
         per_task = max(float(np.median(durations)), 1e-6)
         by_time = int(np.ceil(n_tasks * per_task / _GROUP_SECONDS))
         return min(n_tasks, max(by_time, _GROUPS_PER_WORKER * n_workers))
@@ -532,21 +538,26 @@ class FoldEvaluator:
         results : list of SplitResult
             Request after request, each in (candidate, split) order.
         """
-        keys = []
-        for candidates, split_indices, resource in requests:
-            candidates = dict(candidates)
-            self._register(candidates)
-            split_indices = [int(i) for i in split_indices]
-            bad = [i for i in split_indices if not 0 <= i < self.n_splits]
+        for candidates, split_indices, _ in requests:
+            self._register(dict(candidates))
+            bad = [i for i in split_indices if not 0 <= int(i) < self.n_splits]
             if bad:
                 raise ValueError(
                     f"Split indices must lie in [0, {self.n_splits}), got {bad}."
                 )
-            keys += [(cid, i, resource) for cid in candidates for i in split_indices]
-        todo = [key for key in dict.fromkeys(keys) if key not in self.store]
+        keys = _keys(requests)
+        todo = self._new(keys)
         if todo:
             self._run(todo, callback_ctx, caller)
         return [self.store[key] for key in keys]
+
+    def n_new_fits(self, requests):
+        """How many fits :meth:`evaluate_many` would run for these requests."""
+        return len(self._new(_keys(requests)))
+
+    def _new(self, keys):
+        """The keys not yet in the store, each once, in order."""
+        return [key for key in dict.fromkeys(keys) if key not in self.store]
 
     def _run(self, todo, callback_ctx, caller):
         if self.verbose > 0:

@@ -23,16 +23,16 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 
-from ._json import to_python, value_label
-from ._matplotlib import check_axes, pyplot
 from ._frames import (
     _metrics,
     _n_splits,
     _param_names,
-    primary_metric,
     _unpack,
+    primary_metric,
     results_frame,
 )
+from ._json import to_python, value_label
+from ._matplotlib import check_axes, pyplot
 from .space import Categorical, Distribution, Ordinal, Real, parse_search_spaces
 
 __all__ = [

@@ -21,8 +21,8 @@ from sklearn.utils import check_random_state
 
 from . import _stats
 from ._compat import _safe_indexing
-from ._matplotlib import axes_or_new
 from ._frames import primary_metric
+from ._matplotlib import axes_or_new
 
 __all__ = [
     "RobustnessDisplay",

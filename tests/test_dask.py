@@ -31,7 +31,13 @@ def _run_on(client, search, monkeypatch):
     # The evaluator deals its fits into groups, one joblib call each: record
     # the groups it made, then find every one of them on the cluster.
     groups, deal = [], evaluate._deal
-    monkeypatch.setattr(evaluate, "_deal", lambda *a: groups.extend(deal(*a)) or deal(*a))
+
+    def recording_deal(*args):
+        dealt = deal(*args)
+        groups.extend(dealt)
+        return dealt
+
+    monkeypatch.setattr(evaluate, "_deal", recording_deal)
     with distributed.get_task_stream(client) as stream:
         with parallel_config(backend="dask"):
             search.fit(X, y)
