@@ -576,8 +576,13 @@ class FoldEvaluator:
         # A generator: each group's results are stored (and journaled) as soon
         # as it and the groups dispatched before it are done, so a crash loses
         # little.
+        # batch_size=1: the tasks are grouped already. joblib's automatic
+        # batching would bundle several of these ~20 ms groups into one
+        # dispatch (it aims at 0.2 s batches), and the last bundle of a call
+        # then runs on one worker while the others sit idle.
         parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch,
-                            verbose=max(self.verbose - 1, 0), return_as="generator")
+                            batch_size=1, verbose=max(self.verbose - 1, 0),
+                            return_as="generator")
         common = dict(scorers=self.scorers, fit_params=self.fit_params,
                       score_params=self.score_params, error_score=self.error_score,
                       return_train_score=self.return_train_score, caller=caller)

@@ -265,6 +265,34 @@ def test_fast_fits_are_grouped_and_slow_ones_are_not(monkeypatch):
     assert ev.n_fits_ == 1 + 16 + 8
 
 
+def test_each_group_is_one_dispatch():
+    # For quick tasks joblib's automatic batching bundles several into one
+    # dispatch (it aims at 0.2 s batches); bundling the ~20 ms groups would
+    # leave the last bundle running alone on one worker. The backend below
+    # batches as eagerly as joblib does for quick tasks, deterministically.
+    from joblib import register_parallel_backend
+    from joblib.parallel import ThreadingBackend
+
+    sizes = []
+
+    class EagerBatchingBackend(ThreadingBackend):
+        def compute_batch_size(self):
+            return 8
+
+        def submit(self, func, callback=None):
+            sizes.append(len(func))
+            return super().submit(func, callback=callback)
+
+    register_parallel_backend("skhpo-test-eager-batching", EagerBatchingBackend)
+    with parallel_backend("skhpo-test-eager-batching"):
+        ev = _evaluator(Recorder(), n_jobs=2)
+        ev.evaluate({0: {"c": 0.0}}, [0])
+        for result in ev.store.values():
+            result.fit_time, result.score_time = 0.01, 0.0  # two fits per group
+        ev.evaluate({k: {"c": float(k)} for k in range(1, 9)}, range(4))
+    assert sizes == [1] * (1 + 16)  # one dispatch per group: 32 fits in 16 groups
+
+
 def test_evaluate_many_is_one_call_with_the_same_results():
     requests = [({0: {"C": 1.0}}, [0], None), ({1: {"C": 0.1}, 0: {"C": 1.0}}, [0, 1], None)]
     together = _evaluator()
