@@ -220,15 +220,19 @@ PROBLEMS = {
 
 
 # ------------------------------------------------------ one space per library
-def skhpo_space(problem):
-    from skhpo import Categorical, Integer, Real
-
+def _skopt_style_space(problem, Categorical, Integer, Real):
+    """skopt's dimension classes, or skhpo's (which take the same arguments)."""
     def dim(p):
         if p.kind == "bool":
             return Categorical([True, False])
         cls = Integer if p.kind == "int" else Real
         return cls(p.low, p.high, prior="log-uniform" if p.log else "uniform")
     return {p.name: dim(p) for p in problem.params}
+
+
+def skhpo_space(problem):
+    from skhpo import Categorical, Integer, Real
+    return _skopt_style_space(problem, Categorical, Integer, Real)
 
 
 class _IntLogUniform:
@@ -258,13 +262,7 @@ def scipy_space(problem):
 
 def skopt_space(problem):
     from skopt.space import Categorical, Integer, Real
-
-    def dim(p):
-        if p.kind == "bool":
-            return Categorical([True, False])
-        cls = Integer if p.kind == "int" else Real
-        return cls(p.low, p.high, prior="log-uniform" if p.log else "uniform")
-    return {p.name: dim(p) for p in problem.params}
+    return _skopt_style_space(problem, Categorical, Integer, Real)
 
 
 def optuna_space(problem):
