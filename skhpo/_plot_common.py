@@ -1,0 +1,42 @@
+"""What the displays of :mod:`skhpo.plotting` share: reading a search's results."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._frames import _metrics, _unpack, primary_metric
+
+
+def _search_results(search, display):
+    """``(cv_results, refit)`` of a fitted search, or a clear error."""
+    if isinstance(search, dict) or (not hasattr(search, "get_params")
+                                    and hasattr(search, "cv_results_")):
+        raise TypeError(
+            f"{display}.from_search expects a search object (skhpo's or "
+            f"scikit-learn's); for a cv_results_ dict or what load_results "
+            f"returns use {display}.from_results, got {type(search).__name__}."
+        )
+    return _unpack(search)
+
+
+def _select_metric(cv_results, refit, metric):
+    metrics = _metrics(cv_results)
+    if metric is None:
+        # The refit metric when refit names one, else "score", else the first.
+        return primary_metric(metrics, refit)
+    if metric not in metrics:
+        raise ValueError(
+            f"metric={metric!r} is not a metric of these results: they hold "
+            f"{metrics}. Pass one of these names (without the 'mean_test_' "
+            f"prefix), or None for the refit metric."
+        )
+    return metric
+
+
+def _status(cv_results, scores):
+    """completed / pruned / failed of each row, for the chosen metric."""
+    pruned = np.asarray(cv_results.get("pruned", np.zeros(len(scores), bool)),
+                        dtype=bool)
+    status = np.where(pruned, "pruned", "completed").astype(object)
+    status[np.isnan(scores)] = "failed"
+    return status
