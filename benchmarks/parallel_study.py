@@ -6,9 +6,10 @@
     OMP_NUM_THREADS=1 python benchmarks/parallel_study.py --small    # quick check
     python benchmarks/parallel_study.py [--small] --analyse-only
 
-Only meaningful on an otherwise idle machine with at least 2 cores: the load
-average at the start and at the end is recorded and printed in the summary,
-which says when the machine was not idle.
+Only meaningful on an otherwise idle machine with at least 2 cores: the share
+of the CPUs busy with other work just before the runs (and the load average at
+the start and at the end) is recorded and printed in the summary, which says
+when the machine was not idle.
 
 The searches (on the Hyperband study's set-up: 9-split repeated CV on 75% of
 the data, see ``hyperband_study.py``), ``random_state=0``, ``refit=False`` so
@@ -149,11 +150,33 @@ def _same(a, b):
             and np.array_equal(np.array(a["splits"]), np.array(b["splits"]), equal_nan=True))
 
 
+def _other_work_share(seconds=3.0):
+    """Share of the CPUs busy over a few seconds while this process sleeps.
+
+    Read from /proc/stat (Linux; None elsewhere). Unlike the load average,
+    whose 1-minute figure still shows work that ended a minute ago, this says
+    whether anything else is running now.
+    """
+    def sample():
+        with open("/proc/stat") as handle:
+            values = [float(v) for v in handle.readline().split()[1:]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(seconds)
+        total1, idle1 = sample()
+    except OSError:
+        return None
+    return 1.0 - (idle1 - idle0) / max(total1 - total0, 1e-9)
+
+
 def run_study(mode, out):
     from joblib import Parallel, delayed
 
     cfg = MODES[mode]
     load_start = os.getloadavg()
+    busy_start = _other_work_share()
     # Start the loky workers and import scikit-learn, skhpo and every problem's
     # estimator in them once, so that no timed run pays for it (the first
     # n_jobs=2 search of a fresh process otherwise takes ~3x longer).
@@ -165,6 +188,7 @@ def run_study(mode, out):
         from hyperband_study import _meta
         meta = _meta(mode, 1)
         meta["loadavg_start"] = load_start
+        meta["busy_start"] = busy_start
         meta["machine_ceiling"] = machine_ceiling()
         fh.write(json.dumps(meta) + "\n")
         for problem in cfg["problems"]:
@@ -197,7 +221,9 @@ def analyse(out, results_dir, suffix, command):
     runs = [r for r in records if r["kind"] == "run"]
     cpus = meta["cpus"]
     load0, load1 = meta["loadavg_start"][0], end["loadavg_end"][0]
-    idle = load0 < 0.5 and cpus >= 2
+    busy = meta.get("busy_start")
+    # The CPU share busy just before the runs when measured, else the load.
+    idle = (busy < 0.1 if busy is not None else load0 < 0.5) and cpus >= 2
     by = defaultdict(dict)
     for r in runs:
         by[(r["problem"], r["search"])][(r["round"], r["n_jobs"])] = r
@@ -210,7 +236,9 @@ def analyse(out, results_dir, suffix, command):
         f"{cpus} CPUs; started {meta['started']}.",
         "",
         f"**Load average at start: {', '.join(f'{x:.2f}' for x in meta['loadavg_start'])}; "
-        f"at the end: {load1:.2f}** (1 min). "
+        f"at the end: {load1:.2f}** (1 min)"
+        + (f"; CPUs busy with other work just before the runs: {busy:.0%}. "
+           if busy is not None else ". ")
         + ("The machine was idle: the ratios below are meaningful."
            if idle else
            f"**The machine was NOT idle** (load {load0:.1f} on {cpus} cores, other work "

@@ -273,6 +273,8 @@ def test_each_group_is_one_dispatch():
     from joblib import register_parallel_backend
     from joblib.parallel import ThreadingBackend
 
+    import skhpo._evaluate as evaluate
+
     sizes = []
 
     class EagerBatchingBackend(ThreadingBackend):
@@ -287,8 +289,8 @@ def test_each_group_is_one_dispatch():
     with parallel_backend("skhpo-test-eager-batching"):
         ev = _evaluator(Recorder(), n_jobs=2)
         ev.evaluate({0: {"c": 0.0}}, [0])
-        for result in ev.store.values():
-            result.fit_time, result.score_time = 0.01, 0.0  # two fits per group
+        for result in ev.store.values():  # two fits per group
+            result.fit_time, result.score_time = evaluate._GROUP_SECONDS / 2, 0.0
         ev.evaluate({k: {"c": float(k)} for k in range(1, 9)}, range(4))
     assert sizes == [1] * (1 + 16)  # one dispatch per group: 32 fits in 16 groups
 
