@@ -267,7 +267,7 @@ def test_fast_fits_are_grouped_and_slow_ones_are_not(monkeypatch):
 
 def test_each_group_is_one_dispatch():
     # For quick tasks joblib's automatic batching bundles several into one
-    # dispatch (it aims at 0.2 s batches); bundling the ~20 ms groups would
+    # dispatch (it aims at 0.2 s batches); bundling the evaluator's groups would
     # leave the last bundle running alone on one worker. The backend below
     # batches as eagerly as joblib does for quick tasks, deterministically.
     from joblib import register_parallel_backend
