@@ -11,7 +11,14 @@ from ._frames import _param_names, _unpack
 from ._json import to_python, value_label
 from ._matplotlib import check_axes, pyplot
 from ._plot_common import _search_results, _select_metric, _status
-from .space import Categorical, Distribution, Ordinal, Real, parse_search_spaces
+from .space import (
+    Categorical,
+    Distribution,
+    Ordinal,
+    Real,
+    _is_number,
+    parse_search_spaces,
+)
 
 _SPACE_ATTRIBUTES = ("search_spaces", "param_distributions", "param_grid")
 # A numeric parameter without a declared scale is shown on a log axis when
@@ -41,10 +48,6 @@ def _dimensions(search):
         for name, dim in subspace.space.as_dict().items():
             dims.setdefault(name, dim)  # the first subspace naming it decides
     return dims
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _level_label(value):

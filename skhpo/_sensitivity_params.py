@@ -7,18 +7,21 @@ which fANOVA integrates (the declared range when the search's space gives one).
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
-from .space import Categorical, Distribution, Integer, Ordinal, Real, to_dimension
+from .space import (
+    Categorical,
+    Distribution,
+    Integer,
+    Ordinal,
+    Real,
+    _is_number,
+    to_dimension,
+)
 
 # Points of the grid on which a parameter's marginal is computed.
 _GRID_POINTS = 50
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _label(value):

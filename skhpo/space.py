@@ -33,6 +33,8 @@ _PRIORS = ("uniform", "log-uniform")
 
 
 def _is_number(value):
+    """A real number, numpy's included, but not a bool (numpy's bool is not
+    a ``numbers.Real``). The plots and the sensitivity report use it too."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
