@@ -244,6 +244,22 @@ def test_results_identical_across_n_jobs_and_backends():
         np.testing.assert_array_equal(ref["mean_test_score"], other["mean_test_score"])
 
 
+def test_estimator_valued_params_are_cloned_for_every_task():
+    # The threading backend hands every task the same parameter objects: a
+    # pipeline step given as a value must be cloned per fit, never fitted in
+    # place (the user's object stays unfitted, the four fits do not share it).
+    from sklearn.pipeline import Pipeline
+
+    step = Recorder()
+    pipe = Pipeline([("clf", LogisticRegression())])
+    with parallel_backend("threading"):
+        ev = _evaluator(pipe, n_jobs=2)
+        ev.evaluate({0: {"clf": step}}, range(4))
+    assert not hasattr(step, "majority_")
+    assert [r.test_scores["score"] for r in ev.store.values()] == pytest.approx(
+        [np.mean(y[te] == np.bincount(y[tr]).argmax()) for tr, te in ev.splits])
+
+
 def test_fast_fits_are_grouped_and_slow_ones_are_not(monkeypatch):
     import skhpo._evaluate as evaluate
 
