@@ -21,8 +21,9 @@ that only the search is timed:
 
 Each is run at ``n_jobs=1`` and ``n_jobs=2`` (joblib's default loky backend,
 its workers started, and scikit-learn, skhpo and the estimators imported in
-them, once before timing), alternately ``1, 2, 2, 1, ...`` for
-``--repeats`` rounds; the ratio is the median over rounds of wall(1)/wall(2).
+them, once before timing), alternately ``1, 2, 2, 1, ...``, for at least 2
+rounds and more for short searches (see ``MODES``); the ratio is the median
+over rounds of wall(1)/wall(2).
 The results must be identical: same candidates, same split scores, same
 number of fold-fits. Also recorded: the time spent inside the fold evaluator
 (the parallel part), from which Amdahl's bound on the speedup with 2 workers,
@@ -59,10 +60,14 @@ sys.path.insert(0, str(HERE))
 import problems as P  # noqa: E402
 from hyperband_study import Setup, read_jsonl  # noqa: E402
 
+# ``repeats`` rounds at least; short searches get more rounds, up to
+# ``max_repeats``, until a (problem, search) pair has run ``min_seconds``: a
+# 0.5 s search's ratio moves by 0.2 from one round to the next.
 MODES = {
-    "small": dict(problems=["svm-breast-nll"], n_iter=12, repeats=1),
+    "small": dict(problems=["svm-breast-nll"], n_iter=12, repeats=1, min_seconds=0,
+                  max_repeats=1),
     "full": dict(problems=["svm-breast-nll", "ada-breast-acc", "mlp-breast-acc"],
-                 n_iter=30, repeats=2),
+                 n_iter=30, repeats=2, min_seconds=30, max_repeats=9),
 }
 TARGET = 1.8
 
@@ -194,8 +199,9 @@ def run_study(mode, out):
         for problem in cfg["problems"]:
             setup = Setup(problem)
             for kind in ("bayes", "hyperband"):
-                reference = None
-                for rnd in range(cfg["repeats"]):
+                reference, rnd, spent = None, 0, 0.0
+                while rnd < cfg["repeats"] or (spent < cfg["min_seconds"]
+                                               and rnd < cfg["max_repeats"]):
                     order = (1, 2) if rnd % 2 == 0 else (2, 1)
                     for n_jobs in order:
                         wall, eval_time, fp = run_search(kind, setup, n_jobs, cfg["n_iter"])
@@ -211,6 +217,8 @@ def run_study(mode, out):
                         print(json.dumps({k: rec[k] for k in
                                           ("problem", "search", "round", "n_jobs", "wall",
                                            "eval_time", "identical")}), flush=True)
+                        spent += wall
+                    rnd += 1
         fh.write(json.dumps({"kind": "end", "loadavg_end": os.getloadavg()}) + "\n")
 
 
@@ -258,9 +266,10 @@ def analyse(out, results_dir, suffix, command):
         "Amdahl bound = wall1 / (wall1 − eval1 + eval1/2), with eval1 the time inside the "
         "fold evaluator at n_jobs=1.",
         "",
-        "| problem | search | fold-fits | speedup n_jobs=2 | evaluator share of wall (n_jobs=1) "
-        "| Amdahl bound | evaluator speedup | identical results | target ≥ 1.8× |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| problem | search | fold-fits | rounds | speedup n_jobs=2 "
+        "| evaluator share of wall (n_jobs=1) | Amdahl bound | evaluator speedup "
+        "| identical results | target ≥ 1.8× |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     all_ok, all_same = True, True
     for (problem, kind), rr in by.items():
@@ -281,7 +290,8 @@ def analyse(out, results_dir, suffix, command):
         ok = ratio >= TARGET
         all_ok &= ok
         fits = next(iter(rr.values()))["n_fold_fits"]
-        lines.append(f"| {problem} | {kind} | {fits} | {ratio:.2f}× | {np.median(shares):.0%} "
+        lines.append(f"| {problem} | {kind} | {fits} | {len(ratios)} | {ratio:.2f}× "
+                     f"| {np.median(shares):.0%} "
                      f"| {np.median(bounds):.2f}× | {np.median(eval_ratios):.2f}× | "
                      f"{'yes' if same else 'NO'} | {'PASS' if ok else 'FAIL'}"
                      f"{'' if idle else ' (not idle)'} |")
