@@ -12,7 +12,7 @@ the start and at the end) is recorded and printed in the summary, which says
 when the machine was not idle.
 
 The searches (on the Hyperband study's set-up: 9-split repeated CV on 75% of
-the data, see ``hyperband_study.py``), ``random_state=0``, ``refit=False`` so
+the data, see ``_hyperband_setup.py``), ``random_state=0``, ``refit=False`` so
 that only the search is timed:
 
 * skhpo ``BayesSearchCV(n_iter=..., n_points=2)`` (``n_points`` is the same at
@@ -58,7 +58,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import problems as P  # noqa: E402
-from hyperband_study import Setup, read_jsonl  # noqa: E402
+from _analysis import read_jsonl  # noqa: E402
+from _hyperband_setup import Setup  # noqa: E402
 
 # ``repeats`` rounds at least; short searches get more rounds, up to
 # ``max_repeats``, until a (problem, search) pair has run ``min_seconds``: a
