@@ -226,14 +226,28 @@ class FoldSearchCV(BaseSearchCV):
 
     def _evaluate_many(self, evaluator, requests, parent_ctx, task_name):
         """``evaluator.evaluate_many`` inside its own callback context."""
+        return self._collect(evaluator,
+                             self._submit_many(evaluator, requests, parent_ctx, task_name))
+
+    def _submit_many(self, evaluator, requests, parent_ctx, task_name):
+        """``evaluator.submit_many`` inside its own callback context.
+
+        Returns the context and the submission, for :meth:`_collect`.
+        """
         ctx = None
         if parent_ctx is not None:
             n_todo = evaluator.n_new_fits(requests)
             ctx = ctx_begin(parent_ctx.subcontext(task_name=task_name, max_subtasks=n_todo,
                                                   sequential_subtasks=False),
                             estimator=self)
-        evaluator.evaluate_many(requests, callback_ctx=ctx, caller=self)
+        return ctx, evaluator.submit_many(requests, callback_ctx=ctx, caller=self)
+
+    def _collect(self, evaluator, submitted):
+        """Wait for a :meth:`_submit_many`; close its callback context."""
+        ctx, submission = submitted
+        results = evaluator.collect(submission)
         ctx_end(ctx, estimator=self)
+        return results
 
     # ------------------------------------------------------------ scores
     def _followed_metric(self, evaluator):

@@ -1,4 +1,4 @@
-"""The one module that touches private scikit-learn names.
+"""The one module that touches private scikit-learn (and joblib) names.
 
 Everything imported here is private in scikit-learn and may move between
 releases; keeping it in one place means one file to fix, and the CI job on the
@@ -14,8 +14,24 @@ from sklearn.model_selection._split import _yields_constant_splits
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+# joblib's, not scikit-learn's, but not in joblib's documented API either.
+from joblib.parallel import get_active_backend
+
+
+def backend_is_shared():
+    """Whether every joblib call would share one backend object.
+
+    True inside ``parallel_config(backend=...)`` (the context holds one
+    backend instance); False by default, when each ``Parallel`` makes its own.
+    Two calls running at once must not share one: the first to finish resets
+    it under the other (joblib 1.6).
+    """
+    return get_active_backend()[0] is get_active_backend()[0]
+
+
 __all__ = [
     "BaseSearchCV",
+    "backend_is_shared",
     "HasMethods",
     "Interval",
     "StrOptions",

@@ -32,7 +32,7 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.utils import get_tags, resample
 
-from ._compat import _safe_indexing, _yields_constant_splits
+from ._compat import _safe_indexing, _yields_constant_splits, backend_is_shared
 from .exceptions import AllFitsFailedError
 
 __all__ = [
@@ -308,6 +308,16 @@ def _deal(n_tasks, n_groups):
 
 # ------------------------------------------------------------------ the engine
 @dataclass
+class _Submission:
+    """Fits started by FoldEvaluator.submit_many, not yet collected."""
+
+    keys: list
+    todo: list
+    context: tuple  # (callback_ctx, caller)
+    running: object = None  # generator of (key, output), once started
+
+
+@dataclass
 class _Counter:
     fits: int = 0
     failures: int = 0
@@ -418,6 +428,7 @@ class FoldEvaluator:
         self.n_samples = _n_rows(X)
         self.store = {}
         self.params = {}
+        self._in_flight = set()
         self._counter = _Counter()
         self._journal = None
 
@@ -547,6 +558,26 @@ class FoldEvaluator:
         results : list of SplitResult
             Request after request, each in (candidate, split) order.
         """
+        return self.collect(self.submit_many(requests, callback_ctx=callback_ctx,
+                                             caller=caller))
+
+    def submit_many(self, requests, *, callback_ctx=None, caller=None):
+        """Start the fits of :meth:`evaluate_many` and return without waiting.
+
+        The fits are handed to joblib at once; :meth:`collect` waits for them
+        and stores the results. Several submissions may run at the same time
+        (the workers take the next one's fits while the last fits of the
+        previous one finish) if they share no (candidate, split) pair; they
+        must be collected in the order they were submitted. Inside a joblib
+        ``parallel_config(backend=...)`` context a submission made while
+        another runs starts only when collected, since the two would share
+        one backend object.
+
+        Returns
+        -------
+        submission : object
+            To pass to :meth:`collect`.
+        """
         for candidates, split_indices, _ in requests:
             self._register(dict(candidates))
             bad = [i for i in split_indices if not 0 <= int(i) < self.n_splits]
@@ -556,9 +587,36 @@ class FoldEvaluator:
                 )
         keys = _keys(requests)
         todo = self._new(keys)
-        if todo:
-            self._run(todo, callback_ctx, caller)
-        return [self.store[key] for key in keys]
+        busy = set(todo) & self._in_flight
+        if busy:
+            raise ValueError(
+                f"{len(busy)} (candidate, split) pairs, e.g. {min(busy, key=repr)}, "
+                f"are already being fitted by an earlier submission; collect it first."
+            )
+        submission = _Submission(keys, todo, (callback_ctx, caller))
+        if todo and not (self._in_flight and backend_is_shared()):
+            submission.running = self._start(todo, callback_ctx, caller)
+        # else: started when collected (two joblib calls cannot run at once
+        # on one backend object); the results are the same, only later.
+        self._in_flight.update(todo)
+        return submission
+
+    def collect(self, submission):
+        """Wait for a :meth:`submit_many`'s fits; return its results.
+
+        Returns
+        -------
+        results : list of SplitResult
+            As :meth:`evaluate_many`.
+        """
+        if submission.todo:
+            try:
+                if submission.running is None:
+                    submission.running = self._start(submission.todo, *submission.context)
+                self._store_results(submission.todo, submission.running)
+            finally:
+                self._in_flight.difference_update(submission.todo)
+        return [self.store[key] for key in submission.keys]
 
     def n_new_fits(self, requests):
         """How many fits :meth:`evaluate_many` would run for these requests."""
@@ -568,7 +626,8 @@ class FoldEvaluator:
         """The keys not yet in the store, each once, in order."""
         return [key for key in dict.fromkeys(keys) if key not in self.store]
 
-    def _run(self, todo, callback_ctx, caller):
+    def _start(self, todo, callback_ctx, caller):
+        """Hand the fits to joblib; return the generator of their results."""
         if self.verbose > 0:
             n_cand = len({k[0] for k in todo})
             resources = sorted({k[2] for k in todo}, key=repr)
@@ -595,12 +654,20 @@ class FoldEvaluator:
         common = dict(scorers=self.scorers, fit_params=self.fit_params,
                       score_params=self.score_params, error_score=self.error_score,
                       return_train_score=self.return_train_score, caller=caller)
+        # joblib dispatches the first groups now and the others as workers
+        # free up, whether or not the results are being read.
         group_outputs = parallel(
             delayed(_fit_and_score_group)(self.estimator, [tasks[i] for i in group],
                                           self.X, self.y, **common)
             for group in groups)
-        results = ((todo[i], out) for group, outs in zip(groups, group_outputs)
-                   for i, out in zip(group, outs))
+        # Read joblib's generator to its end: one left suspended after its
+        # last result is closed when garbage collected, and joblib then
+        # aborts, killing the workers of any other call still running.
+        return ((todo[i], out) for g, outs in enumerate(group_outputs)
+                for i, out in zip(groups[g], outs))
+
+    def _store_results(self, todo, results):
+        """Store (and journal) results as they arrive; warn about failures."""
         n_failed, first_failure = 0, None
         counter = self._counter
         for key, out in results:

@@ -139,13 +139,18 @@ class Optimizer:
         with _single_threaded_blas():
             self._tell(params_list, scores)
 
-    def ask(self, n_points=1):
+    def ask(self, n_points=1, pending=()):
         """Propose up to ``n_points`` distinct, never-seen parameter dicts.
 
+        ``pending``: parameter dicts proposed earlier and not yet told (being
+        evaluated). They are never proposed again, count towards the initial
+        design, and the GP treats them as having scored its prediction (the
+        kriging believer), as it does the earlier points of a batch.
         Fewer are returned only when the space has no unseen point left.
         """
         with _single_threaded_blas():
-            return self._ask(n_points)
+            return self._ask(n_points, self.space.encode(list(pending))
+                             if len(pending) else np.zeros((0, self.space.n_columns)))
 
     def _tell(self, params_list, scores):
         X = self.space.encode(list(params_list))
@@ -159,9 +164,9 @@ class Optimizer:
         if self.n_observed >= self.n_initial_points and self._has_model_data():
             self._gp = self._fit_gp(self._X, self._losses())
 
-    def _ask(self, n_points):
+    def _ask(self, n_points, pending_rows):
         chosen = []
-        pending = set()
+        pending = {self._key(row) for row in pending_rows}
         gp = self._gp
         if gp is not None:
             # Work in the GP's (transformed) loss scale throughout the batch.
@@ -170,8 +175,13 @@ class Optimizer:
             # observed points, not the best noisy observation: with fold noise
             # the latter is optimistic and EI keeps resampling near it.
             best = float(np.min(gp.predict(self._X)[0]))
+            if len(pending_rows):
+                mu, _ = gp.predict(pending_rows)
+                X_fantasy = np.vstack([X_fantasy, pending_rows])
+                y_fantasy = np.append(y_fantasy, mu)
+                gp = gp.condition(X_fantasy, y_fantasy)
         for _ in range(n_points):
-            n_done = self.n_observed + len(chosen)
+            n_done = self.n_observed + len(pending_rows) + len(chosen)
             if n_done < self.n_initial_points or gp is None:
                 row = self._next_initial(n_done, pending)
             else:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from collections import defaultdict
+from collections import defaultdict, deque
+from dataclasses import dataclass
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -150,6 +151,20 @@ class BayesSearchCV(FoldSearchCV):
         scored candidate. With pruning, splits are scored one after another,
         so use ``n_points >= n_jobs`` to keep every core busy.
 
+    lookahead : int, default=0
+        Batches proposed ahead of the results. With 0, each batch is proposed
+        once the last one is scored, so the workers wait while the GP is
+        fitted and while the slowest fits of a batch finish. With 1, the next
+        batch is proposed while the current one is being fitted, treating
+        the current batch's points as if they had scored the GP's prediction
+        (the kriging believer), and its fits start as soon as workers free
+        up: with ``n_jobs=2`` the search ran close to twice as fast as with
+        ``n_jobs=1`` (see the README's parallel study). Each proposal then
+        knows one batch fewer, which costs some sample efficiency. The results
+        still do not depend on ``n_jobs``. Not with ``pruning``, which decides
+        split by split against the results so far. When a ``callback`` stops
+        the search, the batches already proposed are finished first.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -227,6 +242,7 @@ class BayesSearchCV(FoldSearchCV):
         "optimizer_kwargs": [dict, None],
         "warm_start": "no_validation",  # checked in fit, see _warm_start
         "pruning": ["boolean", Interval(numbers.Real, 0, 1, closed="neither")],
+        "lookahead": [Interval(numbers.Integral, 0, None, closed="left")],
     }
 
     def __init__(
@@ -250,6 +266,7 @@ class BayesSearchCV(FoldSearchCV):
         optimizer_kwargs=None,
         warm_start=None,
         pruning=False,
+        lookahead=0,
         checkpoint=None,
     ):
         super().__init__(
@@ -272,6 +289,7 @@ class BayesSearchCV(FoldSearchCV):
         self.optimizer_kwargs = optimizer_kwargs
         self.warm_start = warm_start
         self.pruning = pruning
+        self.lookahead = lookahead
         self.checkpoint = checkpoint
 
     @property
@@ -358,6 +376,13 @@ class BayesSearchCV(FoldSearchCV):
         return _DEFAULT_PRUNING_ALPHA if self.pruning is True else float(self.pruning)
 
     def _prepare(self, X, y, n_cv_splits, subspaces):
+        if self.lookahead and self._pruning_alpha() is not None:
+            raise ValueError(
+                f"lookahead={self.lookahead} and pruning={self.pruning!r} cannot be "
+                f"combined: pruning decides split by split against the results so "
+                f"far, which a batch proposed ahead would not wait for. Set "
+                f"lookahead=0 or pruning=False."
+            )
         return self._check_optimizer_kwargs()
 
     # ----------------------------------------------------------- search
@@ -380,6 +405,7 @@ class BayesSearchCV(FoldSearchCV):
         self.optimizer_results_ = []
         self._rows, self._more = [], defaultdict(list)
         self._complete = {}  # candidate id -> split scores, fully scored only
+        self._next_id = 0
         stop = False
         for subspace, budget in zip(subspaces, budgets):
             optimizer = Optimizer(subspace.space, n_initial_points=self.n_initial_points,
@@ -389,16 +415,29 @@ class BayesSearchCV(FoldSearchCV):
                 optimizer.tell(*warm_start_points(warm_start, subspace.space,
                                                   self._followed_metric(evaluator)))
             self.optimizer_results_.append(_optimize_result(optimizer))
-            done = 0
-            while done < budget and not stop:
-                batch = optimizer.ask(min(n_points, budget - done))
-                if not batch:
-                    break  # a finite space with every point already tried
-                scores = self._evaluate_batch(evaluator, batch, search_ctx)
-                optimizer.tell(batch, scores)
-                done += len(batch)
+            done, in_flight, exhausted = 0, deque(), False
+            while True:
+                # Propose until `lookahead` batches wait behind the oldest one.
+                while not (stop or exhausted) and len(in_flight) <= self.lookahead:
+                    n_left = budget - done - sum(len(f.batch) for f in in_flight)
+                    if n_left <= 0:
+                        break
+                    batch = optimizer.ask(min(n_points, n_left),
+                                          pending=[p for f in in_flight for p in f.batch])
+                    if not batch:
+                        exhausted = True  # a finite space with every point tried
+                        break
+                    in_flight.append(self._submit_batch(evaluator, batch, search_ctx))
+                if not in_flight:
+                    break
+                flight = in_flight.popleft()
+                scores = self._finish_batch(evaluator, flight)
+                optimizer.tell(flight.batch, scores)
+                done += len(flight.batch)
                 progress.update(step=f"candidate {len(self._rows)}/{sum(budgets)}",
                                 fits_done=evaluator.n_fits_, best=self._best_so_far())
+                if stop:
+                    continue  # finishing the batches proposed before the stop
                 if self._callbacks:
                     results = format_cv_results(evaluator, self._rows,
                                                 more_results=self._more)
@@ -418,7 +457,7 @@ class BayesSearchCV(FoldSearchCV):
                 f"first failure:\n{evaluator.first_error_}"
             )
         rows, more = self._rows, dict(self._more)
-        del self._rows, self._more, self._complete
+        del self._rows, self._more, self._complete, self._next_id
         # Fully scored candidates rank before pruned (and failed) ones: rank 1
         # is never a candidate scored on only a few splits.
         return SearchPlan(rows, more, rank_by=[len(splits) == evaluator.n_splits
@@ -437,16 +476,34 @@ class BayesSearchCV(FoldSearchCV):
         best = max(finite, key=lambda cid: np.mean(finite[cid]))
         return finite[best], [s for cid, s in finite.items() if cid != best]
 
-    def _evaluate_batch(self, evaluator, batch, search_ctx):
-        """Score a batch split by split (or all at once); return the scores told."""
+    def _submit_batch(self, evaluator, batch, search_ctx):
+        """Start fitting a batch on every split (with pruning: score it now)."""
+        first_id, self._next_id = self._next_id, self._next_id + len(batch)
+        candidates = dict(zip(range(first_id, first_id + len(batch)), batch))
+        if self._pruning_alpha() is not None:
+            return _Flight(batch, candidates,
+                           told=self._evaluate_batch(evaluator, candidates, search_ctx))
+        request = [(candidates, range(evaluator.n_splits), None)]
+        return _Flight(batch, candidates,
+                       submitted=self._submit_many(evaluator, request, search_ctx, "batch"))
+
+    def _finish_batch(self, evaluator, flight):
+        """Wait for a batch's fits; record its rows; return the scores to tell."""
+        if flight.told is None:
+            self._collect(evaluator, flight.submitted)
+            flight.told = self._record_batch(
+                evaluator, flight.candidates, dict.fromkeys(flight.candidates,
+                                                            evaluator.n_splits))
+        return flight.told
+
+    def _evaluate_batch(self, evaluator, alive, search_ctx):
+        """Score a batch split by split, pruning; return the scores told."""
         n_splits = evaluator.n_splits
         metric_of = self._followed_metric
-        first_id = len(self._rows)
-        alive = dict(zip(range(first_id, first_id + len(batch)), batch))
         alpha = self._pruning_alpha()
         incumbent, others = self._incumbent()
-        if alpha is None or incumbent is None:
-            looks = [n_splits]  # no pruning possible: every split at once
+        if incumbent is None:
+            looks = [n_splits]  # nothing to prune against yet: every split at once
         else:
             looks = list(range(MIN_SPLITS, n_splits + 1))
         pooled = pooled_difference_sd(others, incumbent) if incumbent is not None else None
@@ -467,8 +524,17 @@ class BayesSearchCV(FoldSearchCV):
                 if k < n_splits and should_prune(scores, incumbent, n_splits=n_splits,
                                                  alpha=alpha, pooled=pooled):
                     pruned.add(cid)
+        return self._record_batch(evaluator, alive, scored)
+
+    def _record_batch(self, evaluator, alive, scored):
+        """Append a batch's rows; return the mean score of each (to tell the GP).
+
+        ``scored`` maps each candidate id to the number of splits it was
+        scored on (fewer than all: pruned, unless a split failed).
+        """
+        n_splits = evaluator.n_splits
         told = []
-        metric = metric_of(evaluator)
+        metric = self._followed_metric(evaluator)
         for cid in alive:
             scores = self._split_scores(evaluator, cid, range(scored[cid]), None, metric)
             is_pruned = scored[cid] < n_splits and np.all(np.isfinite(scores))
@@ -479,6 +545,16 @@ class BayesSearchCV(FoldSearchCV):
             # A pruned candidate is told its partial mean: observed, and bad.
             told.append(float(np.mean(scores)))
         return told
+
+
+@dataclass
+class _Flight:
+    """A batch proposed and submitted, with its results once collected."""
+
+    batch: list
+    candidates: dict  # candidate id -> params
+    submitted: tuple | None = None  # from FoldSearchCV._submit_many
+    told: list | None = None  # the scores told to the GP
 
 
 def _optimize_result(optimizer, cv_results=None):

@@ -117,6 +117,83 @@ def test_same_seed_same_results_whatever_n_jobs():
     assert len({repr(p) for p in runs[0].cv_results_["params"]}) == 6
 
 
+def test_lookahead_proposes_the_next_batch_before_telling_the_last():
+    from skhpo import _optimizer
+
+    events = []
+
+    class Recording(_optimizer.Optimizer):
+        def ask(self, n_points=1, pending=()):
+            events.append(("ask", n_points, len(pending)))
+            return super().ask(n_points, pending)
+
+        def tell(self, params_list, scores):
+            events.append(("tell", len(params_list)))
+            return super().tell(params_list, scores)
+
+    import skhpo.bayes
+
+    original = skhpo.bayes.Optimizer
+    skhpo.bayes.Optimizer = Recording
+    try:
+        BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_points=2, lookahead=1,
+                      n_iter=5, n_initial_points=2, cv=2, random_state=0).fit(X_iris, y_iris)
+    finally:
+        skhpo.bayes.Optimizer = original
+    # Batch k+1 is proposed with batch k pending; the last batch is cut to
+    # the budget; every batch is told in order.
+    assert events == [("ask", 2, 0), ("ask", 2, 2), ("tell", 2), ("ask", 1, 2),
+                      ("tell", 2), ("tell", 1)]
+
+
+def test_lookahead_results_do_not_depend_on_n_jobs_or_backend():
+    from joblib import parallel_backend
+
+    space = {"C": Real(1e-3, 1e3, prior="log-uniform"), "fit_intercept": [True, False]}
+
+    def run(n_jobs, backend="loky"):
+        with parallel_backend(backend):
+            return BayesSearchCV(LogisticRegression(max_iter=300), space, n_points=2,
+                                 lookahead=1, n_jobs=n_jobs, **SMALL).fit(X_iris, y_iris)
+
+    def run_default(n_jobs):  # no backend context: the batches overlap
+        return BayesSearchCV(LogisticRegression(max_iter=300), space, n_points=2,
+                             lookahead=1, n_jobs=n_jobs, **SMALL).fit(X_iris, y_iris)
+
+    runs = [run_default(1), run_default(2), run(2), run(2, "threading")]
+    for other in runs[1:]:
+        assert other.cv_results_["params"] == runs[0].cv_results_["params"]
+        np.testing.assert_array_equal(other.cv_results_["mean_test_score"],
+                                      runs[0].cv_results_["mean_test_score"])
+    assert len({repr(p) for p in runs[0].cv_results_["params"]}) == 6
+    # The initial design is the same as without lookahead: pending points
+    # count towards it.
+    plain = BayesSearchCV(LogisticRegression(max_iter=300), space, n_points=2,
+                          **SMALL).fit(X_iris, y_iris)
+    assert plain.cv_results_["params"][:3] == runs[0].cv_results_["params"][:3]
+    assert plain.cv_results_["params"] != runs[0].cv_results_["params"]
+
+
+class MustNotFit(Ridge):
+    def fit(self, X, y=None, sample_weight=None):
+        raise AssertionError("fitted before the parameters were checked")
+
+
+def test_lookahead_with_pruning_is_refused_before_fitting():
+    search = BayesSearchCV(MustNotFit(), {"alpha": Real(0.1, 10.0)}, lookahead=1,
+                           pruning=True, **SMALL)
+    with pytest.raises(ValueError, match="lookahead=1 and pruning=True cannot be combined"):
+        search.fit(X_iris, y_iris)
+
+
+def test_callback_stop_with_lookahead_finishes_the_proposed_batch():
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_points=2, lookahead=1,
+                           **SMALL)
+    search.fit(X_iris, y_iris, callback=lambda result: True)
+    # Stopped after the first batch; the second was already being fitted.
+    assert len(search.cv_results_["params"]) == 4
+
+
 def test_n_points_auto_means_n_jobs():
     seen = []
     search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_points="auto",

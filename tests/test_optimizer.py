@@ -149,3 +149,33 @@ def test_all_failures_do_not_crash_the_optimizer():
     _run(opt, lambda p: np.inf, 6)
     assert opt.n_observed == 6
     assert len(opt.ask(3)) == 3
+
+
+def test_pending_points_are_not_proposed_again_and_count_in_the_initial_design():
+    space = Space({"k": Integer(1, 4), "kind": Categorical(["a", "b", "c"])})
+    opt = Optimizer(space, n_initial_points=4, random_state=0)
+    first = opt.ask(2)
+    # Asked again with the first two pending: the design's next two points,
+    # as if the first two had been told (not the first two again).
+    reference = Optimizer(space, n_initial_points=4, random_state=0)
+    assert reference.ask(4)[2:] == opt.ask(2, pending=first)
+    # A GP is fitted: with all but one of the 12 points told or pending,
+    # only the last one can come back.
+    told = [{"k": k, "kind": kind} for k in range(1, 5) for kind in "abc"]
+    gp_opt = Optimizer(space, n_initial_points=4, random_state=0)
+    gp_opt.tell(told[:8], [p["k"] for p in told[:8]])
+    assert gp_opt.ask(3, pending=told[8:11]) == [told[11]]
+
+
+def test_pending_points_steer_proposals_away_as_the_kriging_believer():
+    space = Space({"x": Real(0.0, 1.0)})
+    opt = Optimizer(space, n_initial_points=4, random_state=0)
+    xs = [0.05, 0.3, 0.6, 0.95]
+    opt.tell([{"x": x} for x in xs], [-(x - 0.5) ** 2 for x in xs])
+    first, second = (p["x"] for p in opt.ask(2))
+    # The first point of a batch, pending: the next proposal is where the
+    # batch's second point went (not next to the first, as it would be if
+    # the pending point were only excluded).
+    after_pending = opt.ask(1, pending=[{"x": first}])[0]["x"]
+    assert abs(first - 0.5) < 0.05 and abs(second - first) > 0.015
+    assert after_pending == pytest.approx(second, abs=0.005)
