@@ -28,7 +28,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, indexable
 
-from ._compat import BaseSearchCV, _fit_context
+from ._compat import BaseSearchCV, _fit_context, callbacks_requested
 from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
 from ._frames import primary_metric
 from ._journal import Journal, describe_setup
@@ -150,7 +150,10 @@ class FoldSearchCV(BaseSearchCV):
         sample_weight = params.get("sample_weight")
         metadata = {"sample_weight": sample_weight} if sample_weight is not None else None
         root_ctx = None
-        if hasattr(self, "_init_callback_context"):  # scikit-learn >= 1.9
+        # scikit-learn >= 1.9, and only when callbacks watch: the contexts go
+        # to the workers with every fit, and they change as the search runs,
+        # which rules out fitting one batch while proposing the next.
+        if hasattr(self, "_init_callback_context") and callbacks_requested(self):
             root_ctx = ctx_begin(
                 self._init_callback_context(max_subtasks=1 + (self.refit is not False)),
                 estimator=self, X=X, y=y, metadata=metadata)

@@ -29,9 +29,19 @@ def backend_is_shared():
     return get_active_backend()[0] is get_active_backend()[0]
 
 
+def callbacks_requested(estimator):
+    """Whether scikit-learn >= 1.9 callbacks watch this estimator's fit.
+
+    Its own (``set_callbacks``) or a meta-estimator's, propagated to it.
+    """
+    return bool(getattr(estimator, "_skl_callbacks", None)
+                or hasattr(estimator, "_parent_callback_ctx"))
+
+
 __all__ = [
     "BaseSearchCV",
     "backend_is_shared",
+    "callbacks_requested",
     "HasMethods",
     "Interval",
     "StrOptions",

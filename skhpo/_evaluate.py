@@ -569,9 +569,9 @@ class FoldEvaluator:
         (the workers take the next one's fits while the last fits of the
         previous one finish) if they share no (candidate, split) pair; they
         must be collected in the order they were submitted. Inside a joblib
-        ``parallel_config(backend=...)`` context a submission made while
-        another runs starts only when collected, since the two would share
-        one backend object.
+        ``parallel_config(backend=...)`` context, or with a ``callback_ctx``,
+        a submission made while another runs starts only when collected (see
+        the comment in the code).
 
         Returns
         -------
@@ -594,10 +594,14 @@ class FoldEvaluator:
                 f"are already being fitted by an earlier submission; collect it first."
             )
         submission = _Submission(keys, todo, (callback_ctx, caller))
-        if todo and not (self._in_flight and backend_is_shared()):
+        if todo and not (self._in_flight and (backend_is_shared()
+                                              or callback_ctx is not None)):
             submission.running = self._start(todo, callback_ctx, caller)
-        # else: started when collected (two joblib calls cannot run at once
-        # on one backend object); the results are the same, only later.
+        # else: started when collected, with the same results, only later:
+        # two joblib calls cannot run at once on one backend object, and the
+        # callback contexts (and the search, for the hooks) go to the workers
+        # with every fit: they must not change while joblib pickles them in
+        # the background.
         self._in_flight.update(todo)
         return submission
 
@@ -651,9 +655,12 @@ class FoldEvaluator:
         parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch,
                             batch_size=1, verbose=max(self.verbose - 1, 0),
                             return_as="generator")
+        # The caller (the search) only goes to the workers for the callback
+        # hooks: it is pickled with every group, in a background thread.
         common = dict(scorers=self.scorers, fit_params=self.fit_params,
                       score_params=self.score_params, error_score=self.error_score,
-                      return_train_score=self.return_train_score, caller=caller)
+                      return_train_score=self.return_train_score,
+                      caller=caller if callback_ctx is not None else None)
         # joblib dispatches the first groups now and the others as workers
         # free up, whether or not the results are being read.
         group_outputs = parallel(

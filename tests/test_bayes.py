@@ -387,6 +387,14 @@ def test_progress_bar_callback(capsys):
     search.set_callbacks(ProgressBar())
     search.fit(X_iris, y_iris)
     assert len(search.cv_results_["params"]) == 6
+    # With lookahead the batches then run one after another (the contexts go
+    # to the workers), with the results of the search without callbacks.
+    ahead = dict(SMALL, n_points=2, lookahead=1, n_jobs=2)
+    watched = BayesSearchCV(Ridge(), {"alpha": (0.1, 1.0)}, **ahead)
+    watched.set_callbacks(ProgressBar())
+    plain = BayesSearchCV(Ridge(), {"alpha": (0.1, 1.0)}, **ahead)
+    assert (watched.fit(X_iris, y_iris).cv_results_["params"]
+            == plain.fit(X_iris, y_iris).cv_results_["params"])
 
 
 def test_warm_start_seeds_the_gp_without_refitting():

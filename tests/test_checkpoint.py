@@ -39,15 +39,16 @@ def _journal_lines(path):
         return handle.read().splitlines()
 
 
-def test_resume_reuses_every_journaled_result(tmp_path):
+@pytest.mark.parametrize("kwargs", [{}, {"n_points": 2, "lookahead": 1, "n_jobs": 2}])
+def test_resume_reuses_every_journaled_result(tmp_path, kwargs):
     path = tmp_path / "search.jsonl"
-    reference = _bayes().fit(X, y)
-    first = _bayes(checkpoint=path).fit(X, y)
+    reference = _bayes(**kwargs).fit(X, y)
+    first = _bayes(checkpoint=path, **kwargs).fit(X, y)
     _same_results(first, reference)
     lines = _journal_lines(path)
     assert json.loads(lines[0])["format"] == "skhpo-journal"
     assert len(lines) == 1 + 8 * 3
-    again = _bayes(checkpoint=path).fit(X, y)
+    again = _bayes(checkpoint=path, **kwargs).fit(X, y)
     assert again.n_fold_fits_ == 0
     _same_results(again, reference)
 

@@ -311,6 +311,46 @@ def test_each_group_is_one_dispatch():
     assert sizes == [1] * (1 + 16)  # one dispatch per group: 32 fits in 16 groups
 
 
+def test_submissions_run_side_by_side_and_are_collected_in_order():
+    ev = _evaluator(n_jobs=2)
+    first = ev.submit_many([({0: {"C": 1.0}}, range(4), None)])
+    second = ev.submit_many([({1: {"C": 0.1}}, range(4), None)])
+    # A pair already being fitted cannot be submitted again.
+    with pytest.raises(ValueError, match="already being fitted"):
+        ev.submit_many([({0: {"C": 1.0}}, [3], None)])
+    a, b = ev.collect(first), ev.collect(second)
+    assert ev.n_fits_ == 8
+    reference = _evaluator()
+    ref = reference.evaluate({0: {"C": 1.0}, 1: {"C": 0.1}}, range(4))
+    assert [r.test_scores for r in a + b] == [r.test_scores for r in ref]
+
+
+def test_second_submission_waits_inside_a_backend_context(monkeypatch):
+    # Inside parallel_config(backend=...), two joblib calls at once would share
+    # one backend object: the second submission starts when collected.
+    import skhpo._evaluate as evaluate
+
+    started = []
+    start = evaluate.FoldEvaluator._start
+    monkeypatch.setattr(evaluate.FoldEvaluator, "_start",
+                        lambda self, todo, *a: started.append(todo[0][0]) or start(
+                            self, todo, *a))
+    with parallel_backend("threading", n_jobs=2):
+        ev = _evaluator(n_jobs=2)
+        first = ev.submit_many([({0: {"C": 1.0}}, range(4), None)])
+        second = ev.submit_many([({1: {"C": 0.1}}, range(4), None)])
+        assert started == [0]
+        ev.collect(first)
+        ev.collect(second)
+    assert started == [0, 1] and ev.n_fits_ == 8
+    ev = _evaluator(n_jobs=2)  # no context: both start at once
+    started.clear()
+    first = ev.submit_many([({0: {"C": 1.0}}, range(4), None)])
+    second = ev.submit_many([({1: {"C": 0.1}}, range(4), None)])
+    assert started == [0, 1]
+    ev.collect(first), ev.collect(second)
+
+
 def test_evaluate_many_is_one_call_with_the_same_results():
     requests = [({0: {"C": 1.0}}, [0], None), ({1: {"C": 0.1}, 0: {"C": 1.0}}, [0, 1], None)]
     together = _evaluator()
