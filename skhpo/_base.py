@@ -252,6 +252,11 @@ class FoldSearchCV(BaseSearchCV):
         ctx_end(ctx, estimator=self)
         return results
 
+    @staticmethod
+    def _abandon(evaluator, submitted):
+        """Cancel a :meth:`_submit_many` that will not be collected."""
+        evaluator.abandon(submitted[1])
+
     # ------------------------------------------------------------ scores
     def _followed_metric(self, evaluator):
         """The metric the search optimises: ``refit`` if it names one, else the first."""

@@ -32,10 +32,12 @@ def backend_is_shared():
 def callbacks_requested(estimator):
     """Whether scikit-learn >= 1.9 callbacks watch this estimator's fit.
 
-    Its own (``set_callbacks``) or a meta-estimator's, propagated to it.
+    Its own (``set_callbacks``) or a meta-estimator's, which scikit-learn
+    propagates into the same list. (A parent's callback context alone does
+    not count: ``Pipeline`` passes one to its last step even with no
+    callback set.)
     """
-    return bool(getattr(estimator, "_skl_callbacks", None)
-                or hasattr(estimator, "_parent_callback_ctx"))
+    return bool(getattr(estimator, "_skl_callbacks", None))
 
 
 __all__ = [

@@ -315,6 +315,7 @@ class _Submission:
     todo: list
     context: tuple  # (callback_ctx, caller)
     running: object = None  # generator of (key, output), once started
+    joblib_outputs: object = None  # joblib's generator under it, to close on abandon
 
 
 @dataclass
@@ -596,7 +597,8 @@ class FoldEvaluator:
         submission = _Submission(keys, todo, (callback_ctx, caller))
         if todo and not (self._in_flight and (backend_is_shared()
                                               or callback_ctx is not None)):
-            submission.running = self._start(todo, callback_ctx, caller)
+            submission.running, submission.joblib_outputs = self._start(
+                todo, callback_ctx, caller)
         # else: started when collected, with the same results, only later:
         # two joblib calls cannot run at once on one backend object, and the
         # callback contexts (and the search, for the hooks) go to the workers
@@ -616,11 +618,28 @@ class FoldEvaluator:
         if submission.todo:
             try:
                 if submission.running is None:
-                    submission.running = self._start(submission.todo, *submission.context)
+                    submission.running, submission.joblib_outputs = self._start(
+                        submission.todo, *submission.context)
                 self._store_results(submission.todo, submission.running)
             finally:
                 self._in_flight.difference_update(submission.todo)
         return [self.store[key] for key in submission.keys]
+
+    def abandon(self, submission):
+        """Stop a submission that will not be collected (the search is failing).
+
+        Closing joblib's generator now cancels its remaining fits at once;
+        left to the garbage collector, joblib would abort whenever the
+        exception's traceback is freed, killing the workers of whatever call
+        runs then.
+        """
+        self._in_flight.difference_update(submission.todo)
+        outputs, submission.running, submission.joblib_outputs = (
+            submission.joblib_outputs, None, None)
+        if outputs is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # joblib's "tasks cancelled"
+                outputs.close()
 
     def n_new_fits(self, requests):
         """How many fits :meth:`evaluate_many` would run for these requests."""
@@ -631,7 +650,10 @@ class FoldEvaluator:
         return [key for key in dict.fromkeys(keys) if key not in self.store]
 
     def _start(self, todo, callback_ctx, caller):
-        """Hand the fits to joblib; return the generator of their results."""
+        """Hand the fits to joblib.
+
+        Returns the generator of (key, output) pairs and joblib's own.
+        """
         if self.verbose > 0:
             n_cand = len({k[0] for k in todo})
             resources = sorted({k[2] for k in todo}, key=repr)
@@ -670,8 +692,9 @@ class FoldEvaluator:
         # Read joblib's generator to its end: one left suspended after its
         # last result is closed when garbage collected, and joblib then
         # aborts, killing the workers of any other call still running.
-        return ((todo[i], out) for g, outs in enumerate(group_outputs)
-                for i, out in zip(groups[g], outs))
+        pairs = ((todo[i], out) for g, outs in enumerate(group_outputs)
+                 for i, out in zip(groups[g], outs))
+        return pairs, group_outputs
 
     def _store_results(self, todo, results):
         """Store (and journal) results as they arrive; warn about failures."""

@@ -409,7 +409,6 @@ class BayesSearchCV(FoldSearchCV):
         self._rows, self._more = [], defaultdict(list)
         self._complete = {}  # candidate id -> split scores, fully scored only
         self._next_id = 0
-        stop = False
         for subspace, budget in zip(subspaces, budgets):
             optimizer = Optimizer(subspace.space, n_initial_points=self.n_initial_points,
                                   acq_func=self.acq_func,
@@ -418,37 +417,17 @@ class BayesSearchCV(FoldSearchCV):
                 optimizer.tell(*warm_start_points(warm_start, subspace.space,
                                                   self._followed_metric(evaluator)))
             self.optimizer_results_.append(_optimize_result(optimizer))
-            done, in_flight, exhausted = 0, deque(), False
-            while True:
-                # Propose until `lookahead` batches wait behind the oldest one.
-                while not (stop or exhausted) and len(in_flight) <= self.lookahead:
-                    n_left = budget - done - sum(len(f.batch) for f in in_flight)
-                    if n_left <= 0:
-                        break
-                    batch = optimizer.ask(min(n_points, n_left),
-                                          pending=[p for f in in_flight for p in f.batch])
-                    if not batch:
-                        exhausted = True  # a finite space with every point tried
-                        break
-                    in_flight.append(self._submit_batch(evaluator, batch, search_ctx))
-                if not in_flight:
-                    break
-                flight = in_flight.popleft()
-                scores = self._finish_batch(evaluator, flight)
-                optimizer.tell(flight.batch, scores)
-                done += len(flight.batch)
-                progress.update(step=f"candidate {len(self._rows)}/{sum(budgets)}",
-                                fits_done=evaluator.n_fits_, best=self._best_so_far())
-                if stop:
-                    continue  # finishing the batches proposed before the stop
-                if self._callbacks:
-                    results = format_cv_results(evaluator, self._rows,
-                                                more_results=self._more)
-                    self.optimizer_results_[-1] = _optimize_result(optimizer, results)
-                    stop = any(bool(cb(self.optimizer_results_[-1]))
-                               for cb in self._callbacks)
-                else:
-                    self.optimizer_results_[-1] = _optimize_result(optimizer)
+            in_flight = deque()  # batches proposed and being fitted, oldest first
+            try:
+                stop = self._run_batches(evaluator, optimizer, budget, n_points,
+                                         in_flight, search_ctx, progress, sum(budgets))
+            except BaseException:
+                # Cancel the batches proposed ahead now: left to the garbage
+                # collector, joblib would kill the workers whenever it ran.
+                for flight in in_flight:
+                    if flight.submitted is not None:
+                        self._abandon(evaluator, flight.submitted)
+                raise
             if stop:
                 break
         ctx_end(search_ctx, estimator=self)
@@ -466,6 +445,43 @@ class BayesSearchCV(FoldSearchCV):
         return SearchPlan(rows, more, rank_by=[len(splits) == evaluator.n_splits
                                                and not pruned for (_, splits, _), pruned
                                                in zip(rows, more["pruned"])])
+
+    def _run_batches(self, evaluator, optimizer, budget, n_points, in_flight, search_ctx,
+                     progress, total):
+        """One subspace's proposals and evaluations; True if a callback stopped it.
+
+        ``in_flight`` (a deque, the caller's, so that it can cancel them)
+        holds the batches proposed and not yet told, oldest first: up to
+        ``lookahead`` of them wait behind the one being collected.
+        """
+        done, stop, exhausted = 0, False, False
+        while True:
+            while not (stop or exhausted) and len(in_flight) <= self.lookahead:
+                n_left = budget - done - sum(len(f.batch) for f in in_flight)
+                if n_left <= 0:
+                    break
+                batch = optimizer.ask(min(n_points, n_left),
+                                      pending=[p for f in in_flight for p in f.batch])
+                if not batch:
+                    exhausted = True  # a finite space with every point tried
+                    break
+                in_flight.append(self._submit_batch(evaluator, batch, search_ctx))
+            if not in_flight:
+                return stop
+            flight = in_flight.popleft()
+            scores = self._finish_batch(evaluator, flight)
+            optimizer.tell(flight.batch, scores)
+            done += len(flight.batch)
+            progress.update(step=f"candidate {len(self._rows)}/{total}",
+                            fits_done=evaluator.n_fits_, best=self._best_so_far())
+            if self._callbacks:
+                results = format_cv_results(evaluator, self._rows, more_results=self._more)
+                self.optimizer_results_[-1] = _optimize_result(optimizer, results)
+                # After a stop, the batches already proposed finish, uncalled.
+                stop = stop or any(bool(cb(self.optimizer_results_[-1]))
+                                   for cb in self._callbacks)
+            else:
+                self.optimizer_results_[-1] = _optimize_result(optimizer)
 
     def _best_so_far(self):
         means = [np.mean(s) for s in self._complete.values() if np.all(np.isfinite(s))]

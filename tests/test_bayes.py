@@ -16,7 +16,7 @@ from sklearn.model_selection import (
     cross_val_predict,
     cross_val_score,
 )
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
@@ -192,6 +192,63 @@ def test_callback_stop_with_lookahead_finishes_the_proposed_batch():
     search.fit(X_iris, y_iris, callback=lambda result: True)
     # Stopped after the first batch; the second was already being fitted.
     assert len(search.cv_results_["params"]) == 4
+    assert len(search.optimizer_results_[0].x_iters) == 4
+
+
+def _record_overlap(monkeypatch):
+    """Events ('started'/'collected', first candidate id) of the fold evaluator."""
+    import skhpo._evaluate as evaluate
+
+    events = []
+    start, store = evaluate.FoldEvaluator._start, evaluate.FoldEvaluator._store_results
+
+    def recording_start(self, todo, *args):
+        events.append(("started", todo[0][0]))
+        return start(self, todo, *args)
+
+    def recording_store(self, todo, results):
+        store(self, todo, results)
+        events.append(("collected", todo[0][0]))
+
+    monkeypatch.setattr(evaluate.FoldEvaluator, "_start", recording_start)
+    monkeypatch.setattr(evaluate.FoldEvaluator, "_store_results", recording_store)
+    return events
+
+
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_lookahead_starts_the_next_batch_before_the_current_one_is_collected(
+        monkeypatch, in_pipeline):
+    # Also inside a Pipeline, which hands its last step a callback context
+    # even when no callback is set.
+    events = _record_overlap(monkeypatch)
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_points=2, lookahead=1,
+                           n_jobs=2, n_iter=6, n_initial_points=2, cv=2, random_state=0)
+    (make_pipeline(StandardScaler(), search) if in_pipeline else search).fit(X_iris, y_iris)
+    assert events == [("started", 0), ("started", 2), ("collected", 0), ("started", 4),
+                      ("collected", 2), ("collected", 4)]
+
+
+def test_an_error_cancels_the_batch_proposed_ahead(monkeypatch):
+    # Left to the garbage collector, joblib would abort that batch whenever
+    # the exception is freed, killing the workers of whatever runs then.
+    import skhpo._evaluate as evaluate
+
+    abandoned = []
+    abandon = evaluate.FoldEvaluator.abandon
+    monkeypatch.setattr(evaluate.FoldEvaluator, "abandon",
+                        lambda self, sub: abandoned.append(sub.todo[0][0]) or abandon(self, sub))
+
+    def failing_callback(result):
+        raise RuntimeError("callback bug")
+
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_points=2, lookahead=1,
+                           n_jobs=2, n_iter=6, n_initial_points=2, cv=2, random_state=0)
+    with pytest.raises(RuntimeError, match="callback bug"):
+        search.fit(X_iris, y_iris, callback=failing_callback)
+    assert abandoned == [2]  # the second batch, candidates 2 and 3
+    # The workers still serve the next search.
+    search.fit(X_iris, y_iris)
+    assert len(search.cv_results_["params"]) == 6
 
 
 def test_n_points_auto_means_n_jobs():

@@ -1,5 +1,6 @@
 """The fold-level evaluation engine: reuse, failures, routing, cv_results_."""
 
+import time
 import warnings
 
 import numpy as np
@@ -315,6 +316,7 @@ def test_submissions_run_side_by_side_and_are_collected_in_order():
     ev = _evaluator(n_jobs=2)
     first = ev.submit_many([({0: {"C": 1.0}}, range(4), None)])
     second = ev.submit_many([({1: {"C": 0.1}}, range(4), None)])
+    assert first.running is not None and second.running is not None  # both started
     # A pair already being fitted cannot be submitted again.
     with pytest.raises(ValueError, match="already being fitted"):
         ev.submit_many([({0: {"C": 1.0}}, [3], None)])
@@ -323,6 +325,36 @@ def test_submissions_run_side_by_side_and_are_collected_in_order():
     reference = _evaluator()
     ref = reference.evaluate({0: {"C": 1.0}, 1: {"C": 0.1}}, range(4))
     assert [r.test_scores for r in a + b] == [r.test_scores for r in ref]
+
+
+class SlowLogged(Recorder):
+    """Takes 0.1 s to fit and appends a line to ``log`` per fit (any process)."""
+
+    def __init__(self, c=1.0, fail=False, log=None):
+        super().__init__(c=c, fail=fail)
+        self.log = log
+
+    def fit(self, X, y, sample_weight=None):
+        time.sleep(0.1)
+        with open(self.log, "a") as handle:
+            handle.write("fit\n")
+        return super().fit(X, y)
+
+
+def test_abandon_cancels_the_fits_not_yet_run(tmp_path):
+    log = tmp_path / "fits.log"
+    ev = _evaluator(SlowLogged(log=str(log)), n_jobs=2)
+    ev.evaluate({99: {"c": 0.0}}, range(2))  # the workers are up
+    submission = ev.submit_many([({k: {"c": float(k)} for k in range(8)}, range(4), None)])
+    time.sleep(0.3)
+    ev.abandon(submission)  # (still referenced: only abandon can stop it)
+    assert ev.n_fits_ == 2 and not ev._in_flight
+    time.sleep(1.0)
+    # Of 32 fits of 0.1 s on 2 workers, about 6 ran before the abandon and a
+    # few more were already with the workers; without it, about 26.
+    assert len(log.read_text().splitlines()) - 2 <= 16
+    ev.evaluate({9: {"c": 9.0}}, range(4))  # the workers still work
+    assert ev.n_fits_ == 6
 
 
 def test_second_submission_waits_inside_a_backend_context(monkeypatch):
