@@ -113,8 +113,8 @@ class Optimizer:
         self.kappa = kappa
         self.n_candidates = n_candidates
         self._rng = check_random_state(random_state)
-        self._initial_design = space.sobol(max(n_initial_points, 1),
-                                           self._rng.randint(2**31))
+        self._design_seed = self._rng.randint(2**31)
+        self._initial_design = space.sobol(max(n_initial_points, 1), self._design_seed)
         self._X = np.zeros((0, space.n_columns))
         self._scores = np.zeros(0)
         self._seen = set()
@@ -180,6 +180,13 @@ class Optimizer:
                 X_fantasy = np.vstack([X_fantasy, pending_rows])
                 y_fantasy = np.append(y_fantasy, mu)
                 gp = gp.condition(X_fantasy, y_fantasy)
+        elif len(pending_rows) > 0:
+            # Proposing ahead of the results, with no GP yet: continue the
+            # Sobol design past n_initial_points (a Sobol sequence extends
+            # without changing its first points) rather than draw at random.
+            n_design = self.n_initial_points + len(pending_rows) + n_points
+            if n_design > len(self._initial_design):
+                self._initial_design = self.space.sobol(n_design, self._design_seed)
         for _ in range(n_points):
             n_done = self.n_observed + len(pending_rows) + len(chosen)
             if n_done < self.n_initial_points or gp is None:

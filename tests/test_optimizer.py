@@ -167,6 +167,17 @@ def test_pending_points_are_not_proposed_again_and_count_in_the_initial_design()
     assert gp_opt.ask(3, pending=told[8:11]) == [told[11]]
 
 
+def test_pending_points_before_the_gp_continue_the_sobol_design():
+    space = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
+    opt = Optimizer(space, n_initial_points=4, random_state=0)
+    first = opt.ask(2)
+    second = opt.ask(2, pending=first)
+    opt.tell(first, [1.0, 2.0])  # 2 observations: no GP yet
+    third = opt.ask(2, pending=second)  # design points 5 and 6, not random draws
+    design = Optimizer(space, n_initial_points=6, random_state=0).ask(6)
+    assert first + second + third == design
+
+
 def test_pending_points_steer_proposals_away_as_the_kriging_believer():
     space = Space({"x": Real(0.0, 1.0)})
     opt = Optimizer(space, n_initial_points=4, random_state=0)
