@@ -161,9 +161,9 @@ class BayesSearchCV(FoldSearchCV):
         up. In the README's parallel study (``n_points=2``, 2 cores),
         ``n_jobs=2`` then ran 1.68-1.86x faster than ``n_jobs=1``, against
         1.45-1.74x without. Each proposal knows one batch fewer, which costs
-        some sample efficiency (in the README's measurement, ``n_points=2``
-        lost 1.8 points of score at 25 evaluations with lookahead, within the
-        noise, and 0.3 at 50). The results still do not depend on
+        some sample efficiency (in the README's measurement, with
+        ``n_points=2`` lookahead lost 4 points of score at 25 evaluations and
+        0.5 at 50, both within the noise). The results still do not depend on
         ``n_jobs``. Not with ``pruning``, which decides split by split against
         the results so far. When a ``callback`` stops the search, the batches
         already proposed are finished first.

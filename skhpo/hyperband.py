@@ -20,7 +20,7 @@ Optimization at Scale", ICML 2018.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from numbers import Integral, Real
 
 import numpy as np
@@ -247,8 +247,9 @@ class HyperbandSearchCV(FoldSearchCV):
         ``n_jobs``. With one worker the brackets run one after another, which
         gives full-budget scores soonest. With several and
         ``sampler="random"``, the brackets, which do not depend on each
-        other, run side by side: the rungs of equal depth share one parallel
-        call, so no worker waits idle for the slowest fit of a small rung.
+        other, run side by side: each bracket's next rung starts as soon as
+        its last one is scored, while the other brackets' fits run, so no
+        worker waits idle for the slowest fit of a rung.
         ``sampler="bayes"`` learns from earlier brackets, so they always run
         one after another.
 
@@ -529,18 +530,15 @@ class HyperbandSearchCV(FoldSearchCV):
         # Brackets one after another give full-budget scores soonest (bracket
         # s_max's best is scored after a third of the fold-fits), which is what
         # one worker should do. With several workers, the random sampler's
-        # brackets, which need no results to start, run side by side: the
-        # rungs of equal depth share one parallel call, so no worker waits for
-        # the slowest fit of a small rung. The results are the same either way.
+        # brackets, which need no results to start, run side by side (see the
+        # queue below). The results are the same either way.
         together = self.sampler == "random" and effective_n_jobs(self.n_jobs) > 1
         search_ctx = None
         if root_ctx is not None:
-            # One subtask per parallel call: a rung, or the rungs of the same
-            # depth in every bracket when they run together (see below).
-            depths = [len(rungs) for _, rungs in brackets]
-            n_calls = max(depths) if together else sum(depths)
+            # One subtask per parallel call: a rung of a bracket.
             search_ctx = ctx_begin(
-                root_ctx.subcontext(task_name="search", max_subtasks=n_calls),
+                root_ctx.subcontext(task_name="search",
+                                    max_subtasks=sum(len(rungs) for _, rungs in brackets)),
                 estimator=self)
 
         schedule = hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
@@ -555,17 +553,33 @@ class HyperbandSearchCV(FoldSearchCV):
         self.n_resources_ = [[r for _, r in rungs] for _, rungs in brackets]
         self.n_candidates_ = [[n for n, _ in rungs] for _, rungs in brackets]
         all_brackets = [_Bracket(s, rungs) for s, rungs in brackets]
-        waiting, running, next_id = list(all_brackets), [], 0
-        while waiting or running:
-            while waiting and (together or not running):
-                bracket = waiting.pop(0)
-                params, origin = sampler.propose(bracket.rungs[0][0], history)
-                next_id = bracket.start(next_id, params, origin)
-                running.append(bracket)
-            requests = [bracket.request(by_splits, n_cv_splits) for bracket in running]
-            self._evaluate_many(evaluator, requests, search_ctx, "hyperband-rung")
-            metric = self._followed_metric(evaluator)
-            for bracket, (candidates, split_indices, resource) in zip(running, requests):
+        waiting, next_id = list(all_brackets), 0
+        # Rungs submitted and not yet collected, oldest first. Side by side,
+        # every bracket's next rung is submitted as soon as its last one is
+        # collected, while the other brackets' rungs still run: no worker
+        # waits for the slowest fit of a rung.
+        queue = deque()
+
+        def submit(bracket):
+            request = bracket.request(by_splits, n_cv_splits)
+            queue.append((bracket, request, self._submit_many(
+                evaluator, [request], search_ctx, "hyperband-rung")))
+
+        def start_next_bracket():
+            nonlocal next_id
+            bracket = waiting.pop(0)
+            params, origin = sampler.propose(bracket.rungs[0][0], history)
+            next_id = bracket.start(next_id, params, origin)
+            submit(bracket)
+
+        try:
+            start_next_bracket()
+            while together and waiting:
+                start_next_bracket()
+            while queue:
+                bracket, (candidates, split_indices, resource), submitted = queue.popleft()
+                self._collect(evaluator, submitted)
+                metric = self._followed_metric(evaluator)
                 scores = [self._mean_score(evaluator, cid, split_indices, resource, metric)
                           for cid in candidates]
                 n_i, r_i = bracket.rungs[bracket.rung]
@@ -576,7 +590,14 @@ class HyperbandSearchCV(FoldSearchCV):
                                      f"candidates at {self.resource}={r_i})",
                                 fits_done=evaluator.n_fits_, best=best_full)
                 bracket.promote(self._top, scores)
-            running = [bracket for bracket in running if not bracket.done]
+                if not bracket.done:
+                    submit(bracket)
+                elif waiting and not queue:
+                    start_next_bracket()
+        except BaseException:
+            for _, _, submitted in queue:  # cancel the rungs still running
+                self._abandon(evaluator, submitted)
+            raise
         ctx_end(search_ctx, estimator=self)
 
         self.min_resources_, self.max_resources_ = min_r, max_r
