@@ -595,8 +595,7 @@ class FoldEvaluator:
                 f"are already being fitted by an earlier submission; collect it first."
             )
         submission = _Submission(keys, todo, (callback_ctx, caller))
-        if todo and not (self._in_flight and (backend_is_shared()
-                                              or callback_ctx is not None)):
+        if todo and not (self._in_flight and not self.can_overlap(callback_ctx)):
             submission.running, submission.joblib_outputs = self._start(
                 todo, callback_ctx, caller)
         # else: started when collected, with the same results, only later:
@@ -606,6 +605,11 @@ class FoldEvaluator:
         # the background.
         self._in_flight.update(todo)
         return submission
+
+    @staticmethod
+    def can_overlap(callback_ctx=None):
+        """Whether a submission can start while another one runs (see below)."""
+        return callback_ctx is None and not backend_is_shared()
 
     def collect(self, submission):
         """Wait for a :meth:`submit_many`'s fits; return its results.

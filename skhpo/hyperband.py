@@ -533,12 +533,17 @@ class HyperbandSearchCV(FoldSearchCV):
         # brackets, which need no results to start, run side by side (see the
         # queue below). The results are the same either way.
         together = self.sampler == "random" and effective_n_jobs(self.n_jobs) > 1
+        # Side by side, each bracket's rungs go in their own parallel calls
+        # when calls can run at once; otherwise (a joblib backend context,
+        # callbacks) the rungs of equal depth share one call.
+        overlap = together and evaluator.can_overlap(root_ctx)
         search_ctx = None
         if root_ctx is not None:
-            # One subtask per parallel call: a rung of a bracket.
+            # One subtask per parallel call.
+            depths = [len(rungs) for _, rungs in brackets]
+            n_calls = max(depths) if together and not overlap else sum(depths)
             search_ctx = ctx_begin(
-                root_ctx.subcontext(task_name="search",
-                                    max_subtasks=sum(len(rungs) for _, rungs in brackets)),
+                root_ctx.subcontext(task_name="search", max_subtasks=n_calls),
                 estimator=self)
 
         schedule = hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
@@ -554,46 +559,49 @@ class HyperbandSearchCV(FoldSearchCV):
         self.n_candidates_ = [[n for n, _ in rungs] for _, rungs in brackets]
         all_brackets = [_Bracket(s, rungs) for s, rungs in brackets]
         waiting, next_id = list(all_brackets), 0
-        # Rungs submitted and not yet collected, oldest first. Side by side,
-        # every bracket's next rung is submitted as soon as its last one is
-        # collected, while the other brackets' rungs still run: no worker
-        # waits for the slowest fit of a rung.
+        # Parallel calls submitted and not yet collected, oldest first, each
+        # with its brackets' rungs. With overlap, every bracket's next rung is
+        # submitted as soon as its last one is collected, while the other
+        # brackets' rungs still run: no worker waits for the slowest fit of a
+        # rung.
         queue = deque()
 
-        def submit(bracket):
-            request = bracket.request(by_splits, n_cv_splits)
-            queue.append((bracket, request, self._submit_many(
-                evaluator, [request], search_ctx, "hyperband-rung")))
+        def submit(group):
+            requests = [bracket.request(by_splits, n_cv_splits) for bracket in group]
+            queue.append((group, requests, self._submit_many(
+                evaluator, requests, search_ctx, "hyperband-rung")))
 
-        def start_next_bracket():
+        def start(n_brackets):
             nonlocal next_id
-            bracket = waiting.pop(0)
-            params, origin = sampler.propose(bracket.rungs[0][0], history)
-            next_id = bracket.start(next_id, params, origin)
-            submit(bracket)
+            group = [waiting.pop(0) for _ in range(n_brackets)]
+            for bracket in group:
+                params, origin = sampler.propose(bracket.rungs[0][0], history)
+                next_id = bracket.start(next_id, params, origin)
+            for part in ([[bracket] for bracket in group] if overlap else [group]):
+                submit(part)
 
         try:
-            start_next_bracket()
-            while together and waiting:
-                start_next_bracket()
+            start(len(waiting) if together else 1)
             while queue:
-                bracket, (candidates, split_indices, resource), submitted = queue.popleft()
+                group, requests, submitted = queue.popleft()
                 self._collect(evaluator, submitted)
                 metric = self._followed_metric(evaluator)
-                scores = [self._mean_score(evaluator, cid, split_indices, resource, metric)
-                          for cid in candidates]
-                n_i, r_i = bracket.rungs[bracket.rung]
-                history += bracket.record(scores, split_indices, resource)
-                if r_i == max_r and np.isfinite(scores).any():
-                    best_full = np.nanmax([best_full, *scores])
-                progress.update(step=f"bracket {bracket.s}, rung {bracket.rung} ({n_i} "
-                                     f"candidates at {self.resource}={r_i})",
-                                fits_done=evaluator.n_fits_, best=best_full)
-                bracket.promote(self._top, scores)
-                if not bracket.done:
-                    submit(bracket)
+                for bracket, (candidates, split_indices, resource) in zip(group, requests):
+                    scores = [self._mean_score(evaluator, cid, split_indices, resource,
+                                               metric) for cid in candidates]
+                    n_i, r_i = bracket.rungs[bracket.rung]
+                    history += bracket.record(scores, split_indices, resource)
+                    if r_i == max_r and np.isfinite(scores).any():
+                        best_full = np.nanmax([best_full, *scores])
+                    progress.update(step=f"bracket {bracket.s}, rung {bracket.rung} ({n_i} "
+                                         f"candidates at {self.resource}={r_i})",
+                                    fits_done=evaluator.n_fits_, best=best_full)
+                    bracket.promote(self._top, scores)
+                unfinished = [bracket for bracket in group if not bracket.done]
+                if unfinished:
+                    submit(unfinished)
                 elif waiting and not queue:
-                    start_next_bracket()
+                    start(1)
         except BaseException:
             for _, _, submitted in queue:  # cancel the rungs still running
                 self._abandon(evaluator, submitted)

@@ -1,5 +1,6 @@
 """HyperbandSearchCV: bracket arithmetic, fold reuse, results and the contract."""
 
+import contextlib
 import importlib.util
 import pickle
 import warnings
@@ -311,14 +312,27 @@ def test_small_discrete_space_does_not_crash():
     assert search.best_params_["c"] == 0.3
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_deterministic_for_a_random_state_whatever_n_jobs(n_jobs):
+@pytest.mark.parametrize("n_jobs, backend, n_calls", [
+    (1, None, 6),  # brackets one after another, a call per rung
+    (2, None, 6),  # side by side, each bracket's rungs in their own calls, overlapping
+    (2, "threading", 3),  # side by side in a backend context: rungs of equal depth share
+])
+def test_deterministic_for_a_random_state_whatever_n_jobs(monkeypatch, n_jobs, backend,
+                                                           n_calls):
+    import skhpo._evaluate as evaluate
+
     kwargs = dict(cv=CV9, random_state=42, max_resources=9)
     space = {"max_depth": randint(1, 8), "min_samples_leaf": randint(1, 10)}
     ref = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), space,
                             **kwargs).fit(X, y)
-    other = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), space,
-                              n_jobs=n_jobs, **kwargs).fit(X, y)
+    calls = []
+    start = evaluate.FoldEvaluator._start
+    monkeypatch.setattr(evaluate.FoldEvaluator, "_start",
+                        lambda self, todo, *a: calls.append(len(todo)) or start(self, todo, *a))
+    with parallel_config(backend=backend) if backend else contextlib.nullcontext():
+        other = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), space,
+                                  n_jobs=n_jobs, **kwargs).fit(X, y)
+    assert len(calls) == n_calls and sum(calls) == 69
     # With 2 workers the brackets run side by side; the rows stay in bracket order.
     assert ref.cv_results_["params"] == other.cv_results_["params"]
     for key in ("mean_test_score", "rank_test_score", "bracket", "iter", "n_resources"):
@@ -471,8 +485,8 @@ def test_pickling_a_fitted_search():
     assert loaded.best_params_ == search.best_params_
 
 
-@pytest.mark.parametrize("n_jobs", [None, 2])
-def test_sklearn_callbacks_see_every_fold_fit(n_jobs):
+@pytest.mark.parametrize("n_jobs, n_calls", [(None, 6), (2, 3)])
+def test_sklearn_callbacks_see_every_fold_fit(n_jobs, n_calls):
     callback_module = pytest.importorskip("sklearn.callback")
     events = []
 
@@ -498,8 +512,9 @@ def test_sklearn_callbacks_see_every_fold_fit(n_jobs):
     begins = [e for e in events if isinstance(e, tuple) and e[0] == "begin"]
     n_tasks = sum(e[1] == "candidate-split-evaluation" for e in begins)
     assert n_tasks == search.n_fold_fits_ == 69
-    # One parallel call per rung of each bracket (side by side with 2 workers).
-    assert sum(e[1] == "hyperband-rung" for e in begins) == 6
+    # One parallel call per rung; with 2 workers (and callbacks, so calls
+    # cannot overlap), the brackets' rungs of equal depth share one.
+    assert sum(e[1] == "hyperband-rung" for e in begins) == n_calls
     assert events[0] == "setup" and events[-1] == "teardown"
 
 
