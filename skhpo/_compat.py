@@ -29,6 +29,16 @@ def backend_is_shared():
     return get_active_backend()[0] is get_active_backend()[0]
 
 
+def backend_uses_threads():
+    """Whether joblib would run the fits in threads of this process.
+
+    The optimizer limits the BLAS threads of the whole process while it
+    proposes (threadpoolctl); fits running in threads meanwhile would see
+    the limit, and two overlapping limit/restore pairs could leave it wrong.
+    """
+    return bool(getattr(get_active_backend()[0], "uses_threads", False))
+
+
 def callbacks_requested(estimator):
     """Whether scikit-learn >= 1.9 callbacks watch this estimator's fit.
 
@@ -43,6 +53,7 @@ def callbacks_requested(estimator):
 __all__ = [
     "BaseSearchCV",
     "backend_is_shared",
+    "backend_uses_threads",
     "callbacks_requested",
     "HasMethods",
     "Interval",

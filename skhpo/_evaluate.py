@@ -32,7 +32,12 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.utils import get_tags, resample
 
-from ._compat import _safe_indexing, _yields_constant_splits, backend_is_shared
+from ._compat import (
+    _safe_indexing,
+    _yields_constant_splits,
+    backend_is_shared,
+    backend_uses_threads,
+)
 from .exceptions import AllFitsFailedError
 
 __all__ = [
@@ -608,8 +613,15 @@ class FoldEvaluator:
 
     @staticmethod
     def can_overlap(callback_ctx=None):
-        """Whether a submission can start while another one runs (see below)."""
-        return callback_ctx is None and not backend_is_shared()
+        """Whether a submission can start while another one runs.
+
+        Not inside a joblib backend context (two calls would share one
+        backend object), with fits in threads (see
+        :func:`skhpo._compat.backend_uses_threads`), or with callback
+        contexts (see :meth:`submit_many`).
+        """
+        return (callback_ctx is None and not backend_is_shared()
+                and not backend_uses_threads())
 
     def collect(self, submission):
         """Wait for a :meth:`submit_many`'s fits; return its results.

@@ -228,6 +228,18 @@ def test_lookahead_starts_the_next_batch_before_the_current_one_is_collected(
                       ("collected", 2), ("collected", 4)]
 
 
+def test_lookahead_with_fits_in_threads_does_not_overlap(monkeypatch):
+    # The optimizer limits the process's BLAS threads while it proposes.
+    from joblib import parallel_config
+
+    events = _record_overlap(monkeypatch)
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_points=2, lookahead=1,
+                           n_jobs=2, n_iter=4, n_initial_points=2, cv=2, random_state=0)
+    with parallel_config(prefer="threads"):
+        search.fit(X_iris, y_iris)
+    assert events == [("started", 0), ("collected", 0), ("started", 2), ("collected", 2)]
+
+
 def test_an_error_cancels_the_batch_proposed_ahead(monkeypatch):
     # Left to the garbage collector, joblib would abort that batch whenever
     # the exception is freed, killing the workers of whatever runs then.
