@@ -574,10 +574,9 @@ class FoldEvaluator:
         and stores the results. Several submissions may run at the same time
         (the workers take the next one's fits while the last fits of the
         previous one finish) if they share no (candidate, split) pair; they
-        must be collected in the order they were submitted. Inside a joblib
-        ``parallel_config(backend=...)`` context, or with a ``callback_ctx``,
-        a submission made while another runs starts only when collected (see
-        the comment in the code).
+        must be collected in the order they were submitted. Where
+        :meth:`can_overlap` says no, a submission made while another runs
+        starts only when collected: the same results, only later.
 
         Returns
         -------
@@ -600,14 +599,9 @@ class FoldEvaluator:
                 f"are already being fitted by an earlier submission; collect it first."
             )
         submission = _Submission(keys, todo, (callback_ctx, caller))
-        if todo and not (self._in_flight and not self.can_overlap(callback_ctx)):
+        if todo and (not self._in_flight or self.can_overlap(callback_ctx)):
             submission.running, submission.joblib_outputs = self._start(
                 todo, callback_ctx, caller)
-        # else: started when collected, with the same results, only later:
-        # two joblib calls cannot run at once on one backend object, and the
-        # callback contexts (and the search, for the hooks) go to the workers
-        # with every fit: they must not change while joblib pickles them in
-        # the background.
         self._in_flight.update(todo)
         return submission
 
@@ -615,10 +609,13 @@ class FoldEvaluator:
     def can_overlap(callback_ctx=None):
         """Whether a submission can start while another one runs.
 
-        Not inside a joblib backend context (two calls would share one
-        backend object), with fits in threads (see
-        :func:`skhpo._compat.backend_uses_threads`), or with callback
-        contexts (see :meth:`submit_many`).
+        Not inside a joblib backend context: two calls would share one
+        backend object, and the first to finish resets it under the other.
+        Not with fits in threads (see
+        :func:`skhpo._compat.backend_uses_threads`). Not with callback
+        contexts: they, and the search sent along for the hooks, go to the
+        workers with every fit and change as the search runs, while joblib
+        pickles them in a background thread.
         """
         return (callback_ctx is None and not backend_is_shared()
                 and not backend_uses_threads())
