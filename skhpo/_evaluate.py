@@ -318,9 +318,10 @@ class _Submission:
 
     keys: list
     todo: list
-    context: tuple  # (callback_ctx, caller)
-    running: object = None  # generator of (key, output), once started
-    joblib_outputs: object = None  # joblib's generator under it, to close on abandon
+    callback_ctx: object
+    caller: object
+    groups: list | None = None  # indices into todo, one list per joblib call
+    outputs: object = None  # joblib's generator of the groups' outputs, once started
 
 
 @dataclass
@@ -598,10 +599,9 @@ class FoldEvaluator:
                 f"{len(busy)} (candidate, split) pairs, e.g. {min(busy, key=repr)}, "
                 f"are already being fitted by an earlier submission; collect it first."
             )
-        submission = _Submission(keys, todo, (callback_ctx, caller))
+        submission = _Submission(keys, todo, callback_ctx, caller)
         if todo and (not self._in_flight or self.can_overlap(callback_ctx)):
-            submission.running, submission.joblib_outputs = self._start(
-                todo, callback_ctx, caller)
+            self._start(submission)
         self._in_flight.update(todo)
         return submission
 
@@ -630,10 +630,9 @@ class FoldEvaluator:
         """
         if submission.todo:
             try:
-                if submission.running is None:
-                    submission.running, submission.joblib_outputs = self._start(
-                        submission.todo, *submission.context)
-                self._store_results(submission.todo, submission.running)
+                if submission.outputs is None:
+                    self._start(submission)
+                self._store_results(submission)
             finally:
                 self._in_flight.difference_update(submission.todo)
         return [self.store[key] for key in submission.keys]
@@ -647,8 +646,7 @@ class FoldEvaluator:
         runs then.
         """
         self._in_flight.difference_update(submission.todo)
-        outputs, submission.running, submission.joblib_outputs = (
-            submission.joblib_outputs, None, None)
+        outputs, submission.outputs = submission.outputs, None
         if outputs is not None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # joblib's "tasks cancelled"
@@ -662,11 +660,9 @@ class FoldEvaluator:
         """The keys not yet in the store, each once, in order."""
         return [key for key in dict.fromkeys(keys) if key not in self.store]
 
-    def _start(self, todo, callback_ctx, caller):
-        """Hand the fits to joblib.
-
-        Returns the generator of (key, output) pairs and joblib's own.
-        """
+    def _start(self, submission):
+        """Hand a submission's fits to joblib (sets its groups and outputs)."""
+        todo, callback_ctx = submission.todo, submission.callback_ctx
         if self.verbose > 0:
             n_cand = len({k[0] for k in todo})
             resources = sorted({k[2] for k in todo}, key=repr)
@@ -695,22 +691,23 @@ class FoldEvaluator:
         common = dict(scorers=self.scorers, fit_params=self.fit_params,
                       score_params=self.score_params, error_score=self.error_score,
                       return_train_score=self.return_train_score,
-                      caller=caller if callback_ctx is not None else None)
+                      caller=submission.caller if callback_ctx is not None else None)
         # joblib dispatches the first groups now and the others as workers
         # free up, whether or not the results are being read.
-        group_outputs = parallel(
+        submission.groups = groups
+        submission.outputs = parallel(
             delayed(_fit_and_score_group)(self.estimator, [tasks[i] for i in group],
                                           self.X, self.y, **common)
             for group in groups)
+
+    def _store_results(self, submission):
+        """Store (and journal) results as they arrive; warn about failures."""
+        todo = submission.todo
         # Read joblib's generator to its end: one left suspended after its
         # last result is closed when garbage collected, and joblib then
         # aborts, killing the workers of any other call still running.
-        pairs = ((todo[i], out) for g, outs in enumerate(group_outputs)
-                 for i, out in zip(groups[g], outs))
-        return pairs, group_outputs
-
-    def _store_results(self, todo, results):
-        """Store (and journal) results as they arrive; warn about failures."""
+        results = ((todo[i], out) for g, outs in enumerate(submission.outputs)
+                   for i, out in zip(submission.groups[g], outs))
         n_failed, first_failure = 0, None
         counter = self._counter
         for key, out in results:

@@ -202,13 +202,13 @@ def _record_overlap(monkeypatch):
     events = []
     start, store = evaluate.FoldEvaluator._start, evaluate.FoldEvaluator._store_results
 
-    def recording_start(self, todo, *args):
-        events.append(("started", todo[0][0]))
-        return start(self, todo, *args)
+    def recording_start(self, submission):
+        events.append(("started", submission.todo[0][0]))
+        return start(self, submission)
 
-    def recording_store(self, todo, results):
-        store(self, todo, results)
-        events.append(("collected", todo[0][0]))
+    def recording_store(self, submission):
+        store(self, submission)
+        events.append(("collected", submission.todo[0][0]))
 
     monkeypatch.setattr(evaluate.FoldEvaluator, "_start", recording_start)
     monkeypatch.setattr(evaluate.FoldEvaluator, "_store_results", recording_store)

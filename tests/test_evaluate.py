@@ -316,7 +316,7 @@ def test_submissions_run_side_by_side_and_are_collected_in_order():
     ev = _evaluator(n_jobs=2)
     first = ev.submit_many([({0: {"C": 1.0}}, range(4), None)])
     second = ev.submit_many([({1: {"C": 0.1}}, range(4), None)])
-    assert first.running is not None and second.running is not None  # both started
+    assert first.outputs is not None and second.outputs is not None  # both started
     # A pair already being fitted cannot be submitted again.
     with pytest.raises(ValueError, match="already being fitted"):
         ev.submit_many([({0: {"C": 1.0}}, [3], None)])
@@ -365,8 +365,7 @@ def test_second_submission_waits_inside_a_backend_context(monkeypatch):
     started = []
     start = evaluate.FoldEvaluator._start
     monkeypatch.setattr(evaluate.FoldEvaluator, "_start",
-                        lambda self, todo, *a: started.append(todo[0][0]) or start(
-                            self, todo, *a))
+                        lambda self, sub: started.append(sub.todo[0][0]) or start(self, sub))
     with parallel_backend("threading", n_jobs=2):
         ev = _evaluator(n_jobs=2)
         first = ev.submit_many([({0: {"C": 1.0}}, range(4), None)])

@@ -328,7 +328,7 @@ def test_deterministic_for_a_random_state_whatever_n_jobs(monkeypatch, n_jobs, b
     calls = []
     start = evaluate.FoldEvaluator._start
     monkeypatch.setattr(evaluate.FoldEvaluator, "_start",
-                        lambda self, todo, *a: calls.append(len(todo)) or start(self, todo, *a))
+                        lambda self, sub: calls.append(len(sub.todo)) or start(self, sub))
     with parallel_config(backend=backend) if backend else contextlib.nullcontext():
         other = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), space,
                                   n_jobs=n_jobs, **kwargs).fit(X, y)
