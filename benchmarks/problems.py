@@ -113,10 +113,12 @@ class Ackley(RegressorMixin, BaseEstimator):
     There is no model noise, so this tests the optimizer alone. The box is
     [-15, 30]^5 rather than the symmetric [-32.768, 32.768]^5: the optimum (the
     origin) is then not the centre of the box, which would favour any method
-    whose first point is the centre.
+    whose first point is the centre. The parameters have no default (None):
+    defaults at the optimum would hand it to any search that starts from the
+    estimator's own values (``BayesSearchCV(initial_params="estimator")``).
     """
 
-    def __init__(self, x0=0.0, x1=0.0, x2=0.0, x3=0.0, x4=0.0):
+    def __init__(self, x0=None, x1=None, x2=None, x3=None, x4=None):
         self.x0, self.x1, self.x2, self.x3, self.x4 = x0, x1, x2, x3, x4
 
     def fit(self, X, y=None):

@@ -87,6 +87,10 @@ class Optimizer:
         Exploration weight of UCB.
     n_candidates : int, default=2048
         Size of the quasi-random candidate set per proposal.
+    initial_params : list of dict, default=()
+        Parameter values for the first points of the initial design, which
+        take the design's values for the parameters a dict leaves out (see
+        :mod:`skhpo._defaults`). They count among the ``n_initial_points``.
 
     Examples
     --------
@@ -103,7 +107,8 @@ class Optimizer:
     """
 
     def __init__(self, space, *, n_initial_points=5, acq_func="EI",
-                 random_state=None, xi=0.05, kappa=1.96, n_candidates=2048):
+                 random_state=None, xi=0.05, kappa=1.96, n_candidates=2048,
+                 initial_params=()):
         if acq_func not in ACQUISITIONS:
             raise ValueError(f"acq_func must be one of {ACQUISITIONS}, got {acq_func!r}.")
         self.space = space
@@ -114,7 +119,10 @@ class Optimizer:
         self.n_candidates = n_candidates
         self._rng = check_random_state(random_state)
         self._design_seed = self._rng.randint(2**31)
-        self._initial_design = space.sobol(max(n_initial_points, 1), self._design_seed)
+        self._initial_params = [dict(p) for p in initial_params]
+        self._exact = {}  # row key -> given values, see _design
+        self._initial_design = self._design(max(n_initial_points,
+                                                len(self._initial_params), 1))
         self._X = np.zeros((0, space.n_columns))
         self._scores = np.zeros(0)
         self._seen = set()
@@ -186,10 +194,11 @@ class Optimizer:
             # without changing its first points) rather than draw at random.
             n_design = self.n_initial_points + len(pending_rows) + n_points
             if n_design > len(self._initial_design):
-                self._initial_design = self.space.sobol(n_design, self._design_seed)
+                self._initial_design = self._design(n_design)
+        n_first = max(self.n_initial_points, len(self._initial_params))
         for _ in range(n_points):
             n_done = self.n_observed + len(pending_rows) + len(chosen)
-            if n_done < self.n_initial_points or gp is None:
+            if n_done < n_first or gp is None:
                 row = self._next_initial(n_done, pending)
             else:
                 row = self._maximize_acquisition(gp, best, pending)
@@ -205,7 +214,10 @@ class Optimizer:
             chosen.append(row)
         if not chosen:
             return []
-        return self.space.decode(np.array(chosen))
+        proposals = self.space.decode(np.array(chosen))
+        for params, row in zip(proposals, chosen):
+            params.update(self._exact.get(self._key(row), {}))
+        return proposals
 
     # -------------------------------------------------------------- internals
     def _has_model_data(self):
@@ -224,6 +236,18 @@ class Optimizer:
     def _is_new(self, row, pending):
         key = self._key(row)
         return key not in self._seen and key not in pending
+
+    def _design(self, n_samples):
+        """Scrambled Sobol rows, the first ones moved to ``initial_params``."""
+        design = self.space.sobol(n_samples, self._design_seed)
+        for row, given in zip(design, self._initial_params):
+            params = self.space.decode(row[None, :])[0]
+            params.update(given)
+            row[:] = self.space.encode([params])[0]
+            # Decoding the row may round a value (0.05 -> 0.05000000000000001
+            # on a log scale): ask returns the given values exactly.
+            self._exact[self._key(self.space.snap(row)[0])] = given
+        return design
 
     def _next_initial(self, n_done, pending):
         if n_done < len(self._initial_design):

@@ -1,0 +1,104 @@
+"""The estimator's own parameter values, as a search's first candidate.
+
+``BayesSearchCV(initial_params="estimator")`` starts from the estimator as the
+user gave it: each searched parameter takes its current value (from
+``get_params(deep=True)``), moved to the nearest value the space holds; the
+other parameters take the first point of the quasi-random design. Tuned
+libraries do this because defaults are usually good: SMAC evaluates the
+default configuration first (Lindauer et al., "SMAC3", JMLR 23, 2022), and
+scikit-learn's defaults are chosen to work on most data. It also means the
+search's best score is never below the untuned estimator's, when the
+defaults lie in the space.
+
+A value is only taken where it means the same thing in the space: a float
+for a ``Real``, an int for an ``Integer`` (scikit-learn reads
+``min_samples_leaf=1`` as one sample but ``1.0`` as all of them), a category
+of a ``Categorical`` or a value of a grid list. Numbers outside a range are
+clipped into it; values of another type are left to the design.
+"""
+
+import numbers
+
+import numpy as np
+
+from .space import Categorical, Distribution, Integer, Ordinal, Real
+
+_NO_VALUE = object()
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_float(value):
+    return (isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)
+            and np.isfinite(value))
+
+
+def nearest_value(dim, value):
+    """``value`` moved into ``dim``, or ``_NO_VALUE`` when its type does not fit.
+
+    Examples
+    --------
+    >>> from skhpo import Integer, Real
+    >>> from skhpo._defaults import nearest_value
+    >>> nearest_value(Real(0.01, 0.49), 0.0), nearest_value(Integer(1, 15), 40)
+    (0.01, 15)
+    >>> nearest_value(Real(0.01, 0.49), 1) is nearest_value(Integer(1, 5), 0.5)
+    True
+    """
+    if isinstance(dim, Categorical):
+        try:
+            return dim.categories[dim.index(value)]
+        except ValueError:
+            return _NO_VALUE
+    if isinstance(dim, Ordinal):
+        numeric = _is_int(value) or _is_float(value)
+        return value if numeric and value in dim.values else _NO_VALUE
+    if isinstance(dim, Integer):
+        return int(np.clip(value, dim.low, dim.high)) if _is_int(value) else _NO_VALUE
+    if isinstance(dim, Real):
+        return float(np.clip(value, dim.low, dim.high)) if _is_float(value) else _NO_VALUE
+    if isinstance(dim, Distribution):
+        fits = _is_int(value) if dim.is_discrete else _is_float(value)
+        if not fits:
+            return _NO_VALUE
+        low, high = dim.dist.support()
+        clipped = np.clip(value, low, high)
+        return int(clipped) if dim.is_discrete else float(clipped)
+    return _NO_VALUE
+
+
+def estimator_params(estimator, space):
+    """The searched parameters' current values in ``estimator``, in ``space``.
+
+    Parameters
+    ----------
+    estimator : estimator object
+    space : skhpo.space.Space
+
+    Returns
+    -------
+    params : dict
+        Only the parameters whose value fits (see the module docstring);
+        empty when none does.
+
+    Examples
+    --------
+    >>> from sklearn.svm import SVC
+    >>> from skhpo import Real
+    >>> from skhpo.space import Space
+    >>> from skhpo._defaults import estimator_params
+    >>> space = Space({"C": Real(10.0, 1e3, prior="log-uniform"),
+    ...                "gamma": Real(1e-4, 1e-1), "kernel": ["rbf", "linear"]})
+    >>> estimator_params(SVC(), space)  # gamma="scale" is not a float
+    {'C': 10.0, 'kernel': 'rbf'}
+    """
+    current = estimator.get_params(deep=True)
+    found = {}
+    for name, dim in space.as_dict().items():
+        if name in current:
+            value = nearest_value(dim, current[name])
+            if value is not _NO_VALUE:
+                found[name] = value
+    return found
