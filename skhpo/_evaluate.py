@@ -49,12 +49,11 @@ __all__ = [
 ]
 
 
-# Grouping of fast fits into one joblib call (see FoldEvaluator._n_groups).
+# Grouping of fast fits into one joblib call (see FoldEvaluator._group_size).
 # A loky round trip (pickling the data and estimators, returning the scores)
 # costs a few milliseconds: on 10 ms SVM fits, batches of 18 ran 1.53x faster
 # on 2 workers with 20 ms groups and 1.62x with 50 ms groups (three repeats).
 _GROUP_SECONDS = 0.05
-_GROUPS_PER_WORKER = 2
 
 
 # --------------------------------------------------------------------- checks
@@ -301,14 +300,23 @@ def _keys(requests):
             for cid in dict(candidates) for i in split_indices]
 
 
-def _deal(n_tasks, n_groups):
-    """Task indices dealt round-robin into groups.
+def _guided_groups(n_tasks, group_size):
+    """Task indices in consecutive groups, each sized when joblib takes it.
 
-    Neighbouring tasks are often one candidate's splits, which take about as
-    long as each other; dealing them out mixes slow and fast candidates in
-    every group, so the groups take about as long as each other.
+    joblib reads its input lazily (``pre_dispatch``), from its dispatching
+    thread, so a group made after the first fits are timed is sized from
+    those timings by ``group_size(n_left)``: a search's first call need not
+    send its fits one by one. ``group_size`` shrinks as the tasks run out
+    (guided self-scheduling, Polychronopoulos and Kuck, IEEE Trans. Computers
+    36(12), 1987), so the last groups are short and no worker waits long for
+    another's.
     """
-    return [list(range(start, n_tasks, n_groups)) for start in range(n_groups)]
+    start = 0
+    while start < n_tasks:
+        n_left = n_tasks - start
+        size = min(max(int(group_size(n_left)), 1), n_left)
+        yield list(range(start, start + size))
+        start += size
 
 
 # ------------------------------------------------------------------ the engine
@@ -320,7 +328,7 @@ class _Submission:
     todo: list
     callback_ctx: object
     caller: object
-    groups: list | None = None  # indices into todo, one list per joblib call
+    groups: list | None = None  # indices into todo, one list per joblib call, as made
     outputs: object = None  # joblib's generator of the groups' outputs, once started
 
 
@@ -434,6 +442,9 @@ class FoldEvaluator:
             raise ValueError("The cv iterator yielded no split.")
         self.n_samples = _n_rows(X)
         self.store = {}
+        # Seconds per fit (fit + score), appended as results are stored; read
+        # by joblib's dispatching thread to size groups (see _group_size).
+        self._durations = []
         self.params = {}
         self._in_flight = set()
         self._counter = _Counter()
@@ -448,6 +459,7 @@ class FoldEvaluator:
         for fields in journal.results():
             result = SplitResult(**fields)
             self.store[(result.candidate_id, result.split_index, result.resource)] = result
+            self._durations.append(result.fit_time + result.score_time)
         self._journal = journal
 
     @property
@@ -501,24 +513,24 @@ class FoldEvaluator:
             params[self.resource] = resource
         return params, train, test
 
-    def _n_groups(self, n_tasks):
-        """How many joblib calls the tasks go in: few enough that dispatch is cheap.
+    def _group_size(self, n_left, n_workers):
+        """How many of the ``n_left`` tasks to send in the next joblib call.
 
         A fit of a few milliseconds costs less than sending it to a worker
-        and back, so two workers would barely beat one. Tasks are grouped so
+        and back, so two workers would barely beat one. Fits are grouped so
         that a group takes about ``_GROUP_SECONDS`` by the median time of the
-        fits so far, with at least ``_GROUPS_PER_WORKER`` groups per worker so
-        that a slow group does not leave the others idle. One task per group
-        until a fit has been timed, and when running sequentially (grouping
-        would only delay storing results).
+        fits so far, and at most ``1 / n_workers`` of the tasks left, so that
+        the last groups are short. One task per group until a fit has been
+        timed, and when running sequentially (grouping would only delay
+        storing results).
         """
-        n_workers = effective_n_jobs(self.n_jobs)
-        if n_workers <= 1 or not self.store:
-            return n_tasks
-        durations = [r.fit_time + r.score_time for r in self.store.values()]
+        # A copy: the main thread may append while joblib's thread reads.
+        durations = list(self._durations)
+        if n_workers <= 1 or not durations:
+            return 1
         per_task = max(float(np.median(durations)), 1e-6)
-        by_time = int(np.ceil(n_tasks * per_task / _GROUP_SECONDS))
-        return min(n_tasks, max(by_time, _GROUPS_PER_WORKER * n_workers))
+        by_time = int(_GROUP_SECONDS / per_task)
+        return min(by_time, -(-n_left // n_workers))
 
     # -------------------------------------------------------------- interface
     def evaluate(self, candidates, split_indices, resource=None, *,
@@ -675,7 +687,7 @@ class FoldEvaluator:
         else:
             contexts = [None] * len(todo)
         tasks = [(*self._task(*key), ctx) for key, ctx in zip(todo, contexts)]
-        groups = _deal(len(todo), self._n_groups(len(todo)))
+        n_workers = effective_n_jobs(self.n_jobs)
         # A generator: each group's results are stored (and journaled) as soon
         # as it and the groups dispatched before it are done, so a crash loses
         # little.
@@ -692,13 +704,18 @@ class FoldEvaluator:
                       score_params=self.score_params, error_score=self.error_score,
                       return_train_score=self.return_train_score,
                       caller=submission.caller if callback_ctx is not None else None)
+        submission.groups = []
+
+        def calls():
+            for group in _guided_groups(
+                    len(todo), lambda n_left: self._group_size(n_left, n_workers)):
+                submission.groups.append(group)  # before its output can exist
+                yield delayed(_fit_and_score_group)(
+                    self.estimator, [tasks[i] for i in group], self.X, self.y, **common)
+
         # joblib dispatches the first groups now and the others as workers
         # free up, whether or not the results are being read.
-        submission.groups = groups
-        submission.outputs = parallel(
-            delayed(_fit_and_score_group)(self.estimator, [tasks[i] for i in group],
-                                          self.X, self.y, **common)
-            for group in groups)
+        submission.outputs = parallel(calls())
 
     def _store_results(self, submission):
         """Store (and journal) results as they arrive; warn about failures."""
@@ -713,6 +730,7 @@ class FoldEvaluator:
         for key, out in results:
             result = SplitResult(key[0], key[1], key[2], **out)
             self.store[key] = result
+            self._durations.append(result.fit_time + result.score_time)
             if self._journal is not None:
                 self._journal.append(result, self.params[key[0]])
             counter.fits += 1

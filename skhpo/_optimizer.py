@@ -28,17 +28,26 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.utils import check_random_state
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ._gp import GPSurrogate
 from .acquisition import ACQUISITIONS, acquisition
+
+
+_blas_controller = None
 
 
 def _single_threaded_blas():
     """The GP's matrices are small (at most a few hundred rows): a threaded BLAS
     gains nothing there and, beside busy joblib workers, loses a lot to thread
     contention (a 20x slowdown seen on a loaded 2-core machine)."""
-    return threadpool_limits(limits=1, user_api="blas")
+    global _blas_controller
+    if _blas_controller is None:
+        # Finding the loaded libraries reads /proc/self/maps: 1-3 ms, paid
+        # once rather than twice per proposal. The BLAS libraries the GP
+        # uses (numpy's, scipy's) are loaded by the time this first runs.
+        _blas_controller = ThreadpoolController()
+    return _blas_controller.limit(limits=1, user_api="blas")
 
 
 # Acquisition values closer than this to the maximum count as tied (in log

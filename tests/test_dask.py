@@ -28,16 +28,16 @@ def client():
 def _run_on(client, search, monkeypatch):
     import skhpo._evaluate as evaluate
 
-    # The evaluator deals its fits into groups, one joblib call each: record
+    # The evaluator sends its fits in groups, one joblib call each: record
     # the groups it made, then find every one of them on the cluster.
-    groups, deal = [], evaluate._deal
+    groups, guided = [], evaluate._guided_groups
 
-    def recording_deal(*args):
-        dealt = deal(*args)
-        groups.extend(dealt)
-        return dealt
+    def recording_groups(*args):
+        for group in guided(*args):
+            groups.append(group)
+            yield group
 
-    monkeypatch.setattr(evaluate, "_deal", recording_deal)
+    monkeypatch.setattr(evaluate, "_guided_groups", recording_groups)
     with distributed.get_task_stream(client) as stream:
         with parallel_config(backend="dask"):
             search.fit(X, y)

@@ -261,36 +261,66 @@ def test_estimator_valued_params_are_cloned_for_every_task():
         [np.mean(y[te] == np.bincount(y[tr]).argmax()) for tr, te in ev.splits])
 
 
-def test_fast_fits_are_grouped_and_slow_ones_are_not(monkeypatch):
+def _recording_groups(monkeypatch):
+    """Record the groups FoldEvaluator makes, one list per joblib call."""
     import skhpo._evaluate as evaluate
 
-    groups = []
-    deal = evaluate._deal
-    monkeypatch.setattr(evaluate, "_deal", lambda *a: groups.append(deal(*a)) or groups[-1])
+    calls, guided = [], evaluate._guided_groups
+
+    def recording(*args):
+        calls.append([])
+        for group in guided(*args):
+            calls[-1].append(group)
+            yield group
+
+    monkeypatch.setattr(evaluate, "_guided_groups", recording)
+    return calls
+
+
+def test_fast_fits_are_grouped_and_slow_ones_are_not(monkeypatch):
+    calls = _recording_groups(monkeypatch)
     with parallel_backend("threading"):
         ev = _evaluator(Recorder(), n_jobs=2)
         ev.evaluate({0: {"c": 0.0}}, [0])  # nothing timed yet: one fit per group
         ev.evaluate({k: {"c": float(k)} for k in range(1, 5)}, range(4))
-        for result in ev.store.values():
-            result.fit_time = 1.0  # now pretend the fits are slow
+        ev._durations[:] = [1.0] * len(ev._durations)  # now pretend fits are slow
         ev.evaluate({k: {"c": float(k)} for k in range(5, 7)}, range(4))
-    assert groups[0] == [[0]]
-    # 16 fast fits dealt round-robin into 2 groups per worker: each group
-    # holds every fourth fit, so one candidate's splits are spread out.
-    assert groups[1] == [[0, 4, 8, 12], [1, 5, 9, 13], [2, 6, 10, 14], [3, 7, 11, 15]]
-    assert groups[2] == [[k] for k in range(8)]
+    assert calls[0] == [[0]]
+    # 16 fast fits: each group takes half of the tasks left (2 workers), so
+    # the last groups are short.
+    assert calls[1] == [list(range(8)), [8, 9, 10, 11], [12, 13], [14], [15]]
+    assert calls[2] == [[k] for k in range(8)]
     assert ev.n_fits_ == 1 + 16 + 8
 
 
-def test_each_group_is_one_dispatch():
+class Sleeper(Recorder):
+    def fit(self, X, y, sample_weight=None):
+        time.sleep(0.02)
+        return super().fit(X, y, sample_weight)
+
+
+def test_first_call_groups_fits_once_some_are_timed(monkeypatch):
+    # No fit timed before the call: joblib takes the first groups (2 per
+    # worker) before any result, one fit each; the later ones are sized from
+    # the fits that finished meanwhile (20 ms each: two per 50 ms group).
+    calls = _recording_groups(monkeypatch)
+    with parallel_backend("threading"):
+        ev = _evaluator(Sleeper(), n_jobs=2)
+        ev.evaluate({k: {"c": float(k)} for k in range(10)}, range(4))
+    (groups,) = calls
+    assert sorted(i for group in groups for i in group) == list(range(40))
+    assert groups[:4] == [[0], [1], [2], [3]]
+    assert max(map(len, groups)) == 2
+    assert len(groups) < 30
+
+
+def test_each_group_is_one_dispatch(monkeypatch):
     # For quick tasks joblib's automatic batching bundles several into one
     # dispatch (it aims at 0.2 s batches); bundling the evaluator's groups would
     # leave the last bundle running alone on one worker. The backend below
     # batches as eagerly as joblib does for quick tasks, deterministically.
     from joblib import register_parallel_backend
     from joblib.parallel import ThreadingBackend
-
-    import skhpo._evaluate as evaluate
 
     sizes = []
 
@@ -302,14 +332,16 @@ def test_each_group_is_one_dispatch():
             sizes.append(len(func))
             return super().submit(func, callback=callback)
 
+    calls = _recording_groups(monkeypatch)
     register_parallel_backend("skhpo-test-eager-batching", EagerBatchingBackend)
     with parallel_backend("skhpo-test-eager-batching"):
-        ev = _evaluator(Recorder(), n_jobs=2)
+        ev = _evaluator(Sleeper(), n_jobs=2)
         ev.evaluate({0: {"c": 0.0}}, [0])
-        for result in ev.store.values():  # two fits per group
-            result.fit_time, result.score_time = evaluate._GROUP_SECONDS / 2, 0.0
         ev.evaluate({k: {"c": float(k)} for k in range(1, 9)}, range(4))
-    assert sizes == [1] * (1 + 16)  # one dispatch per group: 32 fits in 16 groups
+    groups = [group for call in calls for group in call]
+    assert sum(map(len, groups)) == 1 + 32
+    assert len(groups) < 1 + 32  # fits were grouped,
+    assert sizes == [1] * len(groups)  # and each group went in a dispatch of its own
 
 
 def test_submissions_run_side_by_side_and_are_collected_in_order():
