@@ -54,6 +54,8 @@ __all__ = [
 # costs a few milliseconds: on 10 ms SVM fits, batches of 18 ran 1.53x faster
 # on 2 workers with 20 ms groups and 1.62x with 50 ms groups (three repeats).
 _GROUP_SECONDS = 0.05
+# How many of the latest fits' times size the groups.
+_TIMED_FITS = 500
 
 
 # --------------------------------------------------------------------- checks
@@ -519,13 +521,15 @@ class FoldEvaluator:
         A fit of a few milliseconds costs less than sending it to a worker
         and back, so two workers would barely beat one. Fits are grouped so
         that a group takes about ``_GROUP_SECONDS`` by the median time of the
-        fits so far, and at most ``1 / n_workers`` of the tasks left, so that
+        latest fits, and at most ``1 / n_workers`` of the tasks left, so that
         the last groups are short. One task per group until a fit has been
         timed, and when running sequentially (grouping would only delay
         storing results).
         """
-        # A copy: the main thread may append while joblib's thread reads.
-        durations = list(self._durations)
+        # A copy (slicing is atomic): the main thread may append while
+        # joblib's thread reads. The latest fits only, which also follow a
+        # budget that changes the fits' cost (n_samples).
+        durations = self._durations[-_TIMED_FITS:]
         if n_workers <= 1 or not durations:
             return 1
         per_task = max(float(np.median(durations)), 1e-6)
