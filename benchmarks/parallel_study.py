@@ -4,6 +4,8 @@
 
     OMP_NUM_THREADS=1 python benchmarks/parallel_study.py            # full
     OMP_NUM_THREADS=1 python benchmarks/parallel_study.py --small    # quick check
+    OMP_NUM_THREADS=1 python benchmarks/parallel_study.py --problems svm-breast-nll \
+        --searches hyperband --tag _svm_hb                               # a subset
     python benchmarks/parallel_study.py [--small] --analyse-only
 
 Only meaningful on an otherwise idle machine with at least 2 cores: the share
@@ -190,10 +192,11 @@ def _other_work_share(seconds=3.0):
     return 1.0 - (idle1 - idle0) / max(total1 - total0, 1e-9)
 
 
-def run_study(mode, out):
+def run_study(mode, out, problems=None, searches=SEARCHES):
     from joblib import Parallel, delayed
 
-    cfg = MODES[mode]
+    cfg = dict(MODES[mode])
+    cfg["problems"] = problems or cfg["problems"]
     load_start = os.getloadavg()
     busy_start = _other_work_share()
     # Start the loky workers and import scikit-learn, skhpo and every problem's
@@ -212,7 +215,7 @@ def run_study(mode, out):
         fh.write(json.dumps(meta) + "\n")
         for problem in cfg["problems"]:
             setup = Setup(problem)
-            for kind in SEARCHES:
+            for kind in searches:
                 reference, rnd, spent = None, 0, 0.0
                 while rnd < cfg["repeats"] or (spent < cfg["min_seconds"]
                                                and rnd < cfg["max_repeats"]):
@@ -323,16 +326,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="one problem, one round")
     parser.add_argument("--analyse-only", action="store_true")
+    parser.add_argument("--problems", nargs="+", choices=sorted(P.PROBLEMS),
+                        help="a subset of the full mode's problems")
+    parser.add_argument("--searches", nargs="+", choices=SEARCHES, default=SEARCHES)
+    parser.add_argument("--tag", default="",
+                        help="appended to the output names, e.g. to compare two "
+                             "skhpo versions (see benchmarks/README.md)")
     args = parser.parse_args(argv)
     mode = "small" if args.small else "full"
-    suffix = "_small" if args.small else ""
+    suffix = ("_small" if args.small else "") + args.tag
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     out = results / f"parallel_runs{suffix}.jsonl"
     if not args.analyse_only:
-        run_study(mode, out)
-    command = ("OMP_NUM_THREADS=1 python benchmarks/parallel_study.py"
-               + (" --small" if args.small else ""))
+        run_study(mode, out, args.problems, tuple(args.searches))
+    given = [a for a in (sys.argv[1:] if argv is None else argv) if a != "--analyse-only"]
+    command = " ".join(["OMP_NUM_THREADS=1 python benchmarks/parallel_study.py", *given])
     print(analyse(out, results, suffix, command))
 
 
