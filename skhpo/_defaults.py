@@ -14,7 +14,9 @@ A value is only taken where it means the same thing in the space: a float
 for a ``Real``, an int for an ``Integer`` (scikit-learn reads
 ``min_samples_leaf=1`` as one sample but ``1.0`` as all of them), a category
 of a ``Categorical`` or a value of a grid list. Numbers outside a range are
-clipped into it; values of another type are left to the design.
+clipped into it; values of another type are left to the design. When the
+space replaces a pipeline step with another estimator, the current step's
+parameters are not carried over to it.
 """
 
 import numbers
@@ -101,4 +103,8 @@ def estimator_params(estimator, space):
             value = nearest_value(dim, current[name])
             if value is not _NO_VALUE:
                 found[name] = value
-    return found
+    # A step the space replaces (``"clf": [LogisticRegression()]`` while the
+    # pipeline holds an SVC) takes none of the current step's values.
+    replaced = [name for name in space.names if name not in found]
+    return {name: value for name, value in found.items()
+            if not any(name.startswith(step + "__") for step in replaced)}

@@ -56,6 +56,16 @@ def test_estimator_params_reads_nested_parameters():
                                              "decisiontreeclassifier__criterion": "gini"}
 
 
+def test_a_replaced_step_takes_none_of_the_current_steps_values():
+    pipe = make_pipeline(StandardScaler(), SVC(C=3.0))
+    other = LogisticRegression()
+    space = Space({"svc": [other], "svc__C": Real(0.1, 10.0)})
+    # The space puts a LogisticRegression where the SVC was: C=3.0 was the SVC's.
+    assert estimator_params(pipe, space) == {}
+    kept = Space({"svc": [pipe.named_steps["svc"]], "svc__C": Real(0.1, 10.0)})
+    assert estimator_params(pipe, kept) == {"svc": pipe.named_steps["svc"], "svc__C": 3.0}
+
+
 def test_optimizer_initial_params_replace_the_first_design_point_only():
     space = Space({"a": Real(0.0, 1.0), "b": Integer(1, 100)})
 
