@@ -1,4 +1,8 @@
-"""The estimator's own parameter values, as a search's first candidate.
+"""The first candidates of a search: given points, or the estimator's own values.
+
+``BayesSearchCV(initial_params=[{...}, ...])`` evaluates the given points
+first (Optuna's ``enqueue_trial``, scikit-optimize's ``x0``); a point may
+leave parameters out, which the quasi-random design then fills.
 
 ``BayesSearchCV(initial_params="estimator")`` starts from the estimator as the
 user gave it: each searched parameter takes its current value (from
@@ -23,7 +27,7 @@ import numbers
 
 import numpy as np
 
-from .space import Categorical, Distribution, Integer, Ordinal, Real
+from .space import Categorical, Distribution, Integer, Ordinal, Real, holds
 
 _NO_VALUE = object()
 
@@ -108,3 +112,50 @@ def estimator_params(estimator, space):
     replaced = [name for name in space.names if name not in found]
     return {name: value for name, value in found.items()
             if not any(name.startswith(step + "__") for step in replaced)}
+
+
+def initial_points(setting, estimator, subspaces):
+    """The points each subspace evaluates first, checked before any fit.
+
+    Parameters
+    ----------
+    setting : None, "estimator" or list of dict
+        ``BayesSearchCV``'s ``initial_params``. A dict goes to every subspace
+        that has all of its parameters.
+    estimator : estimator object
+    subspaces : list of skhpo.space.Subspace
+
+    Returns
+    -------
+    points : list of list of dict
+        One list per subspace.
+    """
+    if setting is None:
+        return [[] for _ in subspaces]
+    if setting == "estimator":
+        found = [estimator_params(estimator, s.space) for s in subspaces]
+        return [[params] if params else [] for params in found]
+    points = [[] for _ in subspaces]
+    for i, point in enumerate(setting):
+        if not isinstance(point, dict):
+            raise ValueError(
+                f"initial_params[{i}] must be a dict of parameter name -> value, "
+                f"got {type(point).__name__}: {point!r}."
+            )
+        homes = [k for k, s in enumerate(subspaces) if set(point) <= set(s.space.names)]
+        if not homes:
+            raise ValueError(
+                f"initial_params[{i}] names {sorted(point)}, but no search space "
+                f"has all of these parameters. Name parameters of one search space."
+            )
+        for k in homes:
+            dims = subspaces[k].space.as_dict()
+            for name, value in point.items():
+                if not holds(dims[name], value):
+                    raise ValueError(
+                        f"initial_params[{i}][{name!r}]={value!r} is not a value of "
+                        f"{dims[name]!r}. Give a value inside its range or among its "
+                        f"values, or widen the search space."
+                    )
+            points[k].append(dict(point))
+    return points

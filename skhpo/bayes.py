@@ -12,7 +12,7 @@ from scipy.optimize import OptimizeResult
 
 from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
 from ._compat import Interval, StrOptions
-from ._defaults import estimator_params
+from ._defaults import initial_points
 from ._evaluate import format_cv_results
 from ._optimizer import Optimizer
 from ._progress import ProgressPrinter
@@ -116,18 +116,25 @@ class BayesSearchCV(FoldSearchCV):
         (exploration weight of UCB, default 1.96), ``n_candidates``
         (quasi-random candidates per proposal, default 2048).
 
-    initial_params : "estimator" or None, default=None
-        None: the quasi-random design only (scikit-optimize's behaviour).
-        "estimator": the first candidate of each subspace is the estimator as
-        given. Each searched parameter keeps its current value
-        (``estimator.get_params(deep=True)``), moved to the nearest value the
-        space holds: a float for a ``Real`` and an int for an ``Integer``
-        (clipped into the range), a listed category or grid value; the other
-        parameters take the design's first point. It is one of the
-        ``n_initial_points``. When the estimator's values lie in the space,
-        the best score is never below the untuned estimator's. On the public
-        benchmark problems it scored the same as None within noise (README,
-        Benchmarks), so it is not the default.
+    initial_params : list of dict, "estimator" or None, default=None
+        Points to evaluate first, before the quasi-random design.
+
+        - None: the design only (scikit-optimize's behaviour).
+        - A list of dicts of parameter values, e.g. a configuration known to
+          work; a dict may leave parameters out (the design fills them) and
+          goes to every subspace that has all of its parameters. Each is one
+          of the ``n_initial_points`` (more points are all evaluated first).
+          A value outside its dimension is an error, raised before any fit.
+        - "estimator": the estimator as given is the first candidate of each
+          subspace. Each searched parameter keeps its current value
+          (``estimator.get_params(deep=True)``), moved to the nearest value
+          the space holds: a float for a ``Real`` and an int for an
+          ``Integer`` (clipped into the range), a listed category or grid
+          value; the other parameters take the design's first point. When the
+          estimator's values lie in the space, the best score is never below
+          the untuned estimator's. On the public benchmark problems it scored
+          the same as None within noise (README, Benchmarks), so it is not the
+          default.
 
     warm_start : bool, fitted search, cv_results_ dict or loaded results, default=None
         Earlier results over a compatible space (an earlier search, its
@@ -257,7 +264,7 @@ class BayesSearchCV(FoldSearchCV):
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left")],
         "acq_func": [StrOptions(set(ACQUISITIONS))],
         "optimizer_kwargs": [dict, None],
-        "initial_params": [StrOptions({"estimator"}), None],
+        "initial_params": [StrOptions({"estimator"}), list, None],
         "warm_start": "no_validation",  # checked in fit, see _warm_start
         "pruning": ["boolean", Interval(numbers.Real, 0, 1, closed="neither")],
         "lookahead": [Interval(numbers.Integral, 0, None, closed="left")],
@@ -390,18 +397,21 @@ class BayesSearchCV(FoldSearchCV):
             return None
         return self.warm_start
 
-    def _initial_params(self, space):
-        if self.initial_params != "estimator":
-            return []
-        params = estimator_params(self.estimator, space)
-        return [params] if params else []
-
     def _pruning_alpha(self):
         if self.pruning is False:
             return None
         return _DEFAULT_PRUNING_ALPHA if self.pruning is True else float(self.pruning)
 
     def _prepare(self, X, y, n_cv_splits, subspaces):
+        first_points = initial_points(self.initial_params, self.estimator, subspaces)
+        budgets = [s.n_iter or self.n_iter for s in subspaces]
+        for k, (points, budget) in enumerate(zip(first_points, budgets)):
+            if len(points) > budget:
+                raise ValueError(
+                    f"initial_params gives {len(points)} points to search space {k}, "
+                    f"whose n_iter is {budget}: give at most n_iter points per "
+                    f"search space, or raise n_iter."
+                )
         if self.lookahead and self._pruning_alpha() is not None:
             raise ValueError(
                 f"lookahead={self.lookahead} and pruning={self.pruning!r} cannot be "
@@ -409,10 +419,11 @@ class BayesSearchCV(FoldSearchCV):
                 f"far, which a batch proposed ahead would not wait for. Set "
                 f"lookahead=0 or pruning=False."
             )
-        return self._check_optimizer_kwargs()
+        return self._check_optimizer_kwargs(), first_points
 
     # ----------------------------------------------------------- search
-    def _search(self, evaluator, subspaces, rng, root_ctx, optimizer_kwargs):
+    def _search(self, evaluator, subspaces, rng, root_ctx, state):
+        optimizer_kwargs, first_points = state
         # Still before the first fit: a bad warm start is refused up front.
         warm_start = self._warm_start_source()
         if warm_start is not None:
@@ -432,11 +443,10 @@ class BayesSearchCV(FoldSearchCV):
         self._rows, self._more = [], defaultdict(list)
         self._complete = {}  # candidate id -> split scores, fully scored only
         self._next_id = 0
-        for subspace, budget in zip(subspaces, budgets):
+        for subspace, budget, first in zip(subspaces, budgets, first_points):
             optimizer = Optimizer(subspace.space, n_initial_points=self.n_initial_points,
                                   acq_func=self.acq_func,
-                                  random_state=rng.randint(2**31),
-                                  initial_params=self._initial_params(subspace.space),
+                                  random_state=rng.randint(2**31), initial_params=first,
                                   **optimizer_kwargs)
             if warm_start is not None:
                 optimizer.tell(*warm_start_points(warm_start, subspace.space,

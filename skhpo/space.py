@@ -598,26 +598,8 @@ class Space:
 
     def contains(self, params):
         """Whether ``params`` names exactly this space's parameters, in range."""
-        if set(params) != set(self.names):
-            return False
-        for name, dim in zip(self.names, self.dimensions):
-            value = params[name]
-            try:
-                if isinstance(dim, Categorical):
-                    dim.index(value)
-                elif isinstance(dim, Ordinal):
-                    if value not in dim._sorted:
-                        return False
-                elif isinstance(dim, Real):
-                    if not dim.low <= value <= dim.high:
-                        return False
-                else:
-                    lo, hi = dim.dist.support()
-                    if not lo <= value <= hi:
-                        return False
-            except (ValueError, TypeError):
-                return False
-        return True
+        return set(params) == set(self.names) and all(
+            holds(dim, params[name]) for name, dim in zip(self.names, self.dimensions))
 
     def sobol(self, n_samples, random_state):
         """A scrambled Sobol design of ``n_samples`` unit-cube rows."""
@@ -626,6 +608,34 @@ class Space:
         sampler = qmc.Sobol(self.n_columns, scramble=True, seed=random_state)
         n_pow2 = int(2 ** np.ceil(np.log2(max(n_samples, 2))))
         return sampler.random(n_pow2)[:n_samples]
+
+
+def holds(dim, value):
+    """Whether ``value`` is one of the values ``dim`` can take.
+
+    Examples
+    --------
+    >>> from skhpo import Integer
+    >>> from skhpo.space import holds
+    >>> holds(Integer(1, 10), 3), holds(Integer(1, 10), 2.5), holds(Integer(1, 10), 11)
+    (True, False, False)
+    """
+    try:
+        if isinstance(dim, Categorical):
+            dim.index(value)
+            return True
+        if isinstance(dim, Ordinal):
+            return value in dim._sorted
+        if isinstance(dim, Integer) and value != int(value):
+            return False
+        if isinstance(dim, Real):
+            return bool(dim.low <= value <= dim.high)
+        if dim.is_discrete and value != int(value):
+            return False
+        low, high = dim.dist.support()
+        return bool(low <= value <= high)
+    except (ValueError, TypeError):
+        return False
 
 
 @dataclass

@@ -129,3 +129,49 @@ def test_initial_params_is_validated():
     # scikit-learn's InvalidParameterError, a ValueError.
     with pytest.raises(ValueError, match="initial_params"):
         _search(SVC(), {"C": Real(1.0, 10.0)}, initial_params="default")
+
+
+def test_given_points_are_evaluated_first_exactly():
+    space = {"C": Real(1e-3, 1e3, prior="log-uniform"), "fit_intercept": [True, False]}
+    points = [{"C": 0.05, "fit_intercept": False}, {"C": 7}]
+    search, *_ = _search(LogisticRegression(), space, initial_params=points)
+    first, second = search.cv_results_["params"][:2]
+    assert first == {"C": 0.05, "fit_intercept": False}
+    assert second["C"] == 7 and type(second["C"]) is int  # as given
+    plain, *_ = _search(LogisticRegression(), space)
+    # The design fills what a point leaves out: its second point's value.
+    assert second["fit_intercept"] == plain.cv_results_["params"][1]["fit_intercept"]
+
+
+def test_a_point_goes_to_every_subspace_that_has_its_parameters():
+    X, y = load_iris(return_X_y=True)
+    spaces = [({"C": Real(0.1, 10.0), "kernel": ["linear"]}, 3),
+              ({"C": Real(0.1, 10.0), "gamma": Real(1e-3, 1.0)}, 3),
+              ({"degree": Integer(2, 4), "kernel": ["poly"]}, 2)]
+    search = BayesSearchCV(SVC(), spaces, initial_params=[{"C": 2.5}], n_initial_points=2,
+                           cv=3, random_state=0).fit(X, y)
+    params = search.cv_results_["params"]
+    assert params[0]["C"] == 2.5 and params[3]["C"] == 2.5  # first of each subspace
+    assert "C" not in params[6]
+
+
+@pytest.mark.parametrize("points, message", [
+    (["C=1"], r"initial_params\[0\] must be a dict"),
+    ([{"C": 1.0}, {"c": 1.0}], r"initial_params\[1\] names \['c'\], but no search space"),
+    ([{"C": 50.0}], r"initial_params\[0\]\['C'\]=50.0 is not a value of Real"),
+    ([{"degree": 2.5}], r"initial_params\[0\]\['degree'\]=2.5 is not a value of Integer"),
+    ([{"C": 1.0}] * 5, "gives 5 points to search space 0, whose n_iter is 4"),
+])
+def test_bad_initial_points_are_refused_before_any_fit(points, message):
+    class CountingSVC(SVC):
+        n_fits = 0
+
+        def fit(self, X, y, sample_weight=None):
+            type(self).n_fits += 1
+            return super().fit(X, y, sample_weight)
+
+    space = {"C": Real(0.1, 10.0), "degree": Integer(2, 4)}
+    with pytest.raises(ValueError, match=message):
+        BayesSearchCV(CountingSVC(), space, n_iter=4, initial_params=points, cv=3).fit(
+            *load_iris(return_X_y=True))
+    assert CountingSVC.n_fits == 0
