@@ -7,9 +7,9 @@ leave parameters out, which the quasi-random design then fills.
 ``BayesSearchCV(initial_params="estimator")`` starts from the estimator as the
 user gave it: each searched parameter takes its current value (from
 ``get_params(deep=True)``), moved to the nearest value the space holds; the
-other parameters take the first point of the quasi-random design. Tuned
-libraries do this because defaults are usually good: SMAC evaluates the
-default configuration first (Lindauer et al., "SMAC3", JMLR 23, 2022), and
+other parameters take the first point of the quasi-random design. SMAC3 has
+the same idea as an initial design of the default configuration
+(``DefaultInitialDesign``; Lindauer et al., "SMAC3", JMLR 23, 2022), and
 scikit-learn's defaults are chosen to work on most data. It also means the
 search's best score is never below the untuned estimator's, when the
 defaults lie in the space.
