@@ -459,10 +459,14 @@ class FoldEvaluator:
         of this process.
         """
         for fields in journal.results():
-            result = SplitResult(**fields)
-            self.store[(result.candidate_id, result.split_index, result.resource)] = result
-            self._durations.append(result.fit_time + result.score_time)
+            self._keep(SplitResult(**fields))
         self._journal = journal
+
+    def _keep(self, result):
+        """Store a result, and its time for sizing later groups."""
+        self.store[(result.candidate_id, result.split_index, result.resource)] = result
+        self._durations.append(result.fit_time + result.score_time)
+        return result
 
     @property
     def n_fits_(self):
@@ -732,9 +736,7 @@ class FoldEvaluator:
         n_failed, first_failure = 0, None
         counter = self._counter
         for key, out in results:
-            result = SplitResult(key[0], key[1], key[2], **out)
-            self.store[key] = result
-            self._durations.append(result.fit_time + result.score_time)
+            result = self._keep(SplitResult(key[0], key[1], key[2], **out))
             if self._journal is not None:
                 self._journal.append(result, self.params[key[0]])
             counter.fits += 1
