@@ -331,9 +331,11 @@ class BayesSearchCV(FoldSearchCV):
         ...               n_iter=20).total_iterations
         25
         """
-        return sum(s.n_iter or self.n_iter
-                   for s in parse_search_spaces(self.search_spaces))
+        return sum(self._budgets(parse_search_spaces(self.search_spaces)))
 
+    def _budgets(self, subspaces):
+        """Each subspace's number of candidates: its own n_iter, else ``n_iter``."""
+        return [s.n_iter or self.n_iter for s in subspaces]
 
     _space_parameter = "search_spaces"
     # One failing candidate must not end a sequential search; the search
@@ -404,7 +406,7 @@ class BayesSearchCV(FoldSearchCV):
 
     def _prepare(self, X, y, n_cv_splits, subspaces):
         first_points = initial_points(self.initial_params, self.estimator, subspaces)
-        budgets = [s.n_iter or self.n_iter for s in subspaces]
+        budgets = self._budgets(subspaces)
         for k, (points, budget) in enumerate(zip(first_points, budgets)):
             if len(points) > budget:
                 raise ValueError(
@@ -431,7 +433,7 @@ class BayesSearchCV(FoldSearchCV):
         n_splits = evaluator.n_splits
         n_points = (effective_n_jobs(self.n_jobs) if self.n_points == "auto"
                     else self.n_points)
-        budgets = [s.n_iter or self.n_iter for s in subspaces]
+        budgets = self._budgets(subspaces)
         search_ctx = None
         if root_ctx is not None:
             search_ctx = ctx_begin(root_ctx.subcontext(task_name="search",
