@@ -184,6 +184,8 @@ class Optimizer:
     def _ask(self, n_points, pending_rows):
         chosen = []
         pending = {self._key(row) for row in pending_rows}
+        # Points of the initial design: given ones first, then Sobol rows.
+        n_first = max(self.n_initial_points, len(self._initial_params))
         gp = self._gp
         if gp is not None:
             # Work in the GP's (transformed) loss scale throughout the batch.
@@ -201,10 +203,9 @@ class Optimizer:
             # Proposing ahead of the results, with no GP yet: continue the
             # Sobol design past n_initial_points (a Sobol sequence extends
             # without changing its first points) rather than draw at random.
-            n_design = self.n_initial_points + len(pending_rows) + n_points
+            n_design = n_first + len(pending_rows) + n_points
             if n_design > len(self._initial_design):
                 self._initial_design = self._design(n_design)
-        n_first = max(self.n_initial_points, len(self._initial_params))
         for _ in range(n_points):
             n_done = self.n_observed + len(pending_rows) + len(chosen)
             if n_done < n_first or gp is None:
