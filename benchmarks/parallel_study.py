@@ -80,20 +80,19 @@ SEARCHES = ("bayes", "bayes-lookahead", "hyperband")
 
 
 def _timed(cls):
+    def timing(name):
+        def method(self, *args, **kwargs):
+            t0 = time.perf_counter()
+            out = getattr(super(Timed, self), name)(*args, **kwargs)
+            self._eval_time += time.perf_counter() - t0
+            return out
+        return method
+
     class Timed(cls):
         # Every parallel call of both searches starts in _submit_many and is
         # waited for in _collect (with lookahead, the proposal runs between).
-        def _submit_many(self, *args, **kwargs):
-            t0 = time.perf_counter()
-            submitted = super()._submit_many(*args, **kwargs)
-            self._eval_time += time.perf_counter() - t0
-            return submitted
-
-        def _collect(self, *args, **kwargs):
-            t0 = time.perf_counter()
-            results = super()._collect(*args, **kwargs)
-            self._eval_time += time.perf_counter() - t0
-            return results
+        _submit_many = timing("_submit_many")
+        _collect = timing("_collect")
 
     Timed.__name__ = cls.__name__
     return Timed
