@@ -11,11 +11,29 @@ from sklearn.base import _fit_context
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.model_selection._split import _yields_constant_splits
 # Listed in sklearn.utils.__all__, but underscored: kept here all the same.
-from sklearn.utils import _safe_indexing
+from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 # joblib's, not scikit-learn's, but not in joblib's documented API either.
 from joblib.parallel import get_active_backend
+
+
+def routed_fit_params(search, params):
+    """How ``search.fit(X, y, **params)`` routes ``params``.
+
+    A Bunch with ``estimator.fit``, ``splitter.split`` and ``scorer.score``,
+    from BaseSearchCV's own (private) method, so that a re-scoring matches
+    the search: e.g. scikit-learn >= 1.9 passes ``sample_weight`` to the
+    scorer too, 1.6 only to ``fit``. A search without the method gets
+    ``groups`` to the splitter and everything else to ``fit``.
+    """
+    route = getattr(search, "_get_routed_params_for_fit", None)
+    if route is not None:
+        return route(params)
+    params = dict(params)
+    groups = params.pop("groups", None)
+    return Bunch(estimator=Bunch(fit=params), splitter=Bunch(split={"groups": groups}),
+                 scorer=Bunch(score={}))
 
 
 def backend_is_shared():
@@ -55,6 +73,7 @@ __all__ = [
     "backend_is_shared",
     "backend_uses_threads",
     "callbacks_requested",
+    "routed_fit_params",
     "HasMethods",
     "Interval",
     "StrOptions",

@@ -20,7 +20,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from . import _stats
-from ._compat import _safe_indexing
+from ._compat import _safe_indexing, routed_fit_params
 from ._frames import primary_metric
 from ._matplotlib import axes_or_new
 
@@ -66,8 +66,8 @@ def check_robustness(
     search : fitted BaseSearchCV
         Any fitted scikit-learn search (``GridSearchCV``,
         ``RandomizedSearchCV``, ``Halving*SearchCV``, skhpo's searches). For
-        successive halving only the candidates of the last iteration, which
-        ran on the full budget, are considered.
+        successive halving and Hyperband only the candidates scored on the
+        full budget (the largest ``n_resources``) are considered.
     X : array-like of shape (n_samples, n_features)
         The data the search was fitted on (or any data to check on).
     y : array-like of shape (n_samples,), default=None
@@ -105,8 +105,11 @@ def check_robustness(
         Draws the seeds when ``seeds`` is an int. Fix it for a reproducible
         report.
     **fit_params : dict
-        Passed to the estimator's ``fit`` (sample-aligned arrays are sliced
-        to each training set); ``groups`` goes to the splitter instead.
+        The parameters given to ``search.fit``, routed as the search routes
+        them: ``groups`` to the splitter, the others to the estimator's
+        ``fit`` and, where the search does so (scikit-learn >= 1.9, or with
+        metadata routing), ``sample_weight`` to the scorer as well.
+        Sample-aligned arrays are sliced to each training or test set.
 
     Returns
     -------
@@ -173,7 +176,9 @@ def check_robustness(
     params = [cv_results["params"][i] for i in order]
     original_scores = original[order] if original is not None else np.full(len(order), np.nan)
 
-    groups = fit_params.pop("groups", None)
+    routed = routed_fit_params(search, fit_params)
+    groups = routed.splitter.split.get("groups")
+    fit_params, score_params = routed.estimator.fit, routed.scorer.score
     base_cv = check_cv(search.cv, y, classifier=is_classifier(search.estimator))
     notes = []
     cv_varies, why_not = _can_reshuffle(base_cv)
@@ -228,7 +233,7 @@ def check_robustness(
                 tasks.append((c, s, k, seeded, train, test))
     results = Parallel(n_jobs=n_jobs)(
         delayed(_fit_and_score)(
-            clone(est), X, y, train, test, scorer, fit_params, error_score
+            clone(est), X, y, train, test, scorer, fit_params, score_params, error_score
         )
         for _, _, _, est, train, test in tasks
     )
@@ -654,15 +659,11 @@ def _ranking(search, scoring):
     picked = isinstance(scoring, str) and scoring in names
     if multimetric and not isinstance(refit, str) and not picked:
         rule += " (refit is not a metric name, so the first metric is used)"
-    if "iter" in results:
-        # Successive halving: only the last iteration ran on the full budget,
-        # and rank_test_* mixes iterations (scikit-learn #24901).
-        last = np.asarray(results["iter"]) == np.max(results["iter"])
-        rule += " among the candidates of the last halving iteration"
-    else:
-        last = np.ones(len(results["params"]), dtype=bool)
+    full = _full_budget(results)
+    if "n_resources" in results:
+        rule += " among the candidates scored on the full budget (the largest n_resources)"
     mean = np.asarray(results[f"mean_test_{metric}"], dtype=float)
-    valid = np.flatnonzero(last & np.isfinite(mean))
+    valid = np.flatnonzero(full & np.isfinite(mean))
     if valid.size == 0:
         raise ValueError(
             "The search has no candidate with a finite score to re-score; "
@@ -693,11 +694,30 @@ def _ranking(search, scoring):
     return metric, scorer, order, original, rule
 
 
+def _full_budget(results):
+    """Rows scored on the full budget.
+
+    Successive halving and Hyperband have a row per candidate and budget
+    (``n_resources``); only the largest budget compares like with like, and
+    their ``rank_test_*`` may mix budgets (scikit-learn #24901). In Hyperband
+    ``iter`` is the rung within a bracket, so the last ``iter`` alone would
+    keep only one bracket's survivor.
+    """
+    if "n_resources" not in results:
+        return np.ones(len(results["params"]), dtype=bool)
+    resources = np.asarray(results["n_resources"])
+    return resources == np.max(resources)
+
+
 def _original_ranks(search, metric, order, original):
     key = f"rank_test_{metric}"
     results = search.cv_results_
-    if original is None or "iter" in results or key not in results:
+    if original is None or key not in results:
         return np.arange(1, len(order) + 1)
+    if "n_resources" in results:
+        # Rank among the full-budget rows ("min" ranks, as scikit-learn's).
+        full = original[_full_budget(results)]
+        return np.array([1 + int(np.sum(full > original[i])) for i in order])
     return np.asarray(results[key])[order]
 
 
@@ -746,20 +766,25 @@ def _n_samples(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
-def _fit_and_score(estimator, X, y, train, test, scorer, fit_params, error_score):
-    n = _n_samples(X)
-    params = {
-        k: _safe_indexing(v, train)
-        if hasattr(v, "__len__") and not isinstance(v, (str, dict)) and len(v) == n
+def _rows(params, indices, n_samples):
+    """``params`` with its sample-aligned entries sliced to ``indices``."""
+    return {
+        k: _safe_indexing(v, indices)
+        if hasattr(v, "__len__") and not isinstance(v, (str, dict)) and len(v) == n_samples
         else v
-        for k, v in fit_params.items()
+        for k, v in params.items()
     }
+
+
+def _fit_and_score(estimator, X, y, train, test, scorer, fit_params, score_params,
+                   error_score):
+    n = _n_samples(X)
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
     y_train = None if y is None else _safe_indexing(y, train)
     y_test = None if y is None else _safe_indexing(y, test)
     try:
-        estimator.fit(X_train, y_train, **params)
-        return float(scorer(estimator, X_test, y_test))
+        estimator.fit(X_train, y_train, **_rows(fit_params, train, n))
+        return float(scorer(estimator, X_test, y_test, **_rows(score_params, test, n)))
     except Exception:
         if isinstance(error_score, str) and error_score == "raise":
             raise

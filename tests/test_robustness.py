@@ -273,7 +273,59 @@ def test_halving_uses_last_iteration_only():
     report = check_robustness(search, X, y, seeds=2, top_k=10, random_state=0)
     assert set(report.summary["candidate"]) == set(last)
     assert report.summary["candidate"].iloc[0] == search.best_index_
-    assert "last halving iteration" in report.ranking_rule
+    assert "full budget" in report.ranking_rule
+
+
+def test_hyperband_uses_every_full_budget_row_winner_first():
+    # Hyperband's ``iter`` is the rung within a bracket: the full-budget
+    # rows of all brackets count, not the last rung of one bracket.
+    from sklearn.model_selection import RepeatedStratifiedKFold
+    from skhpo import HyperbandSearchCV, Integer
+
+    X, y = _tree_data()
+    search = HyperbandSearchCV(
+        DecisionTreeClassifier(max_features=1, random_state=0),
+        {"max_depth": Integer(1, 10), "min_samples_leaf": Integer(1, 30)},
+        cv=RepeatedStratifiedKFold(n_splits=3, n_repeats=3, random_state=0),
+        random_state=0,
+    ).fit(X, y)
+    results = search.cv_results_
+    full = np.flatnonzero(results["n_resources"] == 9)
+    assert len(full) == 5  # one survivor per bracket plus bracket 0's three
+    report = check_robustness(search, X, y, seeds=2, top_k=10, random_state=0)
+    assert set(report.summary["candidate"]) == set(full)
+    assert report.summary["candidate"].iloc[0] == search.best_index_
+    assert report.recommended_params in [results["params"][i] for i in full]
+    ranks = report.summary.set_index("candidate")["original_rank"]
+    means = results["mean_test_score"]
+    for i in full:
+        assert ranks[i] == 1 + np.sum(means[full] > means[i])
+
+
+def test_sample_weight_reaches_the_scorer_as_in_the_search():
+    # Seed 0's shuffle is the search's own, so the search's split scores
+    # must come back: only if the weights are routed as the search did.
+    import sklearn
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y = load_iris(return_X_y=True)
+    X, y = X[y < 2][:, :2], y[y < 2]
+    weights = np.where(y == 0, 20.0, 1.0)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    search = GridSearchCV(LogisticRegression(C=0.01), {"C": [0.001, 0.01]},
+                          cv=cv).fit(X, y, sample_weight=weights)
+    report = check_robustness(search, X, y, seeds=[0, 1], vary=("cv",), top_k=1,
+                              sample_weight=weights)
+    mine = report.scores.query("seed == 0").sort_values("split")["score"].to_numpy()
+    theirs = [search.cv_results_[f"split{k}_test_score"][search.best_index_]
+              for k in range(3)]
+    np.testing.assert_allclose(mine, theirs)
+    unweighted = check_robustness(search, X, y, seeds=[0, 1], vary=("cv",), top_k=1)
+    version = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
+    if version >= (1, 9):  # GridSearchCV weights its scorer since 1.9
+        assert not np.allclose(
+            unweighted.scores.query("seed == 0")["score"], mine)
 
 
 @pytest.mark.parametrize("refit", ["f1_macro", "accuracy"])
