@@ -89,8 +89,11 @@ class FoldSearchCV(BaseSearchCV):
         raise NotImplementedError(f"{type(self).__name__}.fit runs its own loop.")
 
     # ------------------------------------------------------------- hooks
-    def _prepare(self, X, y, n_cv_splits, subspaces):
-        """Subclass checks that need the data, before any fit. Returns state."""
+    def _prepare(self, X, y, splits, subspaces):
+        """Subclass checks that need the data, before any fit. Returns state.
+
+        ``splits``: the (train, test) index pairs the search will score.
+        """
         return None
 
     def _evaluator_resource(self):
@@ -131,7 +134,6 @@ class FoldSearchCV(BaseSearchCV):
         check_constant_splits(cv)
         split_params = {k: v for k, v in routed.splitter.split.items() if v is not None}
         n_cv_splits = cv.get_n_splits(X, y, **split_params)
-        state = self._prepare(X, y, n_cv_splits, subspaces)
         rng = check_random_state(self.random_state)
         evaluator = FoldEvaluator(
             self.estimator, X, y, cv=cv, scorers=scorers,
@@ -143,6 +145,7 @@ class FoldSearchCV(BaseSearchCV):
             n_jobs=self.n_jobs, pre_dispatch=getattr(self, "pre_dispatch", "2*n_jobs"),
             verbose=max(self.verbose - 1, 0),
             raise_if_all_failed=self._raise_if_all_failed)
+        state = self._prepare(X, y, evaluator.splits, subspaces)
 
         if self.checkpoint is not None:
             self._attach_journal(evaluator, X, y, params)

@@ -404,7 +404,7 @@ class BayesSearchCV(FoldSearchCV):
             return None
         return _DEFAULT_PRUNING_ALPHA if self.pruning is True else float(self.pruning)
 
-    def _prepare(self, X, y, n_cv_splits, subspaces):
+    def _prepare(self, X, y, splits, subspaces):
         first_points = initial_points(self.initial_params, self.estimator, subspaces)
         budgets = self._budgets(subspaces)
         for k, (points, budget) in enumerate(zip(first_points, budgets)):

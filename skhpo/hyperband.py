@@ -20,7 +20,8 @@ Optimization at Scale", ICML 2018.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+import warnings
+from collections import abc, defaultdict, deque
 from numbers import Integral, Real
 
 import numpy as np
@@ -46,11 +47,18 @@ def _key(params):
 
 
 class _RandomSampler:
-    """Draw candidates: a subspace uniformly at random, then a Sobol point."""
+    """Draw candidates: a subspace uniformly at random, then a Sobol point.
+
+    No point is drawn twice in a search (all brackets together) while its
+    subspace has unseen points left, as RandomizedSearchCV samples a
+    list-only grid without replacement.
+    """
 
     def __init__(self, subspaces, rng):
         self.subspaces = subspaces
         self.rng = rng
+        self._drawn = [set() for _ in subspaces]  # keys, per subspace
+        self._warned = False
 
     def propose(self, n, history):
         choice = self.rng.randint(len(self.subspaces), size=n)
@@ -58,23 +66,31 @@ class _RandomSampler:
         for k, subspace in enumerate(self.subspaces):
             rows = np.flatnonzero(choice == k)
             if len(rows):
-                for row, p in zip(rows, self._draw(subspace.space, len(rows))):
+                for row, p in zip(rows, self._draw(subspace.space, len(rows), self._drawn[k])):
                     params[row] = p
         return params, choice.tolist()
 
-    def _draw(self, space, n, exclude=()):
-        # Oversample, then keep distinct points: a small discrete space
-        # would otherwise spend fits on repeats. Repeats remain only when the
-        # space has fewer than n points.
-        pool = space.decode(space.sobol(max(4 * n, 16), self.rng.randint(2**31 - 1)))
-        seen, distinct = set(exclude), []
+    def _draw(self, space, n, drawn):
+        """``n`` points not in ``drawn`` (keys, updated), repeats only if none are left."""
+        # Oversample, then keep the new distinct points.
+        size = max(4 * (n + len(drawn)), 16)
+        pool = space.decode(space.sobol(size, self.rng.randint(2**31 - 1)))
+        new = []
         for p in pool:
-            if _key(p) not in seen:
-                seen.add(_key(p))
-                distinct.append(p)
-        while len(distinct) < n:
-            distinct.extend(pool[: n - len(distinct)])
-        return distinct[:n]
+            if len(new) < n and _key(p) not in drawn:
+                drawn.add(_key(p))
+                new.append(p)
+        if len(new) < n:
+            if not self._warned:
+                self._warned = True
+                warnings.warn(
+                    f"The sampler found only {len(drawn)} distinct points in "
+                    f"the search space, fewer than the candidates Hyperband "
+                    f"draws: some candidates repeat one, and their fits are "
+                    f"spent on points already scored. Widen the space, or use "
+                    f"GridSearchCV for an exhaustive search.", UserWarning)
+            new.extend(pool[i % len(pool)] for i in range(n - len(new)))
+        return new
 
 
 class _BayesSampler(_RandomSampler):
@@ -197,7 +213,8 @@ class HyperbandSearchCV(FoldSearchCV):
         - ``"n_splits"``: the number of CV splits scored, up to
           ``cv.get_n_splits()``. The first ``r`` splits of ``cv`` are used at
           budget ``r``. With 5-fold CV and ``factor=3`` there are only two
-          budgets (1 and 3 splits), so use repeated CV for deeper brackets:
+          budgets (1 and 5 splits) and five candidates, so use repeated CV
+          for deeper brackets:
           ``RepeatedStratifiedKFold(n_splits=3, n_repeats=3, random_state=0)``
           gives 9 splits and budgets 1, 3 and 9.
         - ``"n_samples"``: each training fold subsampled to
@@ -442,7 +459,13 @@ class HyperbandSearchCV(FoldSearchCV):
             if self.min_resources == "smallest":
                 # Enough rows for every split to see each class twice.
                 min_r = 2 * n_cv_splits
-                if is_classifier(self.estimator) and y is not None:
+                if is_classifier(self.estimator):
+                    if y is None:
+                        raise ValueError(
+                            "min_resources='smallest' with resource='n_samples' "
+                            "counts the classes of y for a classifier; pass y "
+                            "(schedule(X, y)), or set min_resources."
+                        )
                     min_r *= len(np.unique(np.asarray(y)))
             else:
                 min_r = self.min_resources
@@ -477,6 +500,17 @@ class HyperbandSearchCV(FoldSearchCV):
                 f"(resource={resource!r}). Lower min_resources or raise "
                 f"max_resources."
             )
+        if max_r < self.factor * min_r:
+            # s_max = 0: a single bracket of a single candidate.
+            raise ValueError(
+                f"max_resources must be at least factor * min_resources for "
+                f"Hyperband to compare candidates, got max_resources={max_r} < "
+                f"{self.factor} * {min_r} (resource={resource!r}), which leaves "
+                f"one bracket of one candidate. "
+                + (f"Use a cv with more splits, e.g. {cv_hint}, or a smaller "
+                   f"factor." if resource == "n_splits" else
+                   "Raise max_resources, or lower min_resources or factor.")
+            )
         return int(min_r), int(max_r)
 
     def schedule(self, X=None, y=None, groups=None):
@@ -507,6 +541,12 @@ class HyperbandSearchCV(FoldSearchCV):
         69
         """
         self._validate_params()
+        if isinstance(self.cv, abc.Iterator):
+            raise ValueError(
+                "schedule() cannot count the splits of an iterator given as cv "
+                "without using it up, and fit would then find none. Pass the "
+                "splits as a list, cv=list(splits), or a splitter object."
+            )
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         n_cv_splits = cv.get_n_splits(X, y, groups=groups)
         min_r, max_r = self._resolve_resources(X, y, n_cv_splits)
@@ -514,10 +554,34 @@ class HyperbandSearchCV(FoldSearchCV):
                                   resource=self.resource, n_splits=n_cv_splits)
 
     # --------------------------------------------------------------- hooks
-    def _prepare(self, X, y, n_cv_splits, subspaces):
+    def _prepare(self, X, y, splits, subspaces):
+        n_cv_splits = len(splits)
         min_r, max_r = self._resolve_resources(X, y, n_cv_splits, subspaces)
+        if self.resource == "n_samples":
+            self._check_smallest_subsample(y, splits, min_r, _n_rows(X))
         brackets = hyperband_brackets(max_r, min_r, self.factor, self.n_brackets)
         return n_cv_splits, min_r, max_r, brackets
+
+    def _check_smallest_subsample(self, y, splits, min_r, n_samples):
+        """Refuse a first rung whose training subsample could not be fitted.
+
+        Budget ``r`` keeps ``floor(len(train) * r / n_samples)`` rows of each
+        training fold (``FoldEvaluator``): at least two, and one per class for
+        a classifier, as ``min_resources="smallest"`` guarantees.
+        """
+        smallest = min(len(train) for train, _ in splits)
+        n_train = int(smallest * min_r / n_samples)
+        needed = 2
+        if is_classifier(self.estimator) and y is not None:
+            needed = max(needed, len(np.unique(np.asarray(y))))
+        if n_train < needed:
+            raise ValueError(
+                f"min_resources={min_r} samples leaves {n_train} training rows "
+                f"in the smallest split (its {smallest} rows times "
+                f"min_resources / n_samples = {min_r}/{n_samples}); at least "
+                f"{needed} are needed. Raise min_resources, or use "
+                f"min_resources='smallest'."
+            )
 
     def _evaluator_resource(self):
         return None if self.resource == "n_splits" else self.resource

@@ -422,7 +422,9 @@ EXPECTED_FAILURES = {
 
 
 def _searches():
-    small = dict(cv=2, random_state=0)
+    # Two splits and factor 2: budgets 1 and 2 (cv=2 with factor 3 has one
+    # candidate, which fit refuses).
+    small = dict(cv=2, factor=2, random_state=0)
     yield HyperbandSearchCV(Ridge(), {"alpha": Real(0.1, 10.0, prior="log-uniform")},
                             **small)
     yield HyperbandSearchCV(LogisticRegression(), {"C": loguniform(0.1, 10.0)},
@@ -600,3 +602,61 @@ def test_progress_bar_callback():
     search.set_callbacks(ProgressBar())
     search.fit(X_, y_)
     assert search.n_fold_fits_ == 69
+
+
+# ------------------------------------------------- refused before any fit
+def test_one_candidate_schedule_is_refused_with_the_fix():
+    # cv=2 with factor=3: s_max = 0, one bracket of one candidate.
+    search = HyperbandSearchCV(_no_fit_estimator(), {"c": Real(0.0, 1.0)}, cv=2)
+    with pytest.raises(ValueError, match=r"max_resources=2 < 3 \* 1.*RepeatedStratifiedKFold"):
+        search.fit(XI, YI)
+    with pytest.raises(ValueError, match="one bracket of one candidate"):
+        search.schedule()
+    assert len(search.set_params(factor=2).schedule()) == 3  # budgets 1, 2 and 2
+
+
+def test_schedule_does_not_use_up_an_iterator_cv():
+    splits = KFold(3).split(XI)
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=splits,
+                               random_state=0)
+    with pytest.raises(ValueError, match=r"cv=list\(splits\)"):
+        search.schedule(XI, YI)
+    assert search.fit(XI, YI).n_fold_fits_ == search.set_params(
+        cv=list(KFold(3).split(XI))).schedule().attrs["total_fold_fits"]
+
+
+def test_empty_cv_gets_the_empty_cv_message():
+    search = HyperbandSearchCV(_no_fit_estimator(), {"c": Real(0.0, 1.0)}, cv=[])
+    with pytest.raises(ValueError, match="yielded no split"):
+        search.fit(XI, YI)
+
+
+def test_n_samples_preview_of_a_classifier_needs_y():
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)},
+                               resource="n_samples", cv=3, random_state=0)
+    with pytest.raises(ValueError, match=r"counts the classes of y.*schedule\(X, y\)"):
+        search.schedule(XI)
+    preview = search.schedule(XI, YI).attrs["total_fold_fits"]
+    assert search.fit(XI, YI).n_fold_fits_ == preview
+
+
+def test_n_samples_first_rung_too_small_to_fit_is_refused():
+    # 90 rows, 3 folds: 60 training rows, times 1/90 -> 0 rows.
+    search = HyperbandSearchCV(_no_fit_estimator(), {"c": Real(0.0, 1.0)},
+                               resource="n_samples", min_resources=1, cv=3)
+    with pytest.raises(ValueError, match=r"leaves 0 training rows.*60 rows.*1/90"):
+        search.fit(XI, YI)
+
+
+def test_random_sampler_draws_no_point_twice_while_others_remain():
+    search = HyperbandSearchCV(Instrumented(), {"c": [k / 20 for k in range(20)]},
+                               cv=CV9, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # 20 points for 17 candidates
+        search.fit(XI, YI)
+    new = [p["c"] for p, it in zip(search.cv_results_["params"],
+                                   search.cv_results_["iter"]) if it == 0]
+    assert len(new) == 17 and len(set(new)) == 17
+    with pytest.warns(UserWarning, match="found only 2 distinct points"):
+        HyperbandSearchCV(Instrumented(), {"c": [0.1, 0.3]}, cv=CV9,
+                          random_state=0).fit(XI, YI)
