@@ -22,9 +22,14 @@ from .acquisition import ACQUISITIONS
 from .exceptions import AllFitsFailedError
 from .space import parse_search_spaces
 
-# Keys of ``optimizer_kwargs`` and what they set. scikit-optimize's
+# Keys of ``optimizer_kwargs`` and the values they take. scikit-optimize's
 # ``base_estimator="GP"`` is accepted as a no-op so its code runs unchanged.
-_OPTIMIZER_KWARGS = ("xi", "kappa", "n_candidates", "base_estimator")
+_OPTIMIZER_KWARGS = {
+    "xi": Interval(numbers.Real, 0, None, closed="left"),
+    "kappa": Interval(numbers.Real, 0, None, closed="left"),
+    "n_candidates": Interval(numbers.Integral, 1, None, closed="left"),
+    "base_estimator": StrOptions({"GP"}),
+}
 # Level of the pruning test with ``pruning=True`` (see skhpo._pruning).
 _DEFAULT_PRUNING_ALPHA = 0.05
 
@@ -389,6 +394,12 @@ class BayesSearchCV(FoldSearchCV):
                 "optimizer_kwargs['base_estimator'] must be 'GP': skhpo's "
                 "BayesSearchCV uses a Gaussian process."
             )
+        for key, value in kwargs.items():
+            allowed = _OPTIMIZER_KWARGS[key]
+            if isinstance(value, bool) or not allowed.is_satisfied_by(value):
+                raise ValueError(
+                    f"optimizer_kwargs[{key!r}] must be {allowed}, got {value!r}."
+                )
         return kwargs
 
     def _warm_start_source(self):

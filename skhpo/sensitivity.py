@@ -147,6 +147,21 @@ def _candidate_key(params):
     return repr(sorted((k, repr(v)) for k, v in params.items()))
 
 
+def _candidate_keys(results, dicts, budgets):
+    """One key per candidate, the same at every budget.
+
+    Hyperband's rows carry a ``candidate_id``. scikit-learn's halving
+    searches with an estimator parameter as the resource put the budget in
+    ``params``; a parameter equal to the budget on every row is left out.
+    """
+    if "candidate_id" in results:
+        return list(results["candidate_id"])
+    budget_params = {name for name in set().union(*dicts)
+                     if all(d.get(name) == b for d, b in zip(dicts, budgets))}
+    return [_candidate_key({k: v for k, v in d.items() if k not in budget_params})
+            for d in dicts]
+
+
 def _budget_correlation(budgets, keys, scores):
     """Spearman between the scores of the same candidates at two budgets."""
     rows = []
@@ -550,7 +565,7 @@ def _apply_budget(results, scores, dicts, budget, notes):
             )
         return keep, None, None
     budgets = np.asarray(results[column])
-    table = _budget_correlation(budgets, [_candidate_key(d) for d in dicts], scores)
+    table = _budget_correlation(budgets, _candidate_keys(results, dicts, budgets), scores)
     counts = {b.item() if hasattr(b, "item") else b:
               int(np.sum((budgets == b) & np.isfinite(scores)))
               for b in np.unique(budgets)}

@@ -10,6 +10,7 @@ Accepted forms, all normalised by :func:`parse_search_spaces`:
 * a dimension object: :class:`Real`, :class:`Integer`, :class:`Categorical`;
 * scikit-optimize's tuples: ``(low, high)`` (two ints give an
   :class:`Integer`, otherwise a :class:`Real`) and ``(low, high, prior)``;
+  any other tuple, such as ``("a", "b")``, lists choices as a list does;
 * a scipy.stats frozen distribution, as in ``RandomizedSearchCV``: the unit
   interval is mapped through its quantile function, so it is the prior;
 * a list, as in ``GridSearchCV``: numeric values become an :class:`Ordinal`
@@ -131,6 +132,14 @@ class Real(Dimension):
                 f"low={self.low!r}, high={self.high!r}. Pass numbers, e.g. "
                 f"{kind}(1, 10)."
             )
+        if not (np.isfinite(self.low) and np.isfinite(self.high)):
+            # (NaN is caught below: it fails low < high.)
+            if not (np.isnan(self.low) or np.isnan(self.high)):
+                raise SearchSpaceError(
+                    f"{kind}{_label(self.name)} needs finite bounds, got "
+                    f"low={self.low!r}, high={self.high!r}. Give the range to "
+                    f"search, e.g. {kind}(1e-3, 1e3, prior='log-uniform')."
+                )
         if not self.low < self.high:
             raise SearchSpaceError(
                 f"`low < high` must hold for {kind}{_label(self.name)}, got "
@@ -495,17 +504,22 @@ def to_dimension(value, name=None):
 
 
 def _from_tuple(value, name):
-    if 2 <= len(value) <= 3 and all(_is_number(v) for v in value[:2]):
-        low, high = value[:2]
-        prior = value[2] if len(value) == 3 else "uniform"
-        if all(isinstance(v, numbers.Integral) for v in (low, high)):
-            return Integer(low, high, prior=prior, name=name)
-        return Real(low, high, prior=prior, name=name)
-    raise SearchSpaceError(
-        f"A tuple dimension{_label(name)} must be (low, high) or (low, high, "
-        f"prior) with numeric bounds, got {value!r}. For a set of choices use "
-        f"a list, e.g. {list(value)!r}."
-    )
+    """scikit-optimize's reading: a range, or else a list of choices.
+
+    ``(low, high)`` with numeric bounds, and ``(low, high, prior)`` with a
+    string third, are ranges (a misspelt prior is then an error rather than
+    a third category); any other tuple, e.g. ``("a", "b")``, ``(True,
+    False)`` or ``(1, 2, 3)``, holds the choices, read as the same list.
+    """
+    is_range = (all(_is_number(v) for v in value[:2])
+                and (len(value) == 2 or (len(value) == 3 and isinstance(value[2], str))))
+    if not is_range:
+        return to_dimension(list(value), name)
+    low, high = value[:2]
+    prior = value[2] if len(value) == 3 else "uniform"
+    if all(isinstance(v, numbers.Integral) for v in (low, high)):
+        return Integer(low, high, prior=prior, name=name)
+    return Real(low, high, prior=prior, name=name)
 
 
 class Space:

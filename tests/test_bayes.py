@@ -439,6 +439,11 @@ def test_error_score_raise_propagates():
         (dict(acq_func="gp_hedge"), InvalidParameterError, "acq_func"),
         (dict(optimizer_kwargs={"kapa": 2}), ValueError, r"unknown keys \['kapa'\]"),
         (dict(optimizer_kwargs={"base_estimator": "RF"}), ValueError, "must be 'GP'"),
+        (dict(optimizer_kwargs={"kappa": "a"}), ValueError,
+         r"optimizer_kwargs\['kappa'\] must be a float in the range \[0.0, inf\), got 'a'"),
+        (dict(optimizer_kwargs={"xi": -5.0}), ValueError, r"\['xi'\] must be .*got -5.0"),
+        (dict(optimizer_kwargs={"n_candidates": 0}), ValueError,
+         r"\['n_candidates'\] must be an int in the range \[1, inf\), got 0"),
         (dict(cv=KFold(3, shuffle=True)), ValueError, "consistent folds across calls"),
     ],
 )

@@ -287,6 +287,30 @@ def test_halving_search_budgets():
     assert _imp(low).main_effect["a"] > _imp(low).main_effect["b"]
 
 
+@pytest.mark.parametrize("kind", ["skhpo", "sklearn"])
+def test_budget_correlation_with_an_estimator_parameter_as_resource(kind):
+    # The parameter holding the budget differs between a candidate's rows:
+    # the candidates must still be matched across budgets.
+    from sklearn.model_selection import KFold
+
+    from skhpo import HyperbandSearchCV
+
+    space = {"a": uniform(-1, 2), "b": uniform(-1, 2)}
+    if kind == "skhpo":
+        search = HyperbandSearchCV(_QuadraticEstimator(), space, resource="c",
+                                   max_resources=9, cv=KFold(3), random_state=0)
+    else:
+        search = HalvingRandomSearchCV(_QuadraticEstimator(), space, n_candidates=27,
+                                       resource="c", min_resources=1, max_resources=9,
+                                       cv=KFold(3), random_state=0)
+    search.fit(X_TOY)
+    corr = sensitivity_report(search, n_trees=8, n_bootstrap=0,
+                              random_state=0).budget_correlation
+    assert len(corr) >= 1  # pairs of budgets with 3+ shared candidates
+    # The score ignores the budget, so every pair of budgets ranks alike.
+    assert (corr.spearman_rho > 0.99).all()
+
+
 def test_failed_fits_are_dropped():
     results = _results(lambda p: p["u1"], _six, n=60)
     results["mean_test_score"][:5] = np.nan

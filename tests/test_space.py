@@ -37,6 +37,11 @@ from skhpo.space import (
         ([SVC(), LogisticRegression()], Categorical, False),
         ([True, False], Categorical, False),
         (range(1, 4), Ordinal, False),
+        # scikit-optimize reads any other tuple as choices.
+        (("a", "b"), Categorical, False),
+        ((True, False), Categorical, False),
+        (("only",), Categorical, False),
+        ((1, 2, 3), Ordinal, False),
     ],
 )
 def test_every_form_becomes_the_right_dimension(form, kind, is_log):
@@ -60,7 +65,9 @@ def test_every_form_becomes_the_right_dimension(form, kind, is_log):
         ({"C": Integer(1.5, 3)}, "integer bounds"),
         ({"C": "abc"}, "Unsupported search dimension 'C'.*str"),
         ({"C": 3}, "Unsupported search dimension 'C'.*int"),
-        ({"C": ("a", "b")}, "tuple dimension 'C' must be"),
+        ({"C": Real(0.1, np.inf)}, r"Real 'C' needs finite bounds, got low=0.1, high=inf"),
+        ({"C": Real(-np.inf, 1.0)}, r"needs finite bounds, got low=-inf"),
+        ({"C": (1e-3, 1e3, "log_uniform")}, "prior must be one of"),
         ({1: [1, 2]}, "keys must be parameter names"),
         ([{"C": [1]}, "x"], "must be a dict or a"),
         ([({"C": [1]}, 0)], "positive integer"),
