@@ -450,16 +450,18 @@ class FoldEvaluator:
         self.params = {}
         self._in_flight = set()
         self._counter = _Counter()
+        self._n_journaled_ok = 0  # successful results read from a checkpoint
         self._journal = None
 
     def attach_journal(self, journal):
         """Serve journaled results from the store and journal every new one.
 
         Journaled results are not counted in ``n_fits_``: it counts the fits
-        of this process.
+        of this process. They do count for :attr:`all_failed_`.
         """
         for fields in journal.results():
-            self._keep(SplitResult(**fields))
+            result = self._keep(SplitResult(**fields))
+            self._n_journaled_ok += not result.failed
         self._journal = journal
 
     def _keep(self, result):
@@ -476,6 +478,17 @@ class FoldEvaluator:
     def n_failures_(self):
         """Fits so far that raised."""
         return self._counter.failures
+
+    @property
+    def all_failed_(self):
+        """Whether fits ran and every one failed, journaled results included.
+
+        A search resumed from a checkpoint must end as the uninterrupted one
+        would: the successes in the journal count.
+        """
+        counter = self._counter
+        return (counter.fits > 0 and counter.failures == counter.fits
+                and self._n_journaled_ok == 0)
 
     @property
     def first_error_(self):
@@ -753,8 +766,7 @@ class FoldEvaluator:
                 f"{first_failure}",
                 FitFailedWarning,
             )
-        if (self.raise_if_all_failed and counter.fits
-                and counter.failures == counter.fits):
+        if self.raise_if_all_failed and self.all_failed_:
             raise AllFitsFailedError(
                 f"All the {counter.fits} fits failed, so no candidate can be "
                 f"ranked. Check the estimator and the search space; the first "

@@ -32,6 +32,12 @@ FORMAT = "skhpo-journal"
 VERSION = 1
 
 
+# The keys of a result line (see Journal.append).
+_RECORD_KEYS = frozenset({"cid", "split", "resource", "params_key", "test_scores",
+                          "train_scores", "fit_time", "score_time", "n_test_samples",
+                          "fit_error"})
+
+
 class JournalMismatchError(SkhpoError, ValueError):
     """The checkpoint journal was written by an incompatible setup."""
 
@@ -70,6 +76,11 @@ def describe_setup(search, evaluator, X, y, fit_params):
     """
     ignored = {"n_iter", "n_jobs", "verbose", "pre_dispatch", "checkpoint"}
     params = search.get_params(deep=False)
+    if params.get("n_points") == "auto":
+        # "auto" means n_jobs, and the batch size decides what is proposed:
+        # a resume with another n_jobs is then refused up front, naming
+        # n_points, rather than midway by a proposal that differs.
+        params["n_points"] = joblib.effective_n_jobs(params.get("n_jobs"))
     setup = {"search": type(search).__name__}
     for name in sorted(set(params) - ignored):
         setup[name] = _fingerprint(params[name])
@@ -142,10 +153,18 @@ class Journal:
             header = json.loads(complete[0])
         except ValueError:
             header = {}
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
+        if (not isinstance(header, dict) or header.get("format") != FORMAT
+                or not isinstance(header.get("setup"), dict)):
             raise JournalMismatchError(
                 f"{self.path} is not a skhpo checkpoint journal. Delete it or "
                 f"choose another checkpoint path."
+            )
+        if header.get("version") != VERSION:
+            raise JournalMismatchError(
+                f"The checkpoint journal {self.path} has format version "
+                f"{header.get('version')!r}; this skhpo reads version {VERSION}. "
+                f"Resume with the skhpo that wrote it, or choose a new "
+                f"checkpoint path."
             )
         differ = sorted(k for k in set(header["setup"]) | set(self.setup)
                         if header["setup"].get(k) != self.setup.get(k))
@@ -159,12 +178,15 @@ class Journal:
         for number, line in enumerate(complete[1:], start=2):
             try:
                 record = json.loads(line)
-            except ValueError as exc:
+            except ValueError:
+                record = None
+            if not isinstance(record, dict) or not _RECORD_KEYS <= set(record):
                 raise JournalMismatchError(
                     f"Line {number} of the checkpoint journal {self.path} is not "
-                    f"valid JSON: the file was edited or corrupted. Delete it to "
-                    f"start over."
-                ) from exc
+                    f"a result record (a JSON object with the keys "
+                    f"{sorted(_RECORD_KEYS)}): the file was edited or corrupted. "
+                    f"Delete it to start over."
+                )
             self.records.append(record)
             self.keys[record["cid"]] = record["params_key"]
         if torn:

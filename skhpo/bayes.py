@@ -156,7 +156,7 @@ class BayesSearchCV(FoldSearchCV):
         A JSON-lines journal to which every finished (candidate, split) result
         is appended as it completes. Fitting again with the same path and a
         compatible setup (same parameters apart from ``n_iter``, ``n_jobs``
-        and ``verbose``; same space, cv splits, scoring, integer
+        and ``verbose``, though ``n_points="auto"`` means ``n_jobs``; same space, cv splits, scoring, integer
         ``random_state``, data and fit parameters) reuses every journaled
         result and fits only what is missing, so a search killed at any point
         resumes where it stopped and ends as an uninterrupted run would; an
@@ -480,7 +480,7 @@ class BayesSearchCV(FoldSearchCV):
                 break
         ctx_end(search_ctx, estimator=self)
 
-        if evaluator.n_fits_ and evaluator.n_failures_ == evaluator.n_fits_:
+        if evaluator.all_failed_:
             raise AllFitsFailedError(
                 f"All {len(self._rows)} candidates failed to fit or score "
                 f"({evaluator.n_fits_} fits), so there is no best candidate. The "

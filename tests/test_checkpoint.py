@@ -85,6 +85,8 @@ def test_torn_last_line_is_skipped_not_fatal(tmp_path):
          "search_spaces"),
         (lambda: (_bayes(), X * 2, y), "'X'"),
         (lambda: (_bayes(cv=4), X, y), "cv"),
+        # n_points="auto" is n_jobs (1 when the journal was written).
+        (lambda: (_bayes(n_points="auto", n_jobs=2), X, y), "n_points"),
     ],
 )
 def test_incompatible_journal_is_refused_naming_what_differs(tmp_path, change, differs):
@@ -94,6 +96,41 @@ def test_incompatible_journal_is_refused_naming_what_differs(tmp_path, change, d
     search.set_params(checkpoint=path)
     with pytest.raises(JournalMismatchError, match=f"these differ: .*{differs}"):
         search.fit(X2, y2)
+
+
+def test_auto_n_points_is_checked_as_the_n_jobs_it_means(tmp_path):
+    path = tmp_path / "search.jsonl"
+    _bayes(n_points="auto", n_jobs=2, checkpoint=path).fit(X, y)
+    again = _bayes(n_points="auto", n_jobs=2, checkpoint=path).fit(X, y)
+    assert again.n_fold_fits_ == 0
+    # Batches of one propose other points: refused before any fit.
+    with pytest.raises(JournalMismatchError, match=r"these differ: \['n_points'\]"):
+        _bayes(n_points="auto", n_jobs=1, checkpoint=path).fit(X, y)
+
+
+@pytest.mark.parametrize("header, record", [
+    ({"format": "skhpo-journal", "version": 1}, None),  # no setup
+    (None, {}),  # a record without its keys
+    (None, None),  # the JSON null
+    ("version 99", None),
+])
+def test_malformed_journal_gets_a_clear_error(tmp_path, header, record):
+    path = tmp_path / "search.jsonl"
+    _bayes(n_iter=2, checkpoint=path).fit(X, y)
+    lines = _journal_lines(path)
+    written = json.loads(lines[0])
+    if header == "version 99":
+        written["version"] = 99
+    elif header is not None:
+        written = header
+    body = [json.dumps(written)]
+    if record is not None or header is None:
+        body.append(json.dumps(record))
+    path.write_text("\n".join(body) + "\n")
+    match = "format version 99" if header == "version 99" else (
+        "not a skhpo checkpoint journal" if header else "Line 2 .* is not a result record")
+    with pytest.raises(JournalMismatchError, match=match):
+        _bayes(n_iter=2, checkpoint=path).fit(X, y)
 
 
 def test_checkpoint_needs_an_integer_random_state(tmp_path):
@@ -115,6 +152,47 @@ def test_hyperband_resumes_too(tmp_path):
         handle.write("\n".join(lines[:31]) + "\n")
     resumed = make(checkpoint=path).fit(X, y)
     assert resumed.n_fold_fits_ == reference.n_fold_fits_ - 30
+    _same_results(resumed, reference)
+
+
+class OnlyFirstFits(LogisticRegression):
+    """Fails for every C but ``good_C``: only the first candidate scores."""
+
+    good_C = None
+
+    def fit(self, X, y):
+        if self.C != type(self).good_C:
+            raise ValueError("diverged")
+        return super().fit(X, y)
+
+
+@pytest.mark.parametrize("kind", ["bayes", "hyperband"])
+def test_resume_counts_journaled_successes_before_calling_all_fits_failed(tmp_path,
+                                                                           kind):
+    # Interrupted right after the only successful candidate's fits: the new
+    # fits of the resumed run all fail, yet the search has a best candidate.
+    path = tmp_path / "j.jsonl"
+    if kind == "bayes":
+        make = lambda **kw: _bayes(n_iter=4, **kw).set_params(  # noqa: E731
+            estimator=OnlyFirstFits(max_iter=300))
+        n_kept = 3  # candidate 0's three splits
+    else:
+        make = lambda **kw: HyperbandSearchCV(  # noqa: E731
+            OnlyFirstFits(max_iter=300), {"C": loguniform(1e-3, 1e2)},
+            cv=RepeatedStratifiedKFold(n_splits=3, n_repeats=3, random_state=0),
+            random_state=0, **kw)
+        n_kept = 1  # candidate 0's first split
+    OnlyFirstFits.good_C = make().set_params(estimator=LogisticRegression(
+        max_iter=300)).fit(X, y).cv_results_["params"][0]["C"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = make().fit(X, y)
+        make(checkpoint=path).fit(X, y)
+        lines = _journal_lines(path)
+        with open(path, "w") as handle:
+            handle.write("\n".join(lines[:1 + n_kept]) + "\n")
+        resumed = make(checkpoint=path).fit(X, y)
+    assert resumed.best_params_ == {"C": OnlyFirstFits.good_C}
     _same_results(resumed, reference)
 
 
