@@ -17,8 +17,9 @@ defaults lie in the space.
 A value is only taken where it means the same thing in the space: a float
 for a ``Real``, an int for an ``Integer`` (scikit-learn reads
 ``min_samples_leaf=1`` as one sample but ``1.0`` as all of them), a category
-of a ``Categorical`` or a value of a grid list. Numbers outside a range are
-clipped into it; values of another type are left to the design. When the
+of a ``Categorical``, or for a grid list its nearest value of the same kind.
+Numbers outside a range are clipped into it; values of another type are left
+to the design. When the
 space replaces a pipeline step with another estimator, the current step's
 parameters are not carried over to it.
 """
@@ -59,8 +60,7 @@ def nearest_value(dim, value):
         except ValueError:
             return _NO_VALUE
     if isinstance(dim, Ordinal):
-        numeric = _is_int(value) or _is_float(value)
-        return value if numeric and value in dim.values else _NO_VALUE
+        return _nearest_grid_value(dim, value)
     if isinstance(dim, Integer):
         return int(np.clip(value, dim.low, dim.high)) if _is_int(value) else _NO_VALUE
     if isinstance(dim, Real):
@@ -73,6 +73,25 @@ def nearest_value(dim, value):
         clipped = np.clip(value, low, high)
         return int(clipped) if dim.is_discrete else float(clipped)
     return _NO_VALUE
+
+
+def _nearest_grid_value(dim, value):
+    """The grid value of ``value``'s kind (int or float) nearest to it.
+
+    Nearest on the scale the optimizer sees the grid (log when ``dim.is_log``);
+    ``value`` itself when the grid holds it.
+    """
+    kind = _is_int if _is_int(value) else _is_float if _is_float(value) else None
+    if kind is None:
+        return _NO_VALUE
+    if value in dim.values:
+        return value
+    same_kind = [v for v in dim.values if kind(v)]
+    if not same_kind:
+        return _NO_VALUE
+    scale = np.log if dim.is_log and value > 0 else (lambda x: x)
+    distances = [abs(scale(v) - scale(value)) for v in same_kind]
+    return same_kind[int(np.argmin(distances))]
 
 
 def estimator_params(estimator, space):

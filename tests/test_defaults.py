@@ -32,7 +32,11 @@ from skhpo.space import Distribution, Ordinal, Space
     (Categorical([None, "balanced"]), None, None),
     (Categorical(["rbf", "linear"]), "poly", _NO_VALUE),
     (Ordinal([1, 10, 100]), 10, 10),
-    (Ordinal([1, 10, 100]), 5, _NO_VALUE),
+    (Ordinal([1, 10, 100]), 5, 10),           # nearest on the grid's log scale
+    (Ordinal([1, 2, 3, 4]), 7, 4),
+    (Ordinal([0.01, 0.1, 0.5, 10, 100]), 1.0, 0.5),  # the nearest float
+    (Ordinal([0.1, 0.5]), 1, _NO_VALUE),      # no int in the grid
+    (Ordinal([1, 10, 100]), "a", _NO_VALUE),
     (Distribution(loguniform(1e-3, 1e3)), 1e5, 1e3),
     (Distribution(randint(1, 10)), 4, 4),
     (Distribution(randint(1, 10)), 4.5, _NO_VALUE),
