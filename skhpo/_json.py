@@ -90,6 +90,27 @@ class StoredValue:
     def _key(self):
         return (self.repr, self.class_name, self.index, self.name)
 
+    def stands_for(self, value):
+        """Whether this placeholder was saved from a value like ``value``.
+
+        The same class and ``repr``; for a function or a class, the same
+        ``__name__`` instead, since its ``repr`` holds a memory address.
+
+        Examples
+        --------
+        >>> from sklearn.svm import SVC
+        >>> from skhpo.results import StoredValue
+        >>> StoredValue("SVC(C=2)", "SVC").stands_for(SVC(C=2))
+        True
+        >>> StoredValue("SVC(C=2)", "SVC").stands_for(SVC())
+        False
+        """
+        if type(value).__name__ != self.class_name:
+            return False
+        if self.name is not None:
+            return _object_name(value) == self.name
+        return repr(value) == self.repr
+
     def __repr__(self):
         return self.repr
 

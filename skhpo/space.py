@@ -28,6 +28,7 @@ import numpy as np
 from scipy.stats import qmc
 from sklearn.utils import check_random_state
 
+from ._json import StoredValue
 from .exceptions import SearchSpaceError
 
 _PRIORS = ("uniform", "log-uniform")
@@ -295,6 +296,11 @@ class Categorical(Dimension):
             # A cloned estimator: match on class and parameters.
             for i, category in enumerate(self.categories):
                 if type(category) is type(value) and repr(category) == repr(value):
+                    return i
+        if isinstance(value, StoredValue):
+            # An estimator (or function) of results loaded from a file.
+            for i, category in enumerate(self.categories):
+                if value.stands_for(category):
                     return i
         raise ValueError(f"{value!r} is not a category of {self!r}")
 

@@ -190,6 +190,27 @@ def test_bayes_search_round_trip(tmp_path):
     assert loaded.metadata["random_state"] == 0
 
 
+def test_loaded_results_with_estimator_values_warm_start_a_search(tmp_path):
+    # The saved pipeline steps come back as StoredValue placeholders; they
+    # still name categories of the same space.
+    from sklearn.svm import SVC
+
+    from skhpo import BayesSearchCV, Real
+
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", SVC())])
+    space = {"clf": [LogisticRegression(max_iter=300), SVC()], "clf__C": Real(0.1, 10.0)}
+    first = BayesSearchCV(pipe, space, n_iter=5, n_initial_points=3, cv=3,
+                          random_state=0).fit(X, y)
+    save_results(first, tmp_path / "first.json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "outside the search space" warning
+        second = BayesSearchCV(pipe, space, n_iter=3, n_initial_points=3, cv=3,
+                               random_state=1,
+                               warm_start=load_results(tmp_path / "first.json")).fit(X, y)
+    assert len(second.optimizer_results_[0].x_iters) == 5 + 3
+    assert second.n_fold_fits_ == 3 * 3  # the earlier candidates are not refitted
+
+
 # --------------------------------------------------------------------------
 # The wide frame
 # --------------------------------------------------------------------------
