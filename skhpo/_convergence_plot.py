@@ -336,6 +336,11 @@ class ConvergenceDisplay:
                     points[kind] = axis.scatter(
                         xs[mask], np.full(mask.sum(), 0.03), label=labels[kind],
                         transform=axis.get_xaxis_transform(), **styles[kind])
+                    # That transform keeps them out of the x autoscaling: a
+                    # failed first or last trial would fall off the axes.
+                    axis.update_datalim(np.column_stack([xs[mask], np.zeros(mask.sum())]),
+                                        updatey=False)
+                    axis.autoscale_view()
                 else:
                     points[kind] = axis.scatter(xs[mask], score[mask],
                                                 label=labels[kind], **styles[kind])

@@ -377,7 +377,8 @@ class ParallelCoordinatesDisplay:
             twin.set_ylim(info["low"], info["high"])
             if info["scale"] == "categorical":
                 twin.set_yticks(np.arange(len(info["levels"])), info["levels"])
-            elif info.get("integer"):
+            elif info.get("integer") and info["scale"] != "log":
+                # (A log axis keeps matplotlib's decade ticks.)
                 twin.yaxis.set_major_locator(MaxNLocator(integer=True))
             twin.tick_params(axis="y", labelsize="small")
             self.param_axes_.append(twin)

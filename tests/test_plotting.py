@@ -157,6 +157,23 @@ def test_convergence_failed_and_pruned_trials():
     assert failed.get_transform() != display.ax_[0].transData
 
 
+def test_convergence_failed_first_and_last_trials_stay_on_the_axes():
+    class FailsAboveTen(LogisticRegression):
+        def fit(self, X, y, **kwargs):
+            if self.C > 10:
+                raise ValueError("diverged")
+            return super().fit(X, y, **kwargs)
+
+    with pytest.warns(Warning):
+        search = GridSearchCV(FailsAboveTen(max_iter=300),
+                              {"C": [100.0, 1.0, 0.1, 1000.0]}, cv=3).fit(X, Y)
+    display = ConvergenceDisplay.from_search(search).plot()
+    for axis, panel in zip(display.ax_, ("iteration", "time")):
+        low, high = axis.get_xlim()
+        xs = display.points_[panel]["failed"].get_offsets()[:, 0]
+        assert len(xs) == 2 and low < xs.min() and xs.max() < high
+
+
 def test_convergence_hyperband_full_budget(hyperband):
     display = ConvergenceDisplay.from_search(hyperband).plot()
     res = hyperband.cv_results_
@@ -340,6 +357,18 @@ def test_parallel_sklearn_grid_estimators_and_inferred_log():
     assert [t.get_text() for t in clf_axis.get_yticklabels()] == [
         "SVC", "LogisticRegression"]
     assert display.trials["clf"].tolist().count("SVC") == 6
+
+
+def test_parallel_log_integer_axis_keeps_decade_ticks():
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0),
+                          {"min_samples_leaf": [1, 10, 100]}, cv=3).fit(X, Y)
+    display = ParallelCoordinatesDisplay.from_search(search).plot()
+    axis = display.param_axes_[0]
+    assert axis.get_yscale() == "log"
+    display.figure_.canvas.draw()
+    low, high = axis.get_ylim()
+    ticks = [t for t in axis.get_yticks() if low <= t <= high]
+    assert {1.0, 10.0, 100.0} <= set(np.round(ticks, 9))
 
 
 def test_parallel_randomized_and_inference():
