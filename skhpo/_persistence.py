@@ -226,7 +226,8 @@ def _get_path(tree, path):
 
 def _dtype_name(value):
     if isinstance(value, np.ma.MaskedArray):
-        return "masked"
+        # Earlier files say "masked" alone (no dtype); both are read.
+        return f"masked:{value.dtype.str}"
     if isinstance(value, np.ndarray):
         return value.dtype.str
     return "list"
@@ -489,6 +490,18 @@ def _masked_params(params):
     return out
 
 
+def _with_dtype(masked, dtype_name):
+    """``masked`` in its saved numeric dtype (int32 stays int32), if recorded."""
+    _, _, saved = dtype_name.partition("masked:")
+    try:
+        dtype = np.dtype(saved)
+    except TypeError:  # "masked" alone: no dtype was recorded
+        return masked
+    if dtype.kind not in "iufb" or masked.dtype.kind not in "iufb":
+        return masked
+    return masked.astype(dtype)
+
+
 def _decode_column(values, dtype_name):
     if dtype_name == "list":
         return [decode_value(v) for v in values]
@@ -583,7 +596,7 @@ def _from_document(document):
             cv_results[key] = params
         elif key.startswith("param_"):
             if key in masked:
-                cv_results[key] = masked[key]
+                cv_results[key] = _with_dtype(masked[key], dtype_name)
         else:
             path = _key_path(key)
             cv_results[key] = _decode_column([_get_path(t, path) for t in trials],

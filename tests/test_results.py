@@ -124,6 +124,17 @@ def _comparable_params(frame):
 # --------------------------------------------------------------------------
 
 
+def test_round_trip_keeps_numeric_param_dtypes(tmp_path):
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0),
+                          {"min_samples_leaf": [np.int32(1), np.int32(5)],
+                           "ccp_alpha": [np.float32(0.0), np.float32(0.01)]}, cv=3).fit(X, y)
+    save_results(search, tmp_path / "r.json")
+    loaded = load_results(tmp_path / "r.json").cv_results_
+    for key in ("param_min_samples_leaf", "param_ccp_alpha"):
+        assert loaded[key].dtype == search.cv_results_[key].dtype
+        np.testing.assert_array_equal(loaded[key], search.cv_results_[key])
+
+
 @pytest.mark.parametrize("name", list(SEARCHES))
 def test_round_trip_frames_equal(fitted, name, tmp_path):
     search = fitted[name]
