@@ -102,11 +102,13 @@ def _fold_search(cls):
     """A skhpo search that stamps (time, fold-fits) after each evaluator call."""
 
     class Stamped(cls):
-        def _evaluate_many(self, evaluator, *args, **kwargs):
-            # Both searches' parallel calls go through here.
-            super()._evaluate_many(evaluator, *args, **kwargs)
+        def _collect(self, evaluator, submitted):
+            # Every parallel call of both searches ends here (submitted by
+            # _submit_many, directly or through _evaluate_many).
+            results = super()._collect(evaluator, submitted)
             self._n_fits_now = evaluator.n_fits_
             self._stamps.append((time.perf_counter(), evaluator.n_fits_))
+            return results
 
     Stamped.__name__ = cls.__name__
     return Stamped
@@ -124,11 +126,14 @@ def run_hyperband(setup, seed, sampler):
     search.fit(setup.X, setup.y)
     wall = time.perf_counter() - t0
     res = search.cv_results_
-    # Rows come rung by rung, in running order; one evaluator call per rung.
-    rung_of, order = [], {}
+    # Rows come rung by rung, in running order (n_jobs=1: brackets one after
+    # another); one evaluator call per rung. A rung's rows are consecutive.
+    rung_of, previous = [], None
     for b, it in zip(res["bracket"], res["iter"]):
-        rung_of.append(order.setdefault((int(b), int(it)), len(order)))
-    assert len(order) == len(search._stamps), (len(order), len(search._stamps))
+        rung_of.append(len(rung_of) and rung_of[-1] + ((b, it) != previous))
+        previous = (b, it)
+    n_rungs = rung_of[-1] + 1
+    assert n_rungs == len(search._stamps), (n_rungs, len(search._stamps))
     evals = []
     for row, j in enumerate(rung_of):
         t, fits = search._stamps[j]
