@@ -19,9 +19,8 @@ for a ``Real``, an int for an ``Integer`` (scikit-learn reads
 ``min_samples_leaf=1`` as one sample but ``1.0`` as all of them), a category
 of a ``Categorical``, or for a grid list its nearest value of the same kind.
 Numbers outside a range are clipped into it; values of another type are left
-to the design. When the
-space replaces a pipeline step with another estimator, the current step's
-parameters are not carried over to it.
+to the design. When the space replaces a pipeline step with another
+estimator, the current step's parameters are not carried over to it.
 """
 
 import numbers

@@ -66,7 +66,8 @@ class _RandomSampler:
         for k, subspace in enumerate(self.subspaces):
             rows = np.flatnonzero(choice == k)
             if len(rows):
-                for row, p in zip(rows, self._draw(subspace.space, len(rows), self._drawn[k])):
+                drawn = self._draw(subspace.space, len(rows), self._drawn[k])
+                for row, p in zip(rows, drawn):
                     params[row] = p
         return params, choice.tolist()
 
