@@ -26,6 +26,7 @@ import joblib
 import numpy as np
 
 from ._persistence import data_fingerprint
+from .space import _is_frozen_distribution
 from .exceptions import SkhpoError
 
 FORMAT = "skhpo-journal"
@@ -99,10 +100,28 @@ def _data_sha256(data):
 
 
 def _fingerprint(value):
+    value = _without_random_states(value)
     try:
         return joblib.hash(value)
     except Exception:  # an object pickle cannot reach (a class made by exec)
         return joblib.hash(repr(value))
+
+
+def _without_random_states(value):
+    """``value`` with each scipy.stats frozen distribution as its definition.
+
+    A frozen distribution holds a random state (numpy's global one by
+    default), which changes with every draw anywhere in the process; the
+    searches only use its quantile function, so two runs with the same
+    distributions must match.
+    """
+    if _is_frozen_distribution(value):
+        return ("scipy.stats", value.dist.name, value.args, sorted(value.kwds.items()))
+    if isinstance(value, dict):
+        return {k: _without_random_states(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_without_random_states(v) for v in value)
+    return value
 
 
 class Journal:

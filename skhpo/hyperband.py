@@ -300,8 +300,8 @@ class HyperbandSearchCV(FoldSearchCV):
     checkpoint : str or path-like, default=None
         A JSON-lines journal to which every finished (candidate, split) result
         is appended as it completes. Fitting again with the same path and a
-        compatible setup (same parameters apart from ``n_iter``, ``n_jobs``
-        and ``verbose``; same space, cv splits, scoring, integer
+        compatible setup (same parameters apart from ``n_jobs`` and
+        ``verbose``; same space, cv splits, scoring, integer
         ``random_state``, data and fit parameters) reuses every journaled
         result and fits only what is missing, so a search killed at any point
         resumes where it stopped and ends as an uninterrupted run would; an

@@ -133,6 +133,30 @@ def test_malformed_journal_gets_a_clear_error(tmp_path, header, record):
         _bayes(n_iter=2, checkpoint=path).fit(X, y)
 
 
+@pytest.mark.parametrize("kind", ["bayes", "hyperband"])
+def test_scipy_distributions_resume_after_global_draws(tmp_path, kind):
+    # A frozen distribution holds numpy's global random state, which any draw
+    # (or a new process) changes; the searches only use its quantiles.
+    path = tmp_path / "j.jsonl"
+
+    def make():
+        space = {"C": loguniform(1e-3, 1e2)}  # a new object each time
+        if kind == "bayes":
+            return BayesSearchCV(LogisticRegression(max_iter=300), space, n_iter=4,
+                                 n_initial_points=3, cv=3, random_state=0,
+                                 checkpoint=path)
+        return HyperbandSearchCV(LogisticRegression(max_iter=300), space,
+                                 cv=RepeatedStratifiedKFold(n_splits=3, n_repeats=3,
+                                                            random_state=0),
+                                 random_state=0, checkpoint=path)
+
+    first = make().fit(X, y)
+    np.random.rand(5)
+    again = make().fit(X, y)
+    assert again.n_fold_fits_ == 0
+    _same_results(again, first)
+
+
 def test_checkpoint_needs_an_integer_random_state(tmp_path):
     search = _bayes(checkpoint=tmp_path / "j.jsonl").set_params(random_state=None)
     with pytest.raises(ValueError, match="checkpoint needs an integer random_state"):
