@@ -1,9 +1,9 @@
+import importlib.util
 import pickle
 import warnings
 
 import numpy as np
 import pytest
-import sklearn
 from scipy.stats import loguniform, uniform
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.datasets import load_breast_cancer, load_iris, make_regression
@@ -453,7 +453,8 @@ def test_bad_parameters_are_refused_in_fit(params, error, match):
         search.fit(X_iris, y_iris)
 
 
-@pytest.mark.skipif(sklearn.__version__ < "1.9", reason="callbacks arrived in 1.9")
+@pytest.mark.skipif(importlib.util.find_spec("sklearn.callback") is None,
+                    reason="callbacks arrived in scikit-learn 1.9")
 def test_progress_bar_callback(capsys):
     from sklearn.callback import ProgressBar
 
