@@ -280,7 +280,7 @@ def analyse(out, results_dir, suffix, command, extra=()):
               f"{_fmt(hbb, 2)}× (vs RS's whole budget: "
               f"{_fmt(summary.get('hb-random', (0, np.nan))[1], 2)}× / "
               f"{_fmt(summary.get('hb-bayes', (0, np.nan))[1], 2)}×); Optuna's per-fold "
-              f"HyperbandPruner {_fmt(opt, 2)}× in the same run (ANCHORS: about 1.7×)."]
+              f"HyperbandPruner {_fmt(opt, 2)}× in the same run (issue 7 quotes about 1.7×)."]
     diagnosis = results_dir / f"hyperband_diagnosis{suffix}.md"
     if diagnosis.exists():
         lines += ["", f"Why, and what would pass: `benchmarks/results/{diagnosis.name}` "
