@@ -590,7 +590,8 @@ class BayesSearchCV(FoldSearchCV):
                     pruned.add(cid)  # a failed split: the mean is NaN anyway
                     continue
                 if k < n_splits and should_prune(scores, incumbent, n_splits=n_splits,
-                                                 alpha=alpha, pooled=pooled):
+                                                 alpha=alpha, pooled=pooled,
+                                                 n_compared=1 + len(others)):
                     pruned.add(cid)
         return self._record_batch(evaluator, alive, scored)
 

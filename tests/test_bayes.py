@@ -1,6 +1,7 @@
 import importlib.util
 import pickle
 import warnings
+import zlib
 
 import numpy as np
 import pytest
@@ -579,6 +580,30 @@ def test_pruning_never_prunes_a_candidate_as_good_as_the_incumbent():
     search = BayesSearchCV(Flat(), {"x": Real(-3.0, 3.0)}, n_iter=15, n_initial_points=5,
                            cv=KFold(8), random_state=0, refit=False, pruning=True).fit(X, y)
     assert not search.cv_results_["pruned"].any()
+
+
+class EqualButNoisy(FoldNoise):
+    """The same true mean for every candidate, with its own noise per fold."""
+
+    def __init__(self, x=0.0, seed=0):
+        self.x = x
+        self.seed = seed
+
+    def score(self, X, y=None):
+        key = zlib.crc32(repr((round(self.x, 12), int(X[0, 0]), self.seed)).encode())
+        return 0.8 + 0.02 * np.random.RandomState(key).randn()
+
+
+def test_pruning_false_prune_rate_holds_when_the_incumbent_won_by_luck():
+    # With equal candidates the incumbent is merely the luckiest: without the
+    # winner's-curse correction about 20% of the others were pruned.
+    X, y = _fold_data(5)
+    pruned = np.concatenate([
+        BayesSearchCV(EqualButNoisy(seed=seed), {"x": Real(0.0, 1.0)}, n_iter=30,
+                      cv=KFold(5), random_state=seed, refit=False,
+                      pruning=True).fit(X, y).cv_results_["pruned"][1:]
+        for seed in range(12)])
+    assert pruned.mean() <= 0.08  # the level is 0.05; 348 candidates
 
 
 @pytest.mark.parametrize("pruning", [0.0, 1.0, -0.1, "yes"])
