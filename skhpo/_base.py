@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -298,5 +299,13 @@ class FoldSearchCV(BaseSearchCV):
                     f"The refit callable returned {best_index}, outside "
                     f"[0, {len(results['params'])})."
                 )
+            budgets = results.get("n_resources")
+            if budgets is not None and budgets[best_index] < np.max(budgets):
+                warnings.warn(
+                    f"The refit callable picked row {best_index}, scored at "
+                    f"n_resources={budgets[best_index]} of {np.max(budgets)}: "
+                    f"best_params_ come from a candidate not scored on the full "
+                    f"budget. Restrict the callable to rows with the largest "
+                    f"n_resources to avoid it.", UserWarning, stacklevel=4)
             return int(best_index)
         return int(np.argmin(results[f"rank_test_{refit_metric}"]))

@@ -813,12 +813,15 @@ def _rank(means, primary=None):
     """Dense-by-position ranks (1 = best, ties share the smallest rank).
 
     Rows are ordered by ``primary`` first (higher first), then by mean score
-    (higher first, NaN last).
+    (higher first). A NaN mean (a failed row) ranks last whatever its
+    ``primary``, as in scikit-learn, and all such rows share that rank.
     """
     means = np.asarray(means, dtype=float)
-    filled = np.where(np.isnan(means), -np.inf, means)
+    failed = np.isnan(means)
+    filled = np.where(failed, -np.inf, means)
     primary = np.zeros(len(means)) if primary is None else np.asarray(primary, float)
-    order = np.lexsort((-filled, -primary))
+    primary = np.where(failed, 0.0, primary)
+    order = np.lexsort((-filled, -primary, failed))
     ranks = np.empty(len(means), dtype=np.int32)
     previous = None
     for position, row in enumerate(order):

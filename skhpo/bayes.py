@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
@@ -513,6 +514,12 @@ class BayesSearchCV(FoldSearchCV):
                                       pending=[p for f in in_flight for p in f.batch])
                 if not batch:
                     exhausted = True  # a finite space with every point tried
+                    n_tried = done + sum(len(f.batch) for f in in_flight)
+                    warnings.warn(
+                        f"The search space has only {n_tried} distinct points, "
+                        f"fewer than n_iter={budget}: the search tries each once "
+                        f"and stops there. For an exhaustive search use "
+                        f"GridSearchCV.", UserWarning, stacklevel=2)
                     break
                 in_flight.append(self._submit_batch(evaluator, batch, search_ctx))
             if not in_flight:

@@ -220,7 +220,9 @@ class HyperbandSearchCV(FoldSearchCV):
           gives 9 splits and budgets 1, 3 and 9.
         - ``"n_samples"``: each training fold subsampled to
           ``r / n_samples`` of its rows (stratified for classifiers), scored
-          on the whole test fold, on all splits.
+          on the whole test fold, on all splits. Every candidate of a rung
+          sees the same rows; a larger budget's subsample usually, but not
+          always, contains the smaller one's.
         - any other string: an estimator parameter (``n_estimators``,
           ``max_iter``, skorch's ``max_epochs``) set to ``r``, scored on all
           splits. It must not be part of the searched parameters.
@@ -362,7 +364,10 @@ class HyperbandSearchCV(FoldSearchCV):
     row is ``best_index_``: ``best_params_`` is always the
     ``rank_test_score == 1`` row. A candidate that looked better on fewer
     splits is not preferred, since its score is noisier (compare
-    scikit-learn #24901).
+    scikit-learn #24901). A failed row (NaN mean) ranks last whatever its
+    budget. With a callable ``refit``, ``best_index_`` is the row it returns,
+    as in scikit-learn; if that row was not scored on the full budget, a
+    warning says so.
 
     Examples
     --------

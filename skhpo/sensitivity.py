@@ -378,7 +378,16 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
 
     Intervals are 90% percentile intervals over ``n_bootstrap`` forests, each
     fitted to trials resampled with replacement and a fresh seed, re-centred
-    on the full-data estimate.
+    on the full-data estimate. They cover the variability of the forest fit
+    over the trials, not the forest's bias: a forest smooths, so it
+    overstates the largest effect and shrinks small ones and interactions
+    toward zero. Measured on ``a + 0.5 b c`` with uniform parameters and 200
+    trials, the shares came out 0.94 / 0.02 / 0.002 (a / b / b x c) for true
+    0.87 / 0.05 / 0.02, with intervals excluding the truth, and a pure
+    interaction of b and c can be missed altogether. Read the ranking and
+    the large effects; treat a small or zero share, and a large
+    ``unexplained_share`` in ``diagnostics``, as "not resolved by these
+    trials" rather than "does not matter".
 
     Parameters
     ----------

@@ -54,7 +54,10 @@ def test_replaces_grid_search_in_a_pipeline_with_estimator_choices():
         {"clf": [LogisticRegression(max_iter=1000)], "clf__C": [0.01, 0.1, 1, 10]},
     ]
     search = BayesSearchCV(pipe, spaces, n_iter=6, n_initial_points=3, cv=3,
-                           random_state=0).fit(X_bc, y_bc)
+                           random_state=0)
+    # The second space has 4 points for n_iter=6: said, as RandomizedSearchCV does.
+    with pytest.warns(UserWarning, match=r"only 4 distinct points, fewer than n_iter=6"):
+        search.fit(X_bc, y_bc)
     kinds = [type(p["clf"]).__name__ for p in search.cv_results_["params"]]
     assert kinds == ["SVC"] * 6 + ["LogisticRegression"] * 4  # 4 = grid exhausted
     assert search.best_score_ > 0.96

@@ -131,6 +131,15 @@ def test_rank_by_puts_larger_budget_first():
     assert res["rank_test_score"].tolist() == [2, 1]
 
 
+def test_failed_rows_rank_last_whatever_their_budget():
+    # All full-budget rows failed: a NaN must not outrank a finite score,
+    # and the failed rows share the last rank.
+    from skhpo._evaluate import _rank
+
+    ranks = _rank([0.5, np.nan, 0.7, np.nan, 0.6], primary=[1, 9, 1, 9, 3])
+    assert ranks.tolist() == [3, 4, 2, 4, 1]
+
+
 def test_numeric_error_score_records_and_warns():
     ev = _evaluator(Recorder(), error_score=-1.0)
     with pytest.warns(FitFailedWarning, match="1 of 2 fits failed"):

@@ -373,6 +373,17 @@ def test_refit_callable():
     assert hasattr(search, "best_estimator_") and not hasattr(search, "best_score_")
 
 
+def test_refit_callable_picking_a_lower_budget_row_warns():
+    def pick_first(results):  # row 0: a 1-split row of the first bracket
+        return 0
+
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
+                               refit=pick_first, random_state=0)
+    with pytest.warns(UserWarning, match=r"picked row 0, scored at n_resources=1 of 9"):
+        search.fit(XI, YI)
+    assert search.best_index_ == 0
+
+
 def test_multimetric_refit_false_has_no_best():
     search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=3,
                                scoring=["accuracy", "f1"], refit=False,
