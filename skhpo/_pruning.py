@@ -22,12 +22,12 @@ The incumbent is the best of the ``m`` completed candidates, so its split
 scores are lucky: with ``m`` equally good candidates its mean sits about
 ``E[max of m standard normals]`` standard errors above their common true
 mean (the winner's curse). Left in, that excess made a candidate as good as
-the others look worse, and with 40 candidates such a candidate was pruned
-about 20% of the time instead of 5% (a fourth audit; tests/test_bayes.py checks the level).
-The test therefore compares the candidate with the incumbent's scores lowered
-by that expected excess, estimated from the same noise: it keeps the stated
-level even when the incumbent won by luck, and prunes a little less when it
-is truly better.
+the others look worse: with 40 candidates such a candidate was pruned about
+20% of the time instead of 5%. The test therefore compares the candidate with
+the incumbent's scores lowered by that expected excess, estimated from the
+same noise (about 2% then; ``tests/test_bayes.py`` checks the level): it
+keeps the stated level even when the incumbent won by luck, and prunes a
+little less when it is truly better.
 """
 
 import numpy as np
