@@ -173,7 +173,8 @@ class BayesSearchCV(FoldSearchCV):
         pooled over the completed candidates (:mod:`skhpo._pruning`). A float
         sets the test's level ``alpha`` (``True`` means 0.05): a candidate as
         good as the incumbent is pruned with probability at most about
-        ``alpha``. Pruned candidates keep their scored splits (the others are
+        ``alpha``, also when the incumbent is merely the luckiest of equally
+        good candidates (its expected luck is discounted). Pruned candidates keep their scored splits (the others are
         NaN), are marked in the ``pruned`` column of ``cv_results_``, are
         told to the GP with their partial mean, and never rank above a fully
         scored candidate. With pruning, splits are scored one after another,
