@@ -4,8 +4,9 @@ scikit-learn's ``BaseSearchCV.fit`` evaluates every candidate on every split
 in one go. Budget-aware searches need finer grain: score a candidate on its
 first split, later on two more, and never refit the splits it already has.
 :class:`FoldEvaluator` does this. Each task is one (candidate, split) pair,
-dispatched through :class:`joblib.Parallel` (so any joblib backend runs it,
-Dask included); each result is kept in a store keyed by
+dispatched through scikit-learn's :class:`~sklearn.utils.parallel.Parallel`
+(joblib's, carrying scikit-learn's configuration to the workers; any joblib
+backend runs it, Dask included); each result is kept in a store keyed by
 ``(candidate_id, split_index, resource)``; asking again for a pair already in
 the store returns the stored result without fitting.
 
@@ -26,11 +27,15 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import effective_n_jobs
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.utils import get_tags, resample
+# scikit-learn's Parallel and delayed carry its configuration (set_config,
+# config_context) and, on >= 1.9, the warning filters into the workers, as
+# GridSearchCV's fits get them.
+from sklearn.utils.parallel import Parallel, delayed
 
 from ._compat import (
     _safe_indexing,
@@ -426,6 +431,12 @@ class FoldEvaluator:
         self.resource = resource
         self.random_state = random_state
         self.n_jobs = n_jobs
+        if isinstance(pre_dispatch, numbers.Integral) and pre_dispatch < 1:
+            # joblib would dispatch nothing, and the results would never come.
+            raise ValueError(
+                f"pre_dispatch must be a positive int or an expression such as "
+                f"'2*n_jobs', got pre_dispatch={pre_dispatch!r}."
+            )
         self.pre_dispatch = pre_dispatch
         self.verbose = verbose
         self.raise_if_all_failed = raise_if_all_failed

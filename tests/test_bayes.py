@@ -22,7 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skhpo import AllFitsFailedError, BayesSearchCV, Categorical, Integer, Real
+from skhpo import AllFitsFailedError, BayesSearchCV, Categorical, HyperbandSearchCV, Integer, Real
 
 X_iris, y_iris = load_iris(return_X_y=True)
 X_bc, y_bc = load_breast_cancer(return_X_y=True)
@@ -626,3 +626,31 @@ def test_failed_candidates_stay_in_cv_results():
     means = search.cv_results_["mean_test_score"]
     assert len(x) == 8
     np.testing.assert_array_equal(np.isnan(means), x > 1.0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda pipe: BayesSearchCV(pipe, {"logisticregression__C": [0.1, 1.0]}, n_iter=2,
+                               cv=3, n_jobs=2, random_state=0),
+    lambda pipe: HyperbandSearchCV(pipe, {"logisticregression__C": [0.1, 1.0, 10.0]},
+                                   cv=3, n_jobs=2, random_state=0),
+])
+def test_scikit_learn_config_reaches_the_parallel_fits(make):
+    # transform_output="pandas" lets the ColumnTransformer select by name;
+    # the workers must see it, as GridSearchCV's do.
+    import sklearn
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    pipe = make_pipeline(StandardScaler(), ColumnTransformer(
+        [("keep", "passthrough", ["petal width (cm)"])]), LogisticRegression())
+    with sklearn.config_context(transform_output="pandas"):
+        search = make(pipe).fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_pre_dispatch_zero_is_refused_before_fitting():
+    search = BayesSearchCV(Ridge(), {"alpha": (0.1, 1.0)}, pre_dispatch=0, n_jobs=2,
+                           **SMALL)
+    with pytest.raises(ValueError, match="pre_dispatch must be a positive int"):
+        search.fit(X_iris, y_iris)
