@@ -67,7 +67,8 @@ def check_robustness(
         Any fitted scikit-learn search (``GridSearchCV``,
         ``RandomizedSearchCV``, ``Halving*SearchCV``, skhpo's searches). For
         successive halving and Hyperband only the candidates scored on the
-        full budget (the largest ``n_resources``) are considered.
+        full budget (the largest ``n_resources``) are considered, and
+        candidates pruned by ``BayesSearchCV(pruning=True)`` are left out.
     X : array-like of shape (n_samples, n_features)
         The data the search was fitted on (or any data to check on).
     y : array-like of shape (n_samples,), default=None
@@ -659,9 +660,11 @@ def _ranking(search, scoring):
     picked = isinstance(scoring, str) and scoring in names
     if multimetric and not isinstance(refit, str) and not picked:
         rule += " (refit is not a metric name, so the first metric is used)"
-    full = _full_budget(results)
+    full = _fully_scored(results)
     if "n_resources" in results:
         rule += " among the candidates scored on the full budget (the largest n_resources)"
+    if "pruned" in results:
+        rule += " among the candidates not pruned"
     mean = np.asarray(results[f"mean_test_{metric}"], dtype=float)
     valid = np.flatnonzero(full & np.isfinite(mean))
     if valid.size == 0:
@@ -694,19 +697,24 @@ def _ranking(search, scoring):
     return metric, scorer, order, original, rule
 
 
-def _full_budget(results):
-    """Rows scored on the full budget.
+def _fully_scored(results):
+    """Rows whose mean covers the full budget: the only ones compared.
 
     Successive halving and Hyperband have a row per candidate and budget
     (``n_resources``); only the largest budget compares like with like, and
     their ``rank_test_*`` may mix budgets (scikit-learn #24901). In Hyperband
     ``iter`` is the rung within a bracket, so the last ``iter`` alone would
-    keep only one bracket's survivor.
+    keep only one bracket's survivor. A candidate pruned by BayesSearchCV has
+    the mean of its first few splits only, which easy early splits can lift
+    above the winner's.
     """
-    if "n_resources" not in results:
-        return np.ones(len(results["params"]), dtype=bool)
-    resources = np.asarray(results["n_resources"])
-    return resources == np.max(resources)
+    full = np.ones(len(results["params"]), dtype=bool)
+    if "n_resources" in results:
+        resources = np.asarray(results["n_resources"])
+        full &= resources == np.max(resources)
+    if "pruned" in results:
+        full &= ~np.asarray(results["pruned"], dtype=bool)
+    return full
 
 
 def _original_ranks(search, metric, order, original):
@@ -714,9 +722,9 @@ def _original_ranks(search, metric, order, original):
     results = search.cv_results_
     if original is None or key not in results:
         return np.arange(1, len(order) + 1)
-    if "n_resources" in results:
-        # Rank among the full-budget rows ("min" ranks, as scikit-learn's).
-        full = original[_full_budget(results)]
+    if "n_resources" in results or "pruned" in results:
+        # Rank among the rows compared ("min" ranks, as scikit-learn's).
+        full = original[_fully_scored(results)]
         return np.array([1 + int(np.sum(full > original[i])) for i in order])
     return np.asarray(results[key])[order]
 

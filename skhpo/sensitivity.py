@@ -496,6 +496,13 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     n_failed = int(np.sum(keep & ~np.isfinite(scores)))
     if n_failed:
         notes.append(f"{n_failed} trials failed (NaN score) and were left out.")
+    if "pruned" in results:
+        # A pruned trial's mean covers its first few splits only.
+        pruned = keep & np.isfinite(scores) & np.asarray(results["pruned"], dtype=bool)
+        if pruned.any():
+            keep = keep & ~pruned
+            notes.append(f"{int(pruned.sum())} pruned trials (scored on a few splits "
+                         f"only) were left out.")
     rows = np.flatnonzero(keep & np.isfinite(scores))
     names, rows = _choose_params(dicts, rows, params, notes)
     if len(rows) < MIN_TRIALS:

@@ -302,6 +302,45 @@ def test_hyperband_uses_every_full_budget_row_winner_first():
         assert ranks[i] == 1 + np.sum(means[full] > means[i])
 
 
+class EasyFirstSplits(BaseEstimator):
+    """Best at x = 0.3; splits 0 and 1 are easy, so partial means are high."""
+
+    def __init__(self, x=0.0, random_state=None):
+        self.x = x
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        return self
+
+    def score(self, X, y=None):
+        fold = int(X[0, 0])
+        return -abs(self.x - 0.3) + (0.3 if fold < 2 else 0.0) + 0.001 * np.sin(
+            7 * fold + 13 * self.x)
+
+
+def pruned_search():
+    from skhpo import BayesSearchCV, Real
+
+    X = np.repeat(np.arange(5), 4).reshape(-1, 1).astype(float)
+    search = BayesSearchCV(EasyFirstSplits(), {"x": Real(-3.0, 3.0)}, n_iter=25,
+                           cv=KFold(5), pruning=True, random_state=0).fit(X)
+    return search, X
+
+
+def test_pruned_candidates_are_not_rescored():
+    # A pruned candidate's mean covers its easy first splits only, and can
+    # top the winner's: it is not a configuration to check.
+    search, X = pruned_search()
+    results = search.cv_results_
+    pruned = np.asarray(results["pruned"])
+    assert pruned[np.nanargmax(results["mean_test_score"])]  # the trap is set
+    report = check_robustness(search, X, seeds=2, top_k=3, vary=("estimator",),
+                              random_state=0)
+    assert report.summary["candidate"].iloc[0] == search.best_index_
+    assert not pruned[report.summary["candidate"]].any()
+    assert report.summary["original_rank"].tolist() == [1, 2, 3]
+
+
 def test_sample_weight_reaches_the_scorer_as_in_the_search():
     # Seed 0's shuffle is the search's own, so the search's split scores
     # must come back: only if the weights are routed as the search did.

@@ -311,6 +311,15 @@ def test_budget_correlation_with_an_estimator_parameter_as_resource(kind):
     assert (corr.spearman_rho > 0.99).all()
 
 
+def test_pruned_trials_are_left_out():
+    results = _results(lambda p: p["u1"], _six, n=60)
+    results["pruned"] = np.zeros(60, dtype=bool)
+    results["pruned"][:7] = True
+    report = sensitivity_report(results, n_trees=8, n_bootstrap=0, random_state=0)
+    assert report.diagnostics["n_trials"] == 53
+    assert any("7 pruned trials" in w for w in report.diagnostics["warnings"])
+
+
 def test_failed_fits_are_dropped():
     results = _results(lambda p: p["u1"], _six, n=60)
     results["mean_test_score"][:5] = np.nan
