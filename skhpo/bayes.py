@@ -174,11 +174,13 @@ class BayesSearchCV(FoldSearchCV):
         sets the test's level ``alpha`` (``True`` means 0.05): a candidate as
         good as the incumbent is pruned with probability at most about
         ``alpha``, also when the incumbent is merely the luckiest of equally
-        good candidates (its expected luck is discounted). Pruned candidates keep their scored splits (the others are
-        NaN), are marked in the ``pruned`` column of ``cv_results_``, are
-        told to the GP with their partial mean, and never rank above a fully
-        scored candidate. With pruning, splits are scored one after another,
-        so use ``n_points >= n_jobs`` to keep every core busy.
+        good candidates (its expected luck is discounted). Pruned candidates
+        keep their scored splits (the others are NaN), are marked in the
+        ``pruned`` column of ``cv_results_``, are told to the GP with their
+        partial mean, and never rank above a fully scored candidate;
+        ``check_robustness`` and ``sensitivity_report`` leave them out. With
+        pruning, splits are scored one after another, so use
+        ``n_points >= n_jobs`` to keep every core busy.
 
     lookahead : int, default=0
         Batches proposed ahead of the results. With 0, each batch is proposed
