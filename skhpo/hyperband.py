@@ -116,8 +116,15 @@ class _BayesSampler(_RandomSampler):
             optimizer = Optimizer(space, n_initial_points=n_min,
                                   random_state=self.rng.randint(2**31 - 1))
             optimizer.tell([p for p, _ in observed], [s for _, s in observed])
-            proposed = optimizer.ask(n_points=len(rows))
-            for row, p in zip(rows, proposed):
+            drawn = self._drawn[k]
+            for row, p in zip(rows, optimizer.ask(n_points=len(rows))):
+                # The GP knows the points of one budget only: a proposal may
+                # repeat a candidate of another budget. Then the random draw,
+                # new by construction, stands.
+                if _key(p) in drawn:
+                    continue
+                drawn.discard(_key(params[row]))
+                drawn.add(_key(p))
                 params[row] = p
         return params, choice
 

@@ -615,6 +615,23 @@ def test_progress_bar_callback():
     assert search.n_fold_fits_ == 69
 
 
+def test_bayes_sampler_draws_no_point_twice_while_others_remain():
+    # The GP knows one budget's points only; its proposals must not repeat
+    # candidates of the other budgets (120 points for 17 candidates).
+    from sklearn.datasets import load_iris
+
+    X_iris, y_iris = load_iris(return_X_y=True)
+    for seed in range(4):  # seeds 1-3 repeated one or two candidates before
+        search = HyperbandSearchCV(
+            DecisionTreeClassifier(random_state=0),
+            {"max_depth": list(range(1, 31)), "min_samples_leaf": [1, 2, 4, 8]},
+            cv=CV9, sampler="bayes", random_state=seed).fit(X_iris, y_iris)
+        results = search.cv_results_
+        new = [tuple(sorted(p.items()))
+               for p, it in zip(results["params"], results["iter"]) if it == 0]
+        assert len(new) == 17 and len(set(new)) == 17, seed
+
+
 # ------------------------------------------------- refused before any fit
 def test_one_candidate_schedule_is_refused_with_the_fix():
     # cv=2 with factor=3: s_max = 0, one bracket of one candidate.
