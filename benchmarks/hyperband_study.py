@@ -128,11 +128,12 @@ def run_hyperband(setup, seed, sampler):
     res = search.cv_results_
     # Rows come rung by rung, in running order (n_jobs=1: brackets one after
     # another); one evaluator call per rung. A rung's rows are consecutive.
-    rung_of, previous = [], None
-    for b, it in zip(res["bracket"], res["iter"]):
-        rung_of.append(len(rung_of) and rung_of[-1] + ((b, it) != previous))
-        previous = (b, it)
-    n_rungs = rung_of[-1] + 1
+    rung_of, rung, previous = [], -1, None
+    for key in zip(res["bracket"], res["iter"]):
+        rung += key != previous  # a new (bracket, iter): the next rung
+        rung_of.append(rung)
+        previous = key
+    n_rungs = rung + 1
     assert n_rungs == len(search._stamps), (n_rungs, len(search._stamps))
     evals = []
     for row, j in enumerate(rung_of):

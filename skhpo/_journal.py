@@ -77,11 +77,11 @@ def describe_setup(search, evaluator, X, y, fit_params):
     """
     ignored = {"n_iter", "n_jobs", "verbose", "pre_dispatch", "checkpoint"}
     params = search.get_params(deep=False)
-    if params.get("n_points") == "auto":
-        # "auto" means n_jobs, and the batch size decides what is proposed:
-        # a resume with another n_jobs is then refused up front, naming
+    if "n_points" in params:
+        # The batch size decides what is proposed, and "auto" means n_jobs: a
+        # resume with another n_jobs is then refused up front, naming
         # n_points, rather than midway by a proposal that differs.
-        params["n_points"] = joblib.effective_n_jobs(params.get("n_jobs"))
+        params["n_points"] = search._batch_size()
     setup = {"search": type(search).__name__}
     for name in sorted(set(params) - ignored):
         setup[name] = _fingerprint(params[name])

@@ -159,10 +159,10 @@ class BayesSearchCV(FoldSearchCV):
         compatible setup (same parameters apart from ``n_iter``, ``n_jobs``
         and ``verbose``, though ``n_points="auto"`` means ``n_jobs``; same
         space, cv splits, scoring, integer ``random_state``, data and fit
-        parameters) reuses every journaled
-        result and fits only what is missing, so a search killed at any point
-        resumes where it stopped and ends as an uninterrupted run would; an
-        incompatible journal is refused with an error naming what differs.
+        parameters) reuses every journaled result and fits only what is
+        missing, so a search killed at any point resumes where it stopped and
+        ends as an uninterrupted run would; an incompatible journal is refused
+        with an error naming what differs.
         ``n_fold_fits_`` then counts only the fits of the resumed run.
 
     pruning : bool or float, default=False
@@ -415,6 +415,10 @@ class BayesSearchCV(FoldSearchCV):
             return None
         return self.warm_start
 
+    def _batch_size(self):
+        """``n_points``, with ``"auto"`` meaning as many as ``n_jobs`` runs at once."""
+        return effective_n_jobs(self.n_jobs) if self.n_points == "auto" else self.n_points
+
     def _pruning_alpha(self):
         if self.pruning is False:
             return None
@@ -447,8 +451,7 @@ class BayesSearchCV(FoldSearchCV):
         if warm_start is not None:
             check_warm_start(warm_start, self._followed_metric(evaluator))
         n_splits = evaluator.n_splits
-        n_points = (effective_n_jobs(self.n_jobs) if self.n_points == "auto"
-                    else self.n_points)
+        n_points = self._batch_size()
         budgets = self._budgets(subspaces)
         search_ctx = None
         if root_ctx is not None:

@@ -133,14 +133,12 @@ class Real(Dimension):
                 f"low={self.low!r}, high={self.high!r}. Pass numbers, e.g. "
                 f"{kind}(1, 10)."
             )
-        if not (np.isfinite(self.low) and np.isfinite(self.high)):
-            # (NaN is caught below: it fails low < high.)
-            if not (np.isnan(self.low) or np.isnan(self.high)):
-                raise SearchSpaceError(
-                    f"{kind}{_label(self.name)} needs finite bounds, got "
-                    f"low={self.low!r}, high={self.high!r}. Give the range to "
-                    f"search, e.g. {kind}(1e-3, 1e3, prior='log-uniform')."
-                )
+        if np.isinf(self.low) or np.isinf(self.high):  # (NaN fails low < high below)
+            raise SearchSpaceError(
+                f"{kind}{_label(self.name)} needs finite bounds, got "
+                f"low={self.low!r}, high={self.high!r}. Give the range to "
+                f"search, e.g. {kind}(1e-3, 1e3, prior='log-uniform')."
+            )
         if not self.low < self.high:
             raise SearchSpaceError(
                 f"`low < high` must hold for {kind}{_label(self.name)}, got "
