@@ -137,6 +137,15 @@ def _ok(flag):
     return "**PASS**" if flag else "**FAIL**"
 
 
+def _runs_line(meta):
+    """Say so when the results were written by several runs (``--resume``)."""
+    if len(meta) < 2:
+        return []
+    runs = ", ".join(f"{m['started']} (skhpo {m['versions']['skhpo_commit']})" for m in meta)
+    return [f"Results written by {len(meta)} runs, resumed one after the other: {runs}. "
+            "Each task (one problem and seed, every method) ran whole in one of them.", ""]
+
+
 def summarise(path, out_dir, suffix, command, n_iter):
     records = read_jsonl(path)
     meta = [r for r in records if r["kind"] == "meta"]
@@ -158,6 +167,7 @@ def summarise(path, out_dir, suffix, command, n_iter):
              f"Command: `{command}`", "",
              f"{len(problems)} problems x {len(seeds)} seeds (paired), n_iter={n_iter}; "
              f"versions: {json.dumps(meta[-1]['versions']) if meta else 'n/a'}.", "",
+             *_runs_line(meta),
              "## Normalised score (Bayesmark; 100 = best loss ever seen, higher is better)", "",
              "| method | " + " | ".join(f"score @ {t} [95% CI]" for t in checkpoints) + " |",
              "|---|" + "---|" * len(checkpoints)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import warnings
 from collections import defaultdict, deque
@@ -23,14 +24,25 @@ from .acquisition import ACQUISITIONS
 from .exceptions import AllFitsFailedError
 from .space import parse_search_spaces
 
-# Keys of ``optimizer_kwargs`` and the values they take. scikit-optimize's
-# ``base_estimator="GP"`` is accepted as a no-op so its code runs unchanged.
+# Keys of ``optimizer_kwargs`` and the values they take.
 _OPTIMIZER_KWARGS = {
     "xi": Interval(numbers.Real, 0, None, closed="left"),
     "kappa": Interval(numbers.Real, 0, None, closed="left"),
     "n_candidates": Interval(numbers.Integral, 1, None, closed="left"),
-    "base_estimator": StrOptions({"GP"}),
 }
+# scikit-optimize's BayesSearchCV hands optimizer_kwargs to its Optimizer, so
+# code written for it sets n_initial_points, acq_func and the EI/UCB margins
+# there: those keys mean the same here.
+_SKOPT_SETTINGS = ("n_initial_points", "acq_func")
+_SKOPT_ACQ_FUNCS = {"EI": "EI", "PI": "PI", "LCB": "LCB", "UCB": "UCB",
+                    "gp_hedge": "EI"}
+# scikit-optimize's other Optimizer arguments tune its own machinery (how the
+# acquisition is maximised, the initial design's generator, its threads):
+# skhpo has its own, so they are ignored, with a warning.
+_SKOPT_INTERNALS = frozenset({
+    "acq_optimizer", "acq_optimizer_kwargs", "initial_point_generator",
+    "model_queue_size", "n_jobs", "random_state", "n_random_starts",
+    "space_constraint", "avoid_duplicates"})
 # Level of the pruning test with ``pruning=True`` (see skhpo._pruning).
 _DEFAULT_PRUNING_ALPHA = 0.05
 
@@ -121,6 +133,15 @@ class BayesSearchCV(FoldSearchCV):
         ``xi`` (improvement margin of EI/PI, default 0.05), ``kappa``
         (exploration weight of UCB, default 1.96), ``n_candidates``
         (quasi-random candidates per proposal, default 2048).
+
+        scikit-optimize's keys mean the same here, so its code runs
+        unchanged: ``n_initial_points`` and ``acq_func`` (instead of the
+        parameters of those names; ``"gp_hedge"`` becomes ``"EI"``, with a
+        warning), ``acq_func_kwargs`` (its ``xi`` and ``kappa``) and
+        ``base_estimator="GP"`` (in any case; no other surrogate exists
+        here). Its other Optimizer arguments (``acq_optimizer``,
+        ``initial_point_generator``, ``n_jobs``, ...) tune its own machinery
+        and are ignored, with a warning.
 
     initial_params : list of dict, "estimator" or None, default=None
         Points to evaluate first, before the quasi-random design.
@@ -225,8 +246,9 @@ class BayesSearchCV(FoldSearchCV):
     n_fold_fits_ : int
         (candidate, split) fits made, the refit excluded.
     optimizer_results_ : list of scipy.optimize.OptimizeResult
-        Per subspace, scikit-optimize's result object: ``x`` (best point as
-        a list in the space's sorted name order), ``fun`` (minus its score),
+        Per subspace searched (all of them, unless a callback stopped the
+        search), scikit-optimize's result object: ``x`` (best point as a
+        list in the space's sorted name order), ``fun`` (minus its score),
         ``x_iters``, ``func_vals`` and ``space``.
 
     See Also
@@ -362,8 +384,13 @@ class BayesSearchCV(FoldSearchCV):
         callback : callable or list of callables, default=None
             Called after each batch with a ``scipy.optimize.OptimizeResult``
             (scikit-optimize's contract: ``x``, ``fun``, ``x_iters``,
-            ``func_vals``, ``space``, plus ``cv_results``, the results so far).
-            If any callback returns True, the search stops.
+            ``func_vals``, ``space``, ``specs`` and an empty ``models``, plus
+            ``cv_results``, the results so far), so that scikit-optimize's
+            callbacks (``DeadlineStopper``, ``DeltaYStopper``,
+            ``CheckpointSaver``, ...) work unchanged. If any callback returns
+            True, the search stops; with several search spaces, the ones not
+            yet searched are skipped too (scikit-optimize only moves on to the
+            next space, so a deadline there still runs a batch in each).
         **params : dict
             ``groups`` goes to the splitter; every other entry to the
             estimator's ``fit`` (per-sample entries such as ``sample_weight``
@@ -387,25 +414,85 @@ class BayesSearchCV(FoldSearchCV):
 
     # ---------------------------------------------------------- checks
     def _check_optimizer_kwargs(self):
+        """The optimizer's settings: ``optimizer_kwargs`` checked, with
+        scikit-optimize's keys translated.
+
+        Returns the keyword arguments of :class:`skhpo._optimizer.Optimizer`.
+        """
         kwargs = dict(self.optimizer_kwargs or {})
-        unknown = sorted(set(kwargs) - set(_OPTIMIZER_KWARGS))
+        settings = {"n_initial_points": self.n_initial_points, "acq_func": self.acq_func}
+        for key in _SKOPT_SETTINGS:
+            if key in kwargs:
+                settings[key] = self._setting_from_kwargs(key, kwargs.pop(key))
+        kwargs.update(self._acq_func_kwargs(kwargs.pop("acq_func_kwargs", None)))
+        self._check_base_estimator(kwargs.pop("base_estimator", "GP"))
+        ignored = sorted(set(kwargs) & _SKOPT_INTERNALS)
+        if ignored:
+            warnings.warn(
+                f"optimizer_kwargs {ignored} tune scikit-optimize's optimizer and have "
+                f"no counterpart in skhpo's: ignored.", UserWarning, stacklevel=3)
+        unknown = sorted(set(kwargs) - set(_OPTIMIZER_KWARGS) - _SKOPT_INTERNALS)
         if unknown:
             raise ValueError(
-                f"optimizer_kwargs has unknown keys {unknown}; the accepted keys "
-                f"are {list(_OPTIMIZER_KWARGS)}."
+                f"optimizer_kwargs has unknown keys {unknown}; the accepted keys are "
+                f"{[*_OPTIMIZER_KWARGS, *_SKOPT_SETTINGS, 'acq_func_kwargs', 'base_estimator']}"
+                f" (and scikit-optimize's other Optimizer arguments, ignored)."
             )
-        if kwargs.pop("base_estimator", "GP") != "GP":
-            raise ValueError(
-                "optimizer_kwargs['base_estimator'] must be 'GP': skhpo's "
-                "BayesSearchCV uses a Gaussian process."
-            )
+        for key in ignored:
+            del kwargs[key]
         for key, value in kwargs.items():
             allowed = _OPTIMIZER_KWARGS[key]
             if isinstance(value, bool) or not allowed.is_satisfied_by(value):
                 raise ValueError(
                     f"optimizer_kwargs[{key!r}] must be {allowed}, got {value!r}."
                 )
-        return kwargs
+        return {**settings, **kwargs}
+
+    def _setting_from_kwargs(self, key, value):
+        """``n_initial_points`` or ``acq_func`` given in ``optimizer_kwargs``
+        (scikit-optimize's place for them), checked as the parameter."""
+        default = inspect.signature(type(self)).parameters[key].default
+        own = getattr(self, key)
+        if own != default and own != value:
+            raise ValueError(
+                f"{key} is given twice, as {key}={own!r} and as "
+                f"optimizer_kwargs[{key!r}]={value!r}: give it once.")
+        if key == "acq_func":
+            if value not in _SKOPT_ACQ_FUNCS:
+                raise ValueError(
+                    f"optimizer_kwargs['acq_func'] must be one of "
+                    f"{sorted(_SKOPT_ACQ_FUNCS)}, got {value!r}. (scikit-optimize's "
+                    f"per-second variants 'EIps' and 'PIps' have no counterpart.)")
+            if value == "gp_hedge":
+                warnings.warn(
+                    "optimizer_kwargs['acq_func']='gp_hedge' (scikit-optimize's "
+                    "portfolio of EI, PI and LCB) has no counterpart in skhpo: EI "
+                    "is used, skhpo's default.", UserWarning, stacklevel=4)
+            return _SKOPT_ACQ_FUNCS[value]
+        constraint = self._parameter_constraints[key][0]
+        if isinstance(value, bool) or not constraint.is_satisfied_by(value):
+            raise ValueError(
+                f"optimizer_kwargs[{key!r}] must be {constraint}, got {value!r}.")
+        return value
+
+    @staticmethod
+    def _acq_func_kwargs(acq_func_kwargs):
+        """scikit-optimize's ``acq_func_kwargs``: its ``xi`` and ``kappa``."""
+        if acq_func_kwargs is None:
+            return {}
+        if not isinstance(acq_func_kwargs, dict) or set(acq_func_kwargs) - {"xi", "kappa"}:
+            raise ValueError(
+                f"optimizer_kwargs['acq_func_kwargs'] must be a dict with keys among "
+                f"'xi' and 'kappa', got {acq_func_kwargs!r}.")
+        return dict(acq_func_kwargs)
+
+    @staticmethod
+    def _check_base_estimator(base_estimator):
+        if not (isinstance(base_estimator, str) and base_estimator.upper() == "GP"):
+            raise ValueError(
+                f"optimizer_kwargs['base_estimator'] must be 'GP' (or left out), got "
+                f"{base_estimator!r}: skhpo's BayesSearchCV models the scores with "
+                f"its own Gaussian process, and has no other surrogate.")
 
     def _warm_start_source(self):
         if self.warm_start is True:
@@ -465,10 +552,8 @@ class BayesSearchCV(FoldSearchCV):
         self._complete = {}  # candidate id -> split scores, fully scored only
         self._next_id = 0
         for subspace, budget, first in zip(subspaces, budgets, first_points):
-            optimizer = Optimizer(subspace.space, n_initial_points=self.n_initial_points,
-                                  acq_func=self.acq_func,
-                                  random_state=rng.randint(2**31), initial_params=first,
-                                  **optimizer_kwargs)
+            optimizer = Optimizer(subspace.space, random_state=rng.randint(2**31),
+                                  initial_params=first, **optimizer_kwargs)
             if warm_start is not None:
                 optimizer.tell(*warm_start_points(warm_start, subspace.space,
                                                   self._followed_metric(evaluator)))
@@ -645,8 +730,12 @@ def _optimize_result(optimizer, cv_results=None):
     params = space.decode(optimizer._X) if optimizer.n_observed else []
     x_iters = [[p[name] for name in space.names] for p in params]
     func_vals = -optimizer._scores
+    # models and specs as scikit-optimize's callbacks read them: skhpo's GP
+    # is not one of its models (its StdStopper never stops here), and there
+    # is no objective function to store.
     result = OptimizeResult(x_iters=x_iters, func_vals=func_vals, space=space,
-                            cv_results=cv_results)
+                            cv_results=cv_results, models=[],
+                            specs={"function": "BayesSearchCV", "args": {}})
     if np.isfinite(func_vals).any():
         best = int(np.nanargmin(np.where(np.isfinite(func_vals), func_vals, np.nan)))
         result.x, result.fun = x_iters[best], float(func_vals[best])

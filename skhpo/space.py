@@ -74,6 +74,11 @@ class Dimension:
     def validate(self):
         """Raise :class:`SearchSpaceError` if the dimension is malformed."""
 
+    def distance(self, a, b):
+        """How far apart two values are (scikit-optimize's ``distance``,
+        which its ``DeltaXStopper`` callback reads): ``|a - b|`` for numbers."""
+        return abs(a - b)
+
 
 class Real(Dimension):
     """A continuous dimension on ``[low, high]``.
@@ -156,6 +161,14 @@ class Real(Dimension):
                 f"{_label(self.name)}, got low={self.low!r}. Use a positive "
                 f"lower bound or prior='uniform'."
             )
+        if isinstance(self.dtype, str):
+            try:
+                np.dtype(self.dtype)
+            except TypeError:
+                raise SearchSpaceError(
+                    f"dtype={self.dtype!r} of {kind}{_label(self.name)} is not a "
+                    f"numpy type name; use e.g. float, 'float64' or np.float32."
+                ) from None
 
     # The interval the unit column is stretched over, in the warped scale.
     def _warped_bounds(self):
@@ -177,7 +190,9 @@ class Real(Dimension):
         lo, hi = self._warped_bounds()
         unit = np.clip(np.asarray(unit, dtype=float).reshape(-1), 0.0, 1.0)
         values = np.clip(self._unwarp(lo + unit * (hi - lo)), self.low, self.high)
-        return [self.dtype(v) for v in values]
+        # A type (float, np.float32) or, as scikit-optimize allows, its name.
+        dtype = np.dtype(self.dtype).type if isinstance(self.dtype, str) else self.dtype
+        return [dtype(v) for v in values]
 
 
 class Integer(Real):
@@ -204,7 +219,8 @@ class Integer(Real):
             if not isinstance(bound, numbers.Integral) or isinstance(bound, bool):
                 raise SearchSpaceError(
                     f"Integer{_label(self.name)} needs integer bounds, got "
-                    f"low={self.low!r}, high={self.high!r}. Use Real for "
+                    f"low={self.low!r}, high={self.high!r}. Write them as ints "
+                    f"(Integer(5, 20), not Integer(5.0, 20.0)), or use Real for "
                     f"continuous values."
                 )
         super().validate()
@@ -301,6 +317,10 @@ class Categorical(Dimension):
                 if value.stands_for(category):
                     return i
         raise ValueError(f"{value!r} is not a category of {self!r}")
+
+    def distance(self, a, b):
+        """0 for the same category, else 1 (categories have no order)."""
+        return 0 if self.index(a) == self.index(b) else 1
 
     def encode(self, values):
         out = np.zeros((len(values), self.n_columns))
@@ -492,10 +512,23 @@ def to_dimension(value, name=None):
         dim = Distribution(value, name=name)
     elif isinstance(value, (list, np.ndarray, range)):
         values = list(value)
+        if _reads_as_skopt_range(values):
+            raise SearchSpaceError(
+                f"The list{_label(name)} {values!r} reads as values to try (as in "
+                f"GridSearchCV), one of them the prior name {values[2]!r}. For a "
+                f"range, write a tuple, {tuple(values)!r}, or "
+                f"Real({values[0]!r}, {values[1]!r}, prior={values[2]!r})."
+            )
         if values and all(_is_number(v) for v in values):
             dim = Ordinal(values, name=name)
         else:
             dim = Categorical(values, name=name)
+    elif type(value).__module__.startswith("skopt."):
+        raise SearchSpaceError(
+            f"Search dimension{_label(name)} is scikit-optimize's "
+            f"{type(value).__name__}: import Real, Integer and Categorical from "
+            f"skhpo instead (they take the same arguments)."
+        )
     else:
         raise SearchSpaceError(
             f"Unsupported search dimension{_label(name)}: {value!r} of type "
@@ -507,23 +540,35 @@ def to_dimension(value, name=None):
     return dim
 
 
+def _reads_as_skopt_range(values):
+    """``[low, high, prior]`` or ``[low, high, prior, base]``: scikit-optimize's
+    range written as a list (a form it deprecated)."""
+    return (len(values) in (3, 4) and all(_is_number(v) for v in values[:2])
+            and isinstance(values[2], str) and values[2] in _PRIORS)
+
+
 def _from_tuple(value, name):
     """scikit-optimize's reading: a range, or else a list of choices.
 
-    ``(low, high)`` with numeric bounds, and ``(low, high, prior)`` with a
-    string third, are ranges (a misspelt prior is then an error rather than
-    a third category); any other tuple, e.g. ``("a", "b")``, ``(True,
-    False)`` or ``(1, 2, 3)``, holds the choices, read as the same list.
+    ``(low, high)`` with numeric bounds, ``(low, high, prior)`` with a
+    string third and ``(low, high, prior, base)`` with a numeric fourth are
+    ranges (a misspelt prior is then an error rather than a third category);
+    any other tuple, e.g. ``("a", "b")``, ``(True, False)`` or ``(1, 2, 3)``,
+    holds the choices, read as the same list.
     """
     is_range = (all(_is_number(v) for v in value[:2])
-                and (len(value) == 2 or (len(value) == 3 and isinstance(value[2], str))))
+                and (len(value) == 2
+                     or (len(value) == 3 and isinstance(value[2], str))
+                     or (len(value) == 4 and isinstance(value[2], str)
+                         and _is_number(value[3]))))
     if not is_range:
         return to_dimension(list(value), name)
     low, high = value[:2]
-    prior = value[2] if len(value) == 3 else "uniform"
+    prior = value[2] if len(value) >= 3 else "uniform"
+    base = value[3] if len(value) == 4 else 10
     if all(isinstance(v, numbers.Integral) for v in (low, high)):
-        return Integer(low, high, prior=prior, name=name)
-    return Real(low, high, prior=prior, name=name)
+        return Integer(low, high, prior=prior, base=base, name=name)
+    return Real(low, high, prior=prior, base=base, name=name)
 
 
 class Space:
@@ -582,6 +627,21 @@ class Space:
 
     def as_dict(self):
         return dict(zip(self.names, self.dimensions))
+
+    # scikit-optimize's names, read by its callbacks (e.g. DeltaXStopper) from
+    # the ``space`` of the results they are given.
+    @property
+    def n_dims(self):
+        return len(self.dimensions)
+
+    @property
+    def dimension_names(self):
+        return list(self.names)
+
+    def distance(self, point_a, point_b):
+        """Sum of the dimensions' distances between two points, each a list of
+        values in the order of :attr:`names` (as ``x_iters`` holds them)."""
+        return sum(dim.distance(a, b) for dim, a, b in zip(self.dimensions, point_a, point_b))
 
     def __getitem__(self, name):
         return self.as_dict()[name]

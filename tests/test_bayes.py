@@ -290,6 +290,26 @@ def test_callback_returning_true_stops_the_search():
     assert len(last.cv_results["params"]) == 2
 
 
+def test_callbacks_read_what_scikit_optimize_callbacks_read():
+    """Its DeltaXStopper reads space.distance, StdStopper models and
+    CheckpointSaver(store_objective=False) specs['args']; stopping skips
+    the spaces not yet searched."""
+    seen = []
+
+    def delta_x(result):
+        seen.append((result.space.distance(result.x_iters[-2], result.x_iters[-1])
+                     if len(result.x_iters) > 1 else None,
+                     list(result.models), "func" in result.specs["args"]))
+        return len(seen) == 3
+
+    spaces = [({"alpha": Real(0.1, 10.0)}, 4), ({"alpha": Real(20.0, 30.0)}, 4)]
+    search = BayesSearchCV(Ridge(), spaces, n_initial_points=2, cv=3, random_state=0)
+    search.fit(X_iris, y_iris, callback=delta_x)
+    alphas = [p["alpha"] for p in search.cv_results_["params"]]
+    assert seen[1] == (pytest.approx(abs(alphas[1] - alphas[0])), [], False)
+    assert len(alphas) == 3 and len(search.optimizer_results_) == 1
+
+
 def test_multimetric_refit_by_name_and_by_callable():
     scoring = {"acc": "accuracy", "nll": "neg_log_loss"}
     space = {"C": Real(1e-3, 1e3, prior="log-uniform")}
@@ -448,6 +468,16 @@ def test_error_score_raise_propagates():
         (dict(optimizer_kwargs={"xi": -5.0}), ValueError, r"\['xi'\] must be .*got -5.0"),
         (dict(optimizer_kwargs={"n_candidates": 0}), ValueError,
          r"\['n_candidates'\] must be an int in the range \[1, inf\), got 0"),
+        (dict(optimizer_kwargs={"base_estimator": Ridge()}), ValueError, "must be 'GP'"),
+        (dict(optimizer_kwargs={"acq_func": "EIps"}), ValueError,
+         r"\['acq_func'\] must be one of .*got 'EIps'"),
+        (dict(n_initial_points=5, optimizer_kwargs={"n_initial_points": 0}), ValueError,
+         r"\['n_initial_points'\] must be an int in the range \[1, inf\), got 0"),
+        (dict(n_initial_points=4, optimizer_kwargs={"n_initial_points": 3}), ValueError,
+         r"n_initial_points is given twice, as n_initial_points=4 and as "
+         r"optimizer_kwargs\['n_initial_points'\]=3"),
+        (dict(optimizer_kwargs={"acq_func_kwargs": {"eta": 1}}), ValueError,
+         "acq_func_kwargs'] must be a dict with keys among 'xi' and 'kappa'"),
         (dict(cv=KFold(3, shuffle=True)), ValueError, "consistent folds across calls"),
     ],
 )
@@ -455,6 +485,32 @@ def test_bad_parameters_are_refused_in_fit(params, error, match):
     search = BayesSearchCV(Ridge(), {"alpha": (0.1, 1.0)}, **{**SMALL, **params})
     with pytest.raises(error, match=match):
         search.fit(X_iris, y_iris)
+
+
+def test_scikit_optimize_optimizer_kwargs_mean_the_same():
+    """scikit-optimize's BayesSearchCV sets n_initial_points, acq_func and the
+    acquisition's margins in optimizer_kwargs: they act as skhpo's own
+    parameters, and its internal settings are ignored with a warning."""
+    space = {"alpha": Real(1e-3, 1e2, prior="log-uniform")}
+    skopt_style = BayesSearchCV(
+        Ridge(), space, n_iter=8, cv=3, random_state=0,
+        optimizer_kwargs={"base_estimator": "gp", "n_initial_points": 3, "acq_func": "PI",
+                          "acq_func_kwargs": {"xi": 0.2}, "acq_optimizer": "sampling",
+                          "initial_point_generator": "lhs"})
+    with pytest.warns(UserWarning, match=r"\['acq_optimizer', 'initial_point_generator'\] "
+                                         r"tune scikit-optimize's optimizer"):
+        skopt_style.fit(X_iris, y_iris)
+    own = BayesSearchCV(Ridge(), space, n_iter=8, cv=3, random_state=0, n_initial_points=3,
+                        acq_func="PI", optimizer_kwargs={"xi": 0.2}).fit(X_iris, y_iris)
+    default = BayesSearchCV(Ridge(), space, n_iter=8, cv=3, random_state=0).fit(X_iris, y_iris)
+    assert skopt_style.cv_results_["params"] == own.cv_results_["params"]
+    assert skopt_style.cv_results_["params"] != default.cv_results_["params"]
+    # scikit-optimize's default acquisition, a portfolio, becomes EI.
+    hedged = BayesSearchCV(Ridge(), space, n_iter=8, cv=3, random_state=0,
+                           optimizer_kwargs={"acq_func": "gp_hedge"})
+    with pytest.warns(UserWarning, match="'gp_hedge'.*EI is used"):
+        hedged.fit(X_iris, y_iris)
+    assert hedged.cv_results_["params"] == default.cv_results_["params"]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("sklearn.callback") is None,

@@ -42,6 +42,9 @@ from skhpo.space import (
         ((True, False), Categorical, False),
         (("only",), Categorical, False),
         ((1, 2, 3), Ordinal, False),
+        # scikit-optimize's range with a log base.
+        ((1e-6, 1e6, "log-uniform", 2), Real, True),
+        ((1, 1024, "log-uniform", 2), Integer, True),
     ],
 )
 def test_every_form_becomes_the_right_dimension(form, kind, is_log):
@@ -72,6 +75,15 @@ def test_every_form_becomes_the_right_dimension(form, kind, is_log):
         ([{"C": [1]}, "x"], "must be a dict or a"),
         ([({"C": [1]}, 0)], "positive integer"),
         ("C", "must be a dict, a list of dicts"),
+        # scikit-optimize once read such lists as ranges; GridSearchCV reads
+        # them as values, one of which would be the string.
+        ({"C": [1e-6, 1e6, "log-uniform"]},
+         r"The list 'C' \[1e-06, 1000000.0, 'log-uniform'\] reads as values to try.*"
+         r"write a tuple, \(1e-06, 1000000.0, 'log-uniform'\)"),
+        ({"C": Real(0.1, 1.0, dtype="floaty")}, "dtype='floaty' of Real 'C' is not a numpy"),
+        ({"C": Integer(5.0, 20.0)}, r"Write them as ints \(Integer\(5, 20\)"),
+        ({"C": type("Real", (), {"__module__": "skopt.space.space"})()},
+         "'C' is scikit-optimize's Real: import Real, Integer and Categorical from skhpo"),
     ],
 )
 def test_bad_spaces_get_one_clear_message(space, match):
@@ -189,3 +201,18 @@ def test_names_under_a_replaced_step_are_checked_against_the_replacement():
     bad = parse_search_spaces([{"clf": [SVC()], "clf__max_iter_typo": [1, 2]}])
     with pytest.raises(SearchSpaceError, match="clf__max_iter_typo"):
         check_names(bad, pipe)
+
+
+def test_real_returns_values_of_its_dtype_given_by_name():
+    values = Real(0.1, 1.0, dtype="float32").rvs(3, random_state=0)
+    assert [type(v) for v in values] == [np.float32] * 3
+
+
+def test_distances_as_scikit_optimize_defines_them():
+    """Its DeltaXStopper callback reads ``result.space.distance``."""
+    space = Space({"C": Real(0.1, 10.0), "k": Integer(1, 5), "kernel": ["rbf", "linear"],
+                   "w": [SVC(), LogisticRegression()]})
+    assert space.n_dims == 4 and space.dimension_names == ["C", "k", "kernel", "w"]
+    a, b = [1.0, 2, "rbf", SVC()], [3.5, 5, "linear", LogisticRegression()]
+    assert space.distance(a, b) == pytest.approx(2.5 + 3 + 1 + 1)
+    assert space.distance(a, [1.0, 2, "rbf", SVC()]) == 0
