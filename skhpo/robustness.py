@@ -187,7 +187,10 @@ def check_robustness(
     if "cv" in vary and why_not:
         notes.append(why_not + "; only the estimator seed varies.")
 
-    estimators = [clone(search.estimator).set_params(**p) for p in params]
+    # clone(p): a step object in the params (a pipeline step searched over)
+    # is shared by every row; set_params of its nested parameters would edit
+    # it for all of them, and in the search's own cv_results_.
+    estimators = [clone(search.estimator).set_params(**clone(p, safe=False)) for p in params]
     seed_keys = [_seed_keys(est) for est in estimators]
     est_varies = "estimator" in vary and any(seed_keys)
     if "estimator" not in vary and any(

@@ -262,6 +262,23 @@ def test_randomized_search_pipeline_nested_random_state():
     assert "estimator" in report.varied
 
 
+def test_a_searched_step_keeps_each_rows_nested_parameters():
+    """Every row shares the step object of the grid: each re-score must use
+    its own C, and the search's params must stay as they were."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    X, y = load_iris(return_X_y=True)
+    pipe = Pipeline([("sc", StandardScaler()), ("clf", LogisticRegression())])
+    grid = {"clf": [LogisticRegression(random_state=0)], "clf__C": [1e-4, 1e-2, 1.0]}
+    search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, top_k=3, vary=("cv",), random_state=0)
+    by_c = dict(zip([p["clf__C"] for p in report.summary["params"]],
+                    report.summary["robust_mean"]))
+    assert by_c[1.0] > by_c[1e-2] + 0.02 and by_c[1e-2] > by_c[1e-4] + 0.02
+    assert [p["clf"].C for p in search.cv_results_["params"]] == [1.0] * 3
+
+
 def test_halving_uses_last_iteration_only():
     X, y = _tree_data()
     search = HalvingGridSearchCV(
