@@ -212,6 +212,10 @@ def decompose_forest(forest, lo, hi, group_size=4, max_leaves=600):
     return groups
 
 
+class ConstantSurrogateError(ValueError):
+    """Every tree of the forest is a single leaf: it explains nothing."""
+
+
 def forest_effects(groups):
     """Variance shares averaged over groups of trees.
 
@@ -225,7 +229,8 @@ def forest_effects(groups):
     total : ndarray of shape (n_dims,)
     """
     if not groups:
-        raise ValueError("The surrogate is constant: every score is the same.")
+        raise ConstantSurrogateError(
+            "The surrogate is constant: every score is the same.")
     mains, pairs, totals = [], [], []
     for group in groups:
         main, pair, total = group.effects()

@@ -543,8 +543,16 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     boot = []
     for _ in range(n_bootstrap):
         idx = rng.randint(0, len(y), len(y))
-        if np.ptp(y[idx]) > 0:
+        # A resample can hold a single level of the only parameter that
+        # varies (or equal scores): its forest explains nothing, and is left
+        # out rather than failing the report.
+        try:
             boot.append(_Fit(X[idx], y[idx], plist, n_trees, rng))
+        except _fanova.ConstantSurrogateError:
+            continue
+    if len(boot) < n_bootstrap:
+        notes.append(f"{n_bootstrap - len(boot)} of {n_bootstrap} bootstrap resamples "
+                     f"gave a constant surrogate and were left out of the intervals.")
     report = SensitivityReport()
     report.trials = pd.DataFrame(
         {p.name: (values[p.name] if p.kind != "categorical"

@@ -448,3 +448,17 @@ def test_random_search_with_estimator_valued_param():
     levels = report.marginals[report.marginals.param == "scale"].value.tolist()
     assert sorted(levels) == ["MinMaxScaler()", "None", "StandardScaler()"]
     assert imp.important["clf__C"]
+
+
+def test_a_bootstrap_resample_with_one_level_is_left_out_not_fatal():
+    """Six trials of one choice and two of the other: some resamples draw a
+    single choice, whose forest is constant; the report still comes out."""
+    params = [{"clf": "lr"}] * 6 + [{"clf": "rf"}] * 2
+    scores = np.array([0.78, 0.78, 0.80, 0.80, 0.81, 0.81, 0.76, 0.78])
+    results = {"params": params,
+               "param_clf": np.array([p["clf"] for p in params], dtype=object),
+               "mean_test_score": scores}
+    report = sensitivity_report(results, n_bootstrap=16, random_state=0)
+    assert report.importances["main_effect"].tolist() == [pytest.approx(1.0)]
+    assert any("bootstrap resamples gave a constant surrogate" in w
+               for w in report.diagnostics["warnings"])
