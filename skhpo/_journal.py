@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 
 import joblib
@@ -30,7 +31,9 @@ from .space import _is_frozen_distribution
 from .exceptions import SkhpoError
 
 FORMAT = "skhpo-journal"
-VERSION = 1
+# 2: BayesSearchCV's candidate ids interleave its subspaces, and parameter
+# keys drop memory addresses.
+VERSION = 2
 
 
 # The keys of a result line (see Journal.append).
@@ -44,8 +47,21 @@ class JournalMismatchError(SkhpoError, ValueError):
 
 
 def params_key(params):
-    """A stable text key of a parameter dict (estimators by their repr)."""
-    return repr(sorted(params.items(), key=lambda item: item[0]))
+    """A text key of a parameter dict (estimators by their repr), the same in
+    every process: memory addresses (``<function f at 0x7f...>``, an object
+    without a repr of its own) are left out.
+
+    Examples
+    --------
+    >>> from skhpo._journal import params_key
+    >>> def kernel(a, b): ...
+    >>> params_key({"kernel": kernel, "C": 1.0})
+    "[('C', 1.0), ('kernel', <function kernel>)]"
+    """
+    return _ADDRESS.sub("", repr(sorted(params.items(), key=lambda item: item[0])))
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def _plain(value):

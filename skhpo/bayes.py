@@ -550,8 +550,13 @@ class BayesSearchCV(FoldSearchCV):
         self.optimizer_results_ = []
         self._rows, self._more = [], defaultdict(list)
         self._complete = {}  # candidate id -> split scores, fully scored only
-        self._next_id = 0
-        for subspace, budget, first in zip(subspaces, budgets, first_points):
+        # Candidate ids interleave the subspaces: the j-th candidate of
+        # subspace k is k + j * n_subspaces, whatever n_iter is, so that a
+        # checkpoint resumed with a larger n_iter finds each subspace's
+        # journaled candidates under the same ids.
+        self._id_step, self._n_proposed = len(subspaces), 0
+        for k, (subspace, budget, first) in enumerate(zip(subspaces, budgets, first_points)):
+            self._id_first, self._n_proposed = k, 0
             optimizer = Optimizer(subspace.space, random_state=rng.randint(2**31),
                                   initial_params=first, **optimizer_kwargs)
             if warm_start is not None:
@@ -580,7 +585,8 @@ class BayesSearchCV(FoldSearchCV):
                 f"first failure:\n{evaluator.first_error_}"
             )
         rows, more = self._rows, dict(self._more)
-        del self._rows, self._more, self._complete, self._next_id
+        del self._rows, self._more, self._complete
+        del self._id_step, self._id_first, self._n_proposed
         # Fully scored candidates rank before pruned (and failed) ones: rank 1
         # is never a candidate scored on only a few splits.
         return SearchPlan(rows, more, rank_by=[len(splits) == evaluator.n_splits
@@ -644,8 +650,10 @@ class BayesSearchCV(FoldSearchCV):
 
     def _submit_batch(self, evaluator, batch, search_ctx):
         """Start fitting a batch on every split (with pruning: score it now)."""
-        first_id, self._next_id = self._next_id, self._next_id + len(batch)
-        candidates = dict(zip(range(first_id, first_id + len(batch)), batch))
+        positions = range(self._n_proposed, self._n_proposed + len(batch))
+        self._n_proposed += len(batch)
+        candidates = {self._id_first + j * self._id_step: params
+                      for j, params in zip(positions, batch)}
         if self._pruning_alpha() is not None:
             return _Flight(batch, candidates,
                            told=self._evaluate_batch(evaluator, candidates, search_ctx))

@@ -21,9 +21,10 @@ X, y = load_iris(return_X_y=True)
 SPACE = {"C": Real(1e-3, 1e2, prior="log-uniform")}
 
 
-def _bayes(n_iter=8, **kwargs):
+def _bayes(n_iter=8, search_spaces=SPACE, **kwargs):
     settings = {"n_initial_points": 3, "cv": 3, "random_state": 0, **kwargs}
-    return BayesSearchCV(LogisticRegression(max_iter=300), SPACE, n_iter=n_iter, **settings)
+    return BayesSearchCV(LogisticRegression(max_iter=300), search_spaces, n_iter=n_iter,
+                         **settings)
 
 
 def _same_results(a, b):
@@ -59,6 +60,45 @@ def test_a_larger_n_iter_continues_the_search(tmp_path):
     longer = _bayes(n_iter=9, checkpoint=path).fit(X, y)
     assert longer.n_fold_fits_ == 4 * 3
     _same_results(longer, _bayes(n_iter=9).fit(X, y))
+
+
+def test_a_larger_n_iter_continues_every_subspace(tmp_path):
+    """With a list of spaces each gets n_iter candidates in turn: the second
+    space's journaled candidates must be found after the first one grew."""
+    path = tmp_path / "search.jsonl"
+    spaces = [SPACE, {"C": Real(1e-3, 1e2, prior="log-uniform"), "fit_intercept": [False]}]
+    _bayes(n_iter=3, checkpoint=path, search_spaces=spaces).fit(X, y)
+    longer = _bayes(n_iter=5, checkpoint=path, search_spaces=spaces).fit(X, y)
+    assert longer.n_fold_fits_ == 2 * 2 * 3
+    _same_results(longer, _bayes(n_iter=5, search_spaces=spaces).fit(X, y))
+
+
+def test_a_searched_function_resumes_in_a_new_process(tmp_path):
+    """A function's repr holds its memory address, which another process
+    does not share: the journal must not compare it."""
+    path, module = tmp_path / "search.jsonl", tmp_path / "kernels.py"
+    module.write_text("def squared(x):\n    return x ** 2\n\n"
+                      "def cubed(x):\n    return x ** 3\n")
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from kernels import cubed, squared
+        from sklearn.datasets import load_iris
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import FunctionTransformer
+        from skhpo import BayesSearchCV, Real
+        X, y = load_iris(return_X_y=True)
+        pipe = make_pipeline(FunctionTransformer(), LogisticRegression(max_iter=300))
+        space = {{"functiontransformer__func": [squared, cubed, None],
+                  "logisticregression__C": Real(1e-2, 1e2, prior="log-uniform")}}
+        search = BayesSearchCV(pipe, space, n_iter=4, n_initial_points=3, cv=3,
+                               random_state=0, checkpoint={str(path)!r}).fit(X, y)
+        print(search.n_fold_fits_)
+    """)
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+            for _ in range(2)]
+    assert [r.stdout.strip() for r in runs] == ["12", "0"], runs[-1].stderr[-2000:]
 
 
 def test_torn_last_line_is_skipped_not_fatal(tmp_path):
