@@ -268,15 +268,18 @@ class FoldSearchCV(BaseSearchCV):
 
     @staticmethod
     def _split_scores(evaluator, cid, split_indices, resource, metric):
-        """Test scores of one candidate on some splits (error_score if failed)."""
-        failed = np.nan if evaluator.error_score == "raise" else float(evaluator.error_score)
+        """Test scores of one candidate on some splits, NaN where it failed.
+
+        NaN whatever ``error_score`` is: the searches' decisions (what the
+        GP is told, pruning, promotions) treat a failure as the worst
+        outcome, even where a number such as ``error_score=0`` stands for it
+        in ``cv_results_``.
+        """
         values = []
         for k in split_indices:
             result = evaluator.store[(cid, k, resource)]
-            if result.test_scores is None:
-                values.append(failed)
-            else:
-                values.append(result.test_scores.get(metric, np.nan))
+            scores = result.test_scores or {}
+            values.append(scores.get(metric, np.nan))
         return np.asarray(values, dtype=float)
 
     @classmethod

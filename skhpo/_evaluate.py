@@ -136,10 +136,10 @@ def build_scorers(estimator, scoring):
 class SplitResult:
     """The outcome of fitting one candidate on one split.
 
-    ``test_scores`` and ``train_scores`` map metric names to floats; both are
-    None when the fit failed and the metric names were not yet known (a
-    callable ``scoring`` returning a dict), and are filled with
-    ``error_score`` when the results are formatted.
+    ``test_scores`` and ``train_scores`` map metric names to floats, NaN for
+    a metric whose scorer failed; both are None when the fit (or a callable
+    ``scoring``) failed. Failures become ``error_score`` when the results
+    are formatted.
     """
 
     candidate_id: object
@@ -188,7 +188,14 @@ def _split_data(estimator, X, y, train, test):
 
 
 def _score(estimator, X, y, scorers, score_params, error_score):
-    """Every metric of ``scorers`` as a dict of floats."""
+    """Every metric of ``scorers`` as a dict of floats.
+
+    A metric whose scorer raised is NaN here, and ``error_score`` once the
+    results are formatted: the searches' own decisions (the GP, pruning,
+    promotions) must know it failed, whatever number stands for it in
+    ``cv_results_``. A callable ``scoring`` that raised gives None: the
+    names of the metrics it would have returned are unknown.
+    """
     if isinstance(scorers, dict):
         items = scorers.items()
     else:
@@ -208,7 +215,9 @@ def _score(estimator, X, y, scorers, score_params, error_score):
                 f"{error_score}. Details:\n{traceback.format_exc()}",
                 UserWarning,
             )
-            value = error_score
+            if name is None:
+                return None
+            value = np.nan
         if name is None and isinstance(value, dict):
             # A callable scoring returning several metrics.
             scores.update({k: _as_float(v, k) for k, v in value.items()})
@@ -844,6 +853,12 @@ def _rank(means, primary=None):
     return ranks
 
 
+def _shown(scores, metric, error_value):
+    """A split's score as ``cv_results_`` shows it: ``error_score`` if failed."""
+    value = np.nan if scores is None else scores.get(metric, np.nan)
+    return error_value if np.isnan(value) else value
+
+
 def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,
                       more_results=None):
     """Build scikit-learn's ``cv_results_`` from rows of the evaluator's store.
@@ -907,12 +922,9 @@ def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,
             fit_time[row, i] = result.fit_time
             score_time[row, i] = result.score_time
             for m in metrics:
-                test[m][row, i] = (error_value if result.test_scores is None
-                                   else result.test_scores.get(m, error_value))
-                if result.train_scores is not None:
-                    train[m][row, i] = result.train_scores.get(m, error_value)
-                elif evaluator.return_train_score:
-                    train[m][row, i] = error_value
+                test[m][row, i] = _shown(result.test_scores, m, error_value)
+                if result.train_scores is not None or evaluator.return_train_score:
+                    train[m][row, i] = _shown(result.train_scores, m, error_value)
 
     def mean_std(values):
         # Only the row's scored splits count: a NaN there (a failed fit with

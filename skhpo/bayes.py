@@ -112,8 +112,11 @@ class BayesSearchCV(FoldSearchCV):
         Seeds the initial design and the optimizer.
 
     error_score : "raise" or numeric, default=np.nan
-        Score given to a failed fit. Failed candidates are known to the
-        optimizer as the worst seen and are never proposed again.
+        Score given in ``cv_results_`` to a failed fit (or scorer), as in
+        ``GridSearchCV``. Whatever its value, failed candidates are known to
+        the optimizer as the worst seen and are never proposed again (with
+        ``error_score=0`` on a negative metric, ``cv_results_`` ranks them
+        first, as scikit-learn does; the optimizer does not chase them).
 
     return_train_score : bool, default=False
         As in ``GridSearchCV``.

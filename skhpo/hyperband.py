@@ -299,9 +299,10 @@ class HyperbandSearchCV(FoldSearchCV):
         fixed integer, the search is the same whatever ``n_jobs``.
 
     error_score : "raise" or float, default=np.nan
-        Score of a failed fit. A failing model never stops the search unless
-        ``error_score="raise"``; a candidate with a NaN score is never
-        promoted ahead of one with a score.
+        Score given in ``cv_results_`` to a failed fit (or scorer). A failing
+        model never stops the search unless ``error_score="raise"``;
+        whatever the value, a failed candidate is never promoted ahead of
+        one with a score.
 
     return_train_score : bool, default=False
         Also score the training folds.

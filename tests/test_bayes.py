@@ -448,6 +448,47 @@ def test_every_fit_failing_gives_one_clear_error():
             search.fit(np.zeros((10, 1)), np.zeros(10))
 
 
+def test_a_numeric_error_score_does_not_steer_the_optimizer():
+    """error_score=0 beats every real score here (all are negative): it is
+    what cv_results_ shows, as in scikit-learn, but the GP is told failure."""
+    space = {"x": Real(0.0, 3.0)}
+    runs = {}
+    for error_score in (np.nan, 0.0):
+        search = BayesSearchCV(FailsAboveOne(), space, n_iter=10, n_initial_points=3, cv=2,
+                               random_state=0, error_score=error_score, refit=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            runs[error_score] = search.fit(np.zeros((10, 1)), np.zeros(10)).cv_results_
+    assert runs[0.0]["params"] == runs[np.nan]["params"]
+    failed = np.array([p["x"] > 1.0 for p in runs[0.0]["params"]])
+    assert 0 < failed.sum() <= 3  # only the design ventures above 1
+    assert np.all(runs[0.0]["mean_test_score"][failed] == 0.0)
+    assert np.all(np.isnan(runs[np.nan]["mean_test_score"][failed]))
+
+
+def test_a_callable_scoring_failing_first_keeps_its_metric_names():
+    def scoring(estimator, X, y):
+        if estimator.x > 1.0:
+            raise RuntimeError("cannot score")
+        return {"a": -(estimator.x - 0.8) ** 2, "b": -estimator.x}
+
+    class Fits(FailsAboveOne):
+        def fit(self, X, y=None):
+            return self
+
+    search = BayesSearchCV(Fits(), {"x": Real(0.0, 3.0)}, n_iter=5, n_initial_points=3,
+                           cv=2, random_state=0, scoring=scoring, refit="a",
+                           initial_params=[{"x": 2.0}])
+    with pytest.warns(UserWarning, match="Scoring failed"):
+        search.fit(np.zeros((10, 1)), np.zeros(10))
+    results = search.cv_results_
+    failed = np.array([p["x"] > 1.0 for p in results["params"]])
+    assert failed[0] and not failed.all()
+    for metric in ("a", "b"):
+        assert np.array_equal(np.isnan(results[f"mean_test_{metric}"]), failed)
+    assert search.best_score_ == np.nanmax(results["mean_test_a"])
+
+
 def test_error_score_raise_propagates():
     search = BayesSearchCV(FailsAboveOne(), {"x": Real(2.0, 3.0)}, n_iter=2,
                            n_initial_points=2, cv=2, error_score="raise")

@@ -181,8 +181,11 @@ def test_failing_scorer_is_recorded():
                     error_score=0.0)
     with pytest.warns(UserWarning, match="Scoring failed"):
         ev.evaluate({0: {}}, [0])
+    # Stored as failed (NaN), shown as error_score.
     scores = ev.store[(0, 0, None)].test_scores
-    assert scores["bad"] == 0.0 and 0 <= scores["acc"] <= 1
+    assert np.isnan(scores["bad"]) and 0 <= scores["acc"] <= 1
+    res = format_cv_results(ev, [(0, [0], None)])
+    assert res["split0_test_bad"][0] == 0.0 and res["split0_test_acc"][0] == scores["acc"]
 
 
 def test_callable_scoring_returning_dict():
