@@ -33,6 +33,7 @@ from ._compat import BaseSearchCV, _fit_context, callbacks_requested
 from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
 from ._frames import primary_metric
 from ._journal import Journal, describe_setup
+from .exceptions import AllFitsFailedError
 from .space import check_names, parse_search_spaces
 
 
@@ -81,9 +82,6 @@ class FoldSearchCV(BaseSearchCV):
         "checkpoint": [str, os.PathLike, None],
         "random_state": ["random_state"],
     }
-    # Whether a call where every fit so far failed ends the search at once.
-    _raise_if_all_failed = True
-
     # BaseSearchCV's template loop scores every candidate on every split,
     # which is what these searches avoid; ``fit`` runs its own loop instead.
     def _run_search(self, evaluate_candidates, **kwargs):
@@ -145,7 +143,9 @@ class FoldSearchCV(BaseSearchCV):
             random_state=int(rng.randint(2**31 - 1 - n_cv_splits)),
             n_jobs=self.n_jobs, pre_dispatch=getattr(self, "pre_dispatch", "2*n_jobs"),
             verbose=max(self.verbose - 1, 0),
-            raise_if_all_failed=self._raise_if_all_failed)
+            # A rung or batch where every fit failed does not end the search:
+            # larger budgets or other candidates may fit (checked at the end).
+            raise_if_all_failed=False)
         state = self._prepare(X, y, evaluator.splits, subspaces)
 
         if self.checkpoint is not None:
@@ -163,6 +163,13 @@ class FoldSearchCV(BaseSearchCV):
                 estimator=self, X=X, y=y, metadata=metadata)
 
         plan = self._search(evaluator, subspaces, rng, root_ctx, state)
+        if evaluator.all_failed_:
+            n_candidates = len({cid for cid, _, _ in plan.rows})
+            raise AllFitsFailedError(
+                f"All {n_candidates} candidates failed to fit ({len(evaluator.store)} "
+                f"fits, journaled ones included), so there is no best candidate. "
+                f"The first failure:\n{evaluator.first_error_}"
+            )
 
         self.n_fold_fits_ = evaluator.n_fits_
         self.n_splits_ = plan.n_splits or evaluator.n_splits
@@ -302,13 +309,18 @@ class FoldSearchCV(BaseSearchCV):
                     f"The refit callable returned {best_index}, outside "
                     f"[0, {len(results['params'])})."
                 )
-            budgets = results.get("n_resources")
-            if budgets is not None and budgets[best_index] < np.max(budgets):
-                warnings.warn(
-                    f"The refit callable picked row {best_index}, scored at "
-                    f"n_resources={budgets[best_index]} of {np.max(budgets)}: "
-                    f"best_params_ come from a candidate not scored on the full "
-                    f"budget. Restrict the callable to rows with the largest "
-                    f"n_resources to avoid it.", UserWarning, stacklevel=4)
-            return int(best_index)
-        return int(np.argmin(results[f"rank_test_{refit_metric}"]))
+            why = (f"The refit callable picked row {best_index}, which", "Restrict the "
+                   "callable to rows with the largest n_resources to avoid it.")
+        else:
+            best_index = np.argmin(results[f"rank_test_{refit_metric}"])
+            # Full-budget rows rank first; a lower budget wins only when
+            # every full-budget row failed.
+            why = ("Every candidate scored on the full budget failed; the best "
+                   f"row, {best_index},", "See the fit failures above.")
+        budgets = results.get("n_resources")
+        if budgets is not None and budgets[best_index] < np.max(budgets):
+            warnings.warn(
+                f"{why[0]} was scored at n_resources={budgets[best_index]} of "
+                f"{np.max(budgets)}: best_params_ come from a candidate not scored "
+                f"on the full budget. {why[1]}", UserWarning, stacklevel=4)
+        return int(best_index)

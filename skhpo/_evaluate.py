@@ -470,7 +470,6 @@ class FoldEvaluator:
         self.params = {}
         self._in_flight = set()
         self._counter = _Counter()
-        self._n_journaled_ok = 0  # successful results read from a checkpoint
         self._journal = None
 
     def attach_journal(self, journal):
@@ -480,8 +479,7 @@ class FoldEvaluator:
         of this process. They do count for :attr:`all_failed_`.
         """
         for fields in journal.results():
-            result = self._keep(SplitResult(**fields))
-            self._n_journaled_ok += not result.failed
+            self._keep(SplitResult(**fields))
         self._journal = journal
 
     def _keep(self, result):
@@ -506,14 +504,15 @@ class FoldEvaluator:
         A search resumed from a checkpoint must end as the uninterrupted one
         would: the successes in the journal count.
         """
-        counter = self._counter
-        return (counter.fits > 0 and counter.failures == counter.fits
-                and self._n_journaled_ok == 0)
+        results = self.store.values()
+        return bool(results) and all(result.failed for result in results)
 
     @property
     def first_error_(self):
-        """Traceback of the first failed fit, or None."""
-        return self._counter.first_error
+        """Traceback of the first failed fit (of this process, else of the
+        journal), or None."""
+        journaled = (r.fit_error for r in self.store.values() if r.failed)
+        return self._counter.first_error or next(journaled, None)
 
     # ---------------------------------------------------------------- helpers
     def _register(self, candidates):

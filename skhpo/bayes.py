@@ -21,7 +21,6 @@ from ._progress import ProgressPrinter
 from ._pruning import MIN_SPLITS, pooled_difference_sd, should_prune
 from ._warm_start import check_warm_start, warm_start_points
 from .acquisition import ACQUISITIONS
-from .exceptions import AllFitsFailedError
 from .space import parse_search_spaces
 
 # Keys of ``optimizer_kwargs`` and the values they take.
@@ -373,9 +372,6 @@ class BayesSearchCV(FoldSearchCV):
         return [s.n_iter or self.n_iter for s in subspaces]
 
     _space_parameter = "search_spaces"
-    # One failing candidate must not end a sequential search; the search
-    # raises at the end if no fit at all succeeded.
-    _raise_if_all_failed = False
 
     def fit(self, X, y=None, *, callback=None, **params):
         """Run the search, then refit the best candidate on all the data.
@@ -581,12 +577,6 @@ class BayesSearchCV(FoldSearchCV):
                 break
         ctx_end(search_ctx, estimator=self)
 
-        if evaluator.all_failed_:
-            raise AllFitsFailedError(
-                f"All {len(self._rows)} candidates failed to fit or score "
-                f"({evaluator.n_fits_} fits), so there is no best candidate. The "
-                f"first failure:\n{evaluator.first_error_}"
-            )
         rows, more = self._rows, dict(self._more)
         del self._rows, self._more, self._complete
         del self._id_step, self._id_first, self._n_proposed

@@ -14,7 +14,7 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import RepeatedStratifiedKFold
 
-from skhpo import BayesSearchCV, HyperbandSearchCV, Real
+from skhpo import AllFitsFailedError, BayesSearchCV, HyperbandSearchCV, Real
 from skhpo._journal import JournalMismatchError
 
 X, y = load_iris(return_X_y=True)
@@ -99,6 +99,22 @@ def test_a_searched_function_resumes_in_a_new_process(tmp_path):
     runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
             for _ in range(2)]
     assert [r.stdout.strip() for r in runs] == ["12", "0"], runs[-1].stderr[-2000:]
+
+
+def test_a_search_where_every_fit_failed_fails_again_when_resumed(tmp_path):
+    """The journaled failures count: the resumed search must not try to
+    refit (the estimator's own error) but end as the first run did."""
+    path = tmp_path / "search.jsonl"
+    failing = LogisticRegression(solver="lbfgs", penalty="l1")  # lbfgs refuses l1
+    for _ in range(2):
+        search = BayesSearchCV(failing, SPACE, n_iter=3, n_initial_points=3, cv=3,
+                               random_state=0, checkpoint=path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(AllFitsFailedError,
+                               match=r"(?s)All 3 candidates failed to fit \(9 fits, "
+                                     r"journaled ones included\).*penalty"):
+                search.fit(X, y)
 
 
 def test_torn_last_line_is_skipped_not_fatal(tmp_path):

@@ -379,7 +379,7 @@ def test_refit_callable_picking_a_lower_budget_row_warns():
 
     search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, cv=CV9,
                                refit=pick_first, random_state=0)
-    with pytest.warns(UserWarning, match=r"picked row 0, scored at n_resources=1 of 9"):
+    with pytest.warns(UserWarning, match=r"picked row 0, which was scored at n_resources=1 of 9"):
         search.fit(XI, YI)
     assert search.best_index_ == 0
 
@@ -403,6 +403,42 @@ def test_failing_candidates_never_crash_and_are_not_promoted():
     assert search.best_params_["fail"] is False
     # A NaN score is never promoted while a scored candidate remains.
     assert not res[res.iter > 0].param_fail.astype(bool).any()
+
+
+class FailsOnSmallBudgets(Instrumented):
+    """Fails when n_iter (the resource below) is under 3, or on a given split."""
+
+    def __init__(self, c=0.5, fail=False, n_iter=1, bad_split=None):
+        super().__init__(c=c, fail=fail, n_iter=n_iter)
+        self.bad_split = bad_split
+
+    def fit(self, X, y, sample_weight=None):
+        if self.n_iter < 3:
+            raise RuntimeError("too few iterations")
+        if self.bad_split is not None and tuple(np.asarray(X)[:, 0].astype(int)) == self.bad_split:
+            raise RuntimeError("bad split")
+        return super().fit(X, y, sample_weight)
+
+
+def test_a_first_rung_where_every_fit_fails_does_not_end_the_search():
+    search = HyperbandSearchCV(FailsOnSmallBudgets(), {"c": Real(0.0, 1.0)},
+                               resource="n_iter", max_resources=9, cv=3, random_state=0)
+    with pytest.warns(FitFailedWarning):
+        search.fit(XI, YI)
+    res = search.cv_results_
+    assert np.all(np.isnan(res["mean_test_score"][res["n_resources"] == 1]))
+    assert search.best_params_["n_iter"] == 9 and np.isfinite(search.best_score_)
+
+
+def test_every_full_budget_row_failing_is_said():
+    """A split scored only at the full budget fails for every candidate."""
+    last_train = next(tr for i, (tr, _) in enumerate(CV9.split(XI, YI)) if i == 8)
+    search = HyperbandSearchCV(FailsOnSmallBudgets(n_iter=3, bad_split=tuple(last_train)),
+                               {"c": Real(0.0, 1.0)}, cv=CV9, random_state=0)
+    with pytest.warns(UserWarning, match="Every candidate scored on the full budget "
+                                         "failed; the best row, .* n_resources=[13] of 9"):
+        search.fit(XI, YI)
+    assert search.cv_results_["n_resources"][search.best_index_] < 9
 
 
 def test_error_score_raise_propagates():
