@@ -83,9 +83,12 @@ def check_robustness(
         What a seed changes. ``"estimator"`` sets every ``random_state`` and
         ``*__random_state`` in ``get_params(deep=True)``; ``"cv"`` re-creates
         the search's splitter (same class, same number of splits) with
-        ``shuffle=True, random_state=seed``. Group and time-series splitters,
-        and splitters without a ``random_state``, are never reshuffled: only
-        the estimator seed varies and ``report.notes`` says so.
+        ``shuffle=True, random_state=seed``. Group splitters with a
+        ``random_state`` (``GroupKFold``, ``StratifiedGroupKFold``,
+        ``GroupShuffleSplit``) are reshuffled too, keeping each group in one
+        fold; time-series splitters and splitters without a ``random_state``
+        (``LeaveOneGroupOut``) are not: only the estimator seed varies and
+        ``report.notes`` says so.
     scoring : str, callable or None, default=None
         Metric to re-score with. ``None`` uses the search's refit metric (its
         only metric for single-metric searches). For a multi-metric search a
@@ -741,8 +744,8 @@ def _seed_keys(estimator):
 
 def _can_reshuffle(cv):
     name = type(cv).__name__
-    if "Group" in name:
-        return False, f"The splitter {name} keeps groups together and is not reshuffled"
+    # A group splitter with a random_state reshuffles whole groups (GroupKFold
+    # has one since scikit-learn 1.6).
     if "TimeSeries" in name:
         return False, f"The splitter {name} keeps time order and is not reshuffled"
     if not hasattr(cv, "random_state"):

@@ -19,6 +19,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
+    LeaveOneGroupOut,
     HalvingGridSearchCV,
     KFold,
     RandomizedSearchCV,
@@ -168,7 +169,7 @@ def test_both_seeds_are_applied_and_paired():
     assert report.notes == []
 
 
-def test_group_splitter_only_varies_estimator_seed():
+def test_group_splitter_reshuffles_whole_groups():
     X, y = ids_data()
     groups = np.repeat(np.arange(6), 10)
     est = Recorder(means=(0.0, 0.1), random_state=0)
@@ -178,10 +179,28 @@ def test_group_splitter_only_varies_estimator_seed():
     report = check_robustness(search, X, y, seeds=[1, 2], groups=groups)
     trains = {rs: [tr for c, r, tr in Recorder.log if r == rs and c == 0]
               for rs in (1, 2)}
+    assert trains[1] != trains[2]
+    assert report.varied == ("estimator", "cv")
+    # Each training set holds whole groups.
+    for train in trains[1] + trains[2]:
+        held = set(groups[list(train)])
+        assert np.sum(np.isin(groups, list(held))) == len(train)
+
+
+def test_a_splitter_without_random_state_only_varies_estimator_seed():
+    X, y = ids_data()
+    groups = np.repeat(np.arange(6), 10)
+    est = Recorder(means=(0.0, 0.1), random_state=0)
+    search = GridSearchCV(est, {"config": [0, 1]}, cv=LeaveOneGroupOut(), refit=False)
+    search.fit(X, y, groups=groups)
+    Recorder.log = []
+    report = check_robustness(search, X, y, seeds=[1, 2], groups=groups)
+    trains = {rs: [tr for c, r, tr in Recorder.log if r == rs and c == 0]
+              for rs in (1, 2)}
     assert trains[1] == trains[2]
     assert report.varied == ("estimator",)
     assert report.folds_shared
-    assert any("GroupKFold" in note and "only the estimator seed" in note
+    assert any("LeaveOneGroupOut" in note and "only the estimator seed" in note
                for note in report.notes)
 
 
