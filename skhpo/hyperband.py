@@ -486,11 +486,14 @@ class HyperbandSearchCV(FoldSearchCV):
         else:
             names = self.estimator.get_params(deep=True)
             if resource not in names:
+                # In a pipeline the parameter carries its step's prefix.
+                nested = sorted(n for n in names if n.endswith(f"__{resource}"))
+                hint = (f"Did you mean {nested[0]!r}?" if nested else
+                        f"Parameters include {sorted(names)[:8]}.")
                 raise ValueError(
                     f"resource must be 'n_splits', 'n_samples' or a parameter "
                     f"of the estimator, got resource={resource!r}, which "
-                    f"{type(self.estimator).__name__} does not have. Parameters "
-                    f"include {sorted(names)[:8]}."
+                    f"{type(self.estimator).__name__} does not have. {hint}"
                 )
             for subspace in subspaces or ():
                 if resource in subspace.space.names:

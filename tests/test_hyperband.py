@@ -269,6 +269,14 @@ def test_bad_inputs_raise_before_any_fit(kwargs, match):
         search.fit(XI, YI)
 
 
+def test_a_resource_inside_a_pipeline_is_suggested_with_its_prefix():
+    pipe = make_pipeline(StandardScaler(), Instrumented())
+    search = HyperbandSearchCV(pipe, {"instrumented__c": Real(0.0, 1.0)}, resource="n_iter",
+                               max_resources=9)
+    with pytest.raises(ValueError, match="does not have. Did you mean 'instrumented__n_iter'"):
+        search.fit(XI, YI)
+
+
 @pytest.mark.parametrize("space, match", [
     ({"nope": [1, 2]}, "does not have"),
     ({"c": (1.0, 0.5)}, "low < high"),
