@@ -145,7 +145,7 @@ class FoldSearchCV(BaseSearchCV):
             verbose=max(self.verbose - 1, 0),
             # A rung or batch where every fit failed does not end the search:
             # larger budgets or other candidates may fit (checked at the end).
-            raise_if_all_failed=False)
+            raise_if_all_failed=False, warn_each_call=False)
         state = self._prepare(X, y, evaluator.splits, subspaces)
 
         if self.checkpoint is not None:
@@ -163,6 +163,7 @@ class FoldSearchCV(BaseSearchCV):
                 estimator=self, X=X, y=y, metadata=metadata)
 
         plan = self._search(evaluator, subspaces, rng, root_ctx, state)
+        evaluator.warn_about_failures()
         if evaluator.all_failed_:
             n_candidates = len({cid for cid, _, _ in plan.rows})
             raise AllFitsFailedError(

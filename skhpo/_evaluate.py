@@ -397,6 +397,9 @@ class FoldEvaluator:
     raise_if_all_failed : bool, default=True
         Raise :class:`~skhpo.exceptions.AllFitsFailedError` after a call to
         :meth:`evaluate` if every fit so far has failed.
+    warn_each_call : bool, default=True
+        Warn about the failed fits of each call. The searches warn once, at
+        the end (:meth:`warn_about_failures`), as ``GridSearchCV`` does.
 
     Attributes
     ----------
@@ -426,7 +429,7 @@ class FoldEvaluator:
                  fit_params=None, score_params=None, error_score=np.nan,
                  return_train_score=False, resource=None, random_state=0,
                  n_jobs=None, pre_dispatch="2*n_jobs", verbose=0,
-                 raise_if_all_failed=True):
+                 raise_if_all_failed=True, warn_each_call=True):
         check_constant_splits(cv)
         self.estimator = estimator
         self.X = X
@@ -449,6 +452,7 @@ class FoldEvaluator:
         self.pre_dispatch = pre_dispatch
         self.verbose = verbose
         self.raise_if_all_failed = raise_if_all_failed
+        self.warn_each_call = warn_each_call
         split_params = {k: v for k, v in (split_params or {}).items()
                         if v is not None}
         self.splits = [(np.asarray(tr), np.asarray(te))
@@ -777,20 +781,28 @@ class FoldEvaluator:
                 counter.failures += 1
                 counter.first_error = counter.first_error or out["fit_error"]
                 first_failure = first_failure or out["fit_error"]
-        if n_failed:
-            warnings.warn(
-                f"{n_failed} of {len(todo)} fits failed and were given "
-                f"error_score={self.error_score}. Set error_score='raise' to "
-                f"see the error at once. The first failure:\n"
-                f"{first_failure}",
-                FitFailedWarning,
-            )
+        if n_failed and self.warn_each_call:
+            self._warn_failed(n_failed, len(todo), first_failure)
         if self.raise_if_all_failed and self.all_failed_:
             raise AllFitsFailedError(
                 f"All the {counter.fits} fits failed, so no candidate can be "
                 f"ranked. Check the estimator and the search space; the first "
                 f"failure was:\n{counter.first_error}"
             )
+
+    def warn_about_failures(self):
+        """One warning for all the failed fits of this process, if any."""
+        counter = self._counter
+        if counter.failures:
+            self._warn_failed(counter.failures, counter.fits, counter.first_error)
+
+    def _warn_failed(self, n_failed, n_fits, first_failure):
+        warnings.warn(
+            f"{n_failed} of {n_fits} fits failed and were given "
+            f"error_score={self.error_score}. Set error_score='raise' to "
+            f"see the error at once. The first failure:\n{first_failure}",
+            FitFailedWarning,
+        )
 
     def metric_names(self):
         """Metric names, from the scorers or from the first successful split."""

@@ -8,6 +8,7 @@ import pytest
 from scipy.stats import loguniform, uniform
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.datasets import load_breast_cancer, load_iris, make_regression
+from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import (
     GridSearchCV,
@@ -437,6 +438,20 @@ def test_failing_fits_do_not_crash_the_search():
     assert np.median(errors) < 0.05
     # The GP learns to avoid the failing half: random draws would fail 6 of 12.
     assert 1 <= min(n_failed) and max(n_failed) <= 4
+
+
+def test_failed_fits_are_reported_once_at_the_end():
+    """As GridSearchCV: one FitFailedWarning for the search, not one per batch."""
+    search = BayesSearchCV(FailsAboveOne(), {"x": Real(0.0, 3.0)}, n_iter=8,
+                           n_initial_points=4, cv=2, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(np.zeros((10, 1)), np.zeros(10))
+    failed = [w for w in caught if issubclass(w.category, FitFailedWarning)]
+    n_failed = 2 * sum(p["x"] > 1.0 for p in search.cv_results_["params"])
+    assert n_failed >= 4
+    assert [str(w.message).split(" and ")[0] for w in failed] == [
+        f"{n_failed} of 16 fits failed"]
 
 
 def test_every_fit_failing_gives_one_clear_error():
