@@ -605,11 +605,15 @@ class BayesSearchCV(FoldSearchCV):
                 if not batch:
                     exhausted = True  # a finite space with every point tried
                     n_tried = done + sum(len(f.batch) for f in in_flight)
+                    # A warm start's points count as tried without being
+                    # among this search's candidates.
+                    n_known = optimizer.n_observed + sum(len(f.batch) for f in in_flight)
                     warnings.warn(
-                        f"The search space has only {n_tried} distinct points, "
-                        f"fewer than n_iter={budget}: the search tries each once "
-                        f"and stops there. For an exhaustive search use "
-                        f"GridSearchCV.", UserWarning, stacklevel=2)
+                        f"The search space has only {n_known} distinct points, "
+                        f"and {n_tried} of them were left to try, fewer than "
+                        f"n_iter={budget}: the search tries each once and stops "
+                        f"there. For an exhaustive search use GridSearchCV.",
+                        UserWarning, stacklevel=2)
                     break
                 in_flight.append(self._submit_batch(evaluator, batch, search_ctx))
             if not in_flight:

@@ -57,7 +57,8 @@ def test_replaces_grid_search_in_a_pipeline_with_estimator_choices():
     search = BayesSearchCV(pipe, spaces, n_iter=6, n_initial_points=3, cv=3,
                            random_state=0)
     # The second space has 4 points for n_iter=6: said, as RandomizedSearchCV does.
-    with pytest.warns(UserWarning, match=r"only 4 distinct points, fewer than n_iter=6"):
+    with pytest.warns(UserWarning, match=r"only 4 distinct points, and 4 of them were "
+                                         r"left to try, fewer than n_iter=6"):
         search.fit(X_bc, y_bc)
     kinds = [type(p["clf"]).__name__ for p in search.cv_results_["params"]]
     assert kinds == ["SVC"] * 6 + ["LogisticRegression"] * 4  # 4 = grid exhausted
@@ -438,6 +439,18 @@ def test_failing_fits_do_not_crash_the_search():
     assert np.median(errors) < 0.05
     # The GP learns to avoid the failing half: random draws would fail 6 of 12.
     assert 1 <= min(n_failed) and max(n_failed) <= 4
+
+
+def test_an_exhausted_space_after_a_warm_start_counts_every_point():
+    space = {"alpha": Integer(1, 7)}
+    first = BayesSearchCV(Ridge(), space, n_iter=2, n_initial_points=2, cv=2,
+                          random_state=0).fit(X_iris, y_iris)
+    second = BayesSearchCV(Ridge(), space, n_iter=6, n_initial_points=2, cv=2,
+                           random_state=1, warm_start=first)
+    with pytest.warns(UserWarning, match=r"only 7 distinct points, and 5 of them were "
+                                         r"left to try, fewer than n_iter=6"):
+        second.fit(X_iris, y_iris)
+    assert len(second.cv_results_["params"]) == 5
 
 
 def test_failed_fits_are_reported_once_at_the_end():
