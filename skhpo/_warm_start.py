@@ -31,9 +31,24 @@ def _scores(results, metric):
     return np.asarray(results[key], dtype=float)
 
 
-def check_warm_start(source, metric):
-    """Raise a clear error if ``source`` cannot seed a search following ``metric``."""
-    _scores(_cv_results(source), metric)
+def check_warm_start(source, metric, spaces):
+    """Raise a clear error if ``source`` cannot seed a search following
+    ``metric``; warn about the earlier candidates that lie in none of the
+    ``spaces`` (they are ignored)."""
+    results = _cv_results(source)
+    _scores(results, metric)
+    rows = _full_budget_rows(results)
+    outside = sum(not any(space.contains(results["params"][row]) for space in spaces)
+                  for row in rows)
+    if outside:
+        names = [space.names for space in spaces]
+        warnings.warn(
+            f"warm_start: {outside} of {len(rows)} earlier candidates lie outside "
+            f"the search space{'s' if len(spaces) > 1 else ''} "
+            f"{names if len(spaces) > 1 else names[0]} and were ignored.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _full_budget_rows(results):
@@ -48,9 +63,9 @@ def warm_start_points(source, space, metric):
     """Earlier candidates that lie in ``space``, with their scores.
 
     Candidates outside the space (another parameter set, a value out of
-    bounds) are ignored with a warning that counts them. For multi-fidelity
-    results only the full-budget rows are used: low-budget scores are not
-    comparable.
+    bounds) are left out (:func:`check_warm_start` warns about those in no
+    space). For multi-fidelity results only the full-budget rows are used:
+    low-budget scores are not comparable.
 
     Returns
     -------
@@ -64,7 +79,6 @@ def warm_start_points(source, space, metric):
     >>> from skhpo.space import Space
     >>> from skhpo._warm_start import warm_start_points
     >>> results = {"params": [{"C": 1.0}, {"C": 50.0}], "mean_test_score": [0.8, 0.9]}
-    >>> import warnings; warnings.simplefilter("ignore")
     >>> warm_start_points(results, Space({"C": Real(0.1, 10.0)}), "score")
     ([{'C': 1.0}], array([0.8]))
     """
@@ -77,12 +91,4 @@ def warm_start_points(source, space, metric):
         if space.contains(candidate):
             params.append(dict(candidate))
             kept.append(scores[row])
-    ignored = len(rows) - len(params)
-    if ignored:
-        warnings.warn(
-            f"warm_start: {ignored} of {len(rows)} earlier candidates lie outside "
-            f"the search space {space.names} and were ignored.",
-            UserWarning,
-            stacklevel=3,
-        )
     return params, np.asarray(kept, dtype=float)

@@ -535,7 +535,8 @@ class BayesSearchCV(FoldSearchCV):
         # Still before the first fit: a bad warm start is refused up front.
         warm_start = self._warm_start_source()
         if warm_start is not None:
-            check_warm_start(warm_start, self._followed_metric(evaluator))
+            check_warm_start(warm_start, self._followed_metric(evaluator),
+                             [subspace.space for subspace in subspaces])
         n_splits = evaluator.n_splits
         n_points = self._batch_size()
         budgets = self._budgets(subspaces)

@@ -453,6 +453,22 @@ def test_an_exhausted_space_after_a_warm_start_counts_every_point():
     assert len(second.cv_results_["params"]) == 5
 
 
+def test_a_warm_start_over_several_spaces_warns_only_about_those_in_none():
+    spaces = [{"alpha": Integer(1, 7)}, {"alpha": Integer(20, 30), "fit_intercept": [False]}]
+    first = BayesSearchCV(Ridge(), spaces, n_iter=3, n_initial_points=2, cv=2,
+                          random_state=0).fit(X_iris, y_iris)
+    earlier = {**first.cv_results_,
+               "params": first.cv_results_["params"] + [{"alpha": 100}],
+               "mean_test_score": np.append(first.cv_results_["mean_test_score"], 0.0)}
+    second = BayesSearchCV(Ridge(), spaces, n_iter=1, n_initial_points=2, cv=2,
+                           random_state=1, warm_start=earlier)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        second.fit(X_iris, y_iris)
+    outside = [str(w.message) for w in caught if "lie outside" in str(w.message)]
+    assert len(outside) == 1 and outside[0].startswith("warm_start: 1 of 7 earlier")
+
+
 def test_failed_fits_are_reported_once_at_the_end():
     """As GridSearchCV: one FitFailedWarning for the search, not one per batch."""
     search = BayesSearchCV(FailsAboveOne(), {"x": Real(0.0, 3.0)}, n_iter=8,
