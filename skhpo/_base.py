@@ -33,7 +33,6 @@ from ._compat import BaseSearchCV, _fit_context, callbacks_requested
 from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
 from ._frames import primary_metric
 from ._journal import Journal, describe_setup
-from .exceptions import AllFitsFailedError
 from .space import check_names, parse_search_spaces
 
 
@@ -142,10 +141,7 @@ class FoldSearchCV(BaseSearchCV):
             resource=self._evaluator_resource(),
             random_state=int(rng.randint(2**31 - 1 - n_cv_splits)),
             n_jobs=self.n_jobs, pre_dispatch=getattr(self, "pre_dispatch", "2*n_jobs"),
-            verbose=max(self.verbose - 1, 0),
-            # A rung or batch where every fit failed does not end the search:
-            # larger budgets or other candidates may fit (checked at the end).
-            raise_if_all_failed=False, warn_each_call=False)
+            verbose=max(self.verbose - 1, 0))
         state = self._prepare(X, y, evaluator.splits, subspaces)
 
         if self.checkpoint is not None:
@@ -163,14 +159,11 @@ class FoldSearchCV(BaseSearchCV):
                 estimator=self, X=X, y=y, metadata=metadata)
 
         plan = self._search(evaluator, subspaces, rng, root_ctx, state)
+        # Only now: a rung or batch where every fit failed does not end the
+        # search (larger budgets or other candidates may fit), as one failing
+        # candidate does not end GridSearchCV's.
         evaluator.warn_about_failures()
-        if evaluator.all_failed_:
-            n_candidates = len({cid for cid, _, _ in plan.rows})
-            raise AllFitsFailedError(
-                f"All {n_candidates} candidates failed to fit ({len(evaluator.store)} "
-                f"fits, journaled ones included), so there is no best candidate. "
-                f"The first failure:\n{evaluator.first_error_}"
-            )
+        evaluator.check_not_all_failed(plan.rows)
 
         self.n_fold_fits_ = evaluator.n_fits_
         self.n_splits_ = plan.n_splits or evaluator.n_splits

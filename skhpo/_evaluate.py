@@ -136,10 +136,11 @@ def build_scorers(estimator, scoring):
 class SplitResult:
     """The outcome of fitting one candidate on one split.
 
-    ``test_scores`` and ``train_scores`` map metric names to floats, NaN for
-    a metric whose scorer failed; both are None when the fit (or a callable
-    ``scoring``) failed. Failures become ``error_score`` when the results
-    are formatted.
+    ``test_scores`` and ``train_scores`` map metric names to floats, None
+    for a metric whose scorer raised; each is None as a whole when the fit
+    failed, or when a single scorer raised (the metric names of a callable
+    ``scoring`` are then unknown). Failures become ``error_score`` when the
+    results are formatted.
     """
 
     candidate_id: object
@@ -190,11 +191,12 @@ def _split_data(estimator, X, y, train, test):
 def _score(estimator, X, y, scorers, score_params, error_score):
     """Every metric of ``scorers`` as a dict of floats.
 
-    A metric whose scorer raised is NaN here, and ``error_score`` once the
-    results are formatted: the searches' own decisions (the GP, pruning,
-    promotions) must know it failed, whatever number stands for it in
-    ``cv_results_``. A callable ``scoring`` that raised gives None: the
-    names of the metrics it would have returned are unknown.
+    A metric whose scorer raised is None here (a scorer may itself return
+    NaN, which stays NaN), and ``error_score`` once the results are
+    formatted: the searches' own decisions (the GP, pruning, promotions)
+    must know it failed, whatever number stands for it in ``cv_results_``.
+    A single scorer that raised gives None for the whole dict: a callable
+    ``scoring`` may return several metrics, whose names are then unknown.
     """
     if isinstance(scorers, dict):
         items = scorers.items()
@@ -217,7 +219,8 @@ def _score(estimator, X, y, scorers, score_params, error_score):
             )
             if name is None:
                 return None
-            value = np.nan
+            scores[name] = None
+            continue
         if name is None and isinstance(value, dict):
             # A callable scoring returning several metrics.
             scores.update({k: _as_float(v, k) for k, v in value.items()})
@@ -378,9 +381,10 @@ class FoldEvaluator:
         Passed to the estimator's ``fit`` and to the scorers; entries with one
         value per sample are sliced to the split, as scikit-learn does.
     error_score : "raise" or float, default=np.nan
-        Score of a failed fit. A number is recorded and a
-        :class:`~sklearn.exceptions.FitFailedWarning` summarises the failures;
-        "raise" raises the fit's error.
+        Score of a failed fit or scorer in the formatted results (the store
+        keeps the failure itself); :meth:`warn_about_failures` summarises the
+        failures in a :class:`~sklearn.exceptions.FitFailedWarning`. "raise"
+        raises the fit's error.
     return_train_score : bool, default=False
     resource : None, "n_samples" or str, default=None
         What a ``resource`` value passed to :meth:`evaluate` means: None, no
@@ -394,12 +398,6 @@ class FoldEvaluator:
     n_jobs : int, default=None
     pre_dispatch : int or str, default="2*n_jobs"
     verbose : int, default=0
-    raise_if_all_failed : bool, default=True
-        Raise :class:`~skhpo.exceptions.AllFitsFailedError` after a call to
-        :meth:`evaluate` if every fit so far has failed.
-    warn_each_call : bool, default=True
-        Warn about the failed fits of each call. The searches warn once, at
-        the end (:meth:`warn_about_failures`), as ``GridSearchCV`` does.
 
     Attributes
     ----------
@@ -428,8 +426,7 @@ class FoldEvaluator:
     def __init__(self, estimator, X, y=None, *, cv, scorers, split_params=None,
                  fit_params=None, score_params=None, error_score=np.nan,
                  return_train_score=False, resource=None, random_state=0,
-                 n_jobs=None, pre_dispatch="2*n_jobs", verbose=0,
-                 raise_if_all_failed=True, warn_each_call=True):
+                 n_jobs=None, pre_dispatch="2*n_jobs", verbose=0):
         check_constant_splits(cv)
         self.estimator = estimator
         self.X = X
@@ -451,8 +448,6 @@ class FoldEvaluator:
             )
         self.pre_dispatch = pre_dispatch
         self.verbose = verbose
-        self.raise_if_all_failed = raise_if_all_failed
-        self.warn_each_call = warn_each_call
         split_params = {k: v for k, v in (split_params or {}).items()
                         if v is not None}
         self.splits = [(np.asarray(tr), np.asarray(te))
@@ -480,7 +475,8 @@ class FoldEvaluator:
         """Serve journaled results from the store and journal every new one.
 
         Journaled results are not counted in ``n_fits_``: it counts the fits
-        of this process. They do count for :attr:`all_failed_`.
+        of this process. They do count for :meth:`check_not_all_failed`, so
+        that a resumed search ends as the uninterrupted one would.
         """
         for fields in journal.results():
             self._keep(SplitResult(**fields))
@@ -500,23 +496,6 @@ class FoldEvaluator:
     def n_failures_(self):
         """Fits so far that raised."""
         return self._counter.failures
-
-    @property
-    def all_failed_(self):
-        """Whether fits ran and every one failed, journaled results included.
-
-        A search resumed from a checkpoint must end as the uninterrupted one
-        would: the successes in the journal count.
-        """
-        results = self.store.values()
-        return bool(results) and all(result.failed for result in results)
-
-    @property
-    def first_error_(self):
-        """Traceback of the first failed fit (of this process, else of the
-        journal), or None."""
-        journaled = (r.fit_error for r in self.store.values() if r.failed)
-        return self._counter.first_error or next(journaled, None)
 
     # ---------------------------------------------------------------- helpers
     def _register(self, candidates):
@@ -769,7 +748,6 @@ class FoldEvaluator:
         # aborts, killing the workers of any other call still running.
         results = ((todo[i], out) for g, outs in enumerate(submission.outputs)
                    for i, out in zip(submission.groups[g], outs))
-        n_failed, first_failure = 0, None
         counter = self._counter
         for key, out in results:
             result = self._keep(SplitResult(key[0], key[1], key[2], **out))
@@ -777,32 +755,35 @@ class FoldEvaluator:
                 self._journal.append(result, self.params[key[0]])
             counter.fits += 1
             if out["fit_error"] is not None:
-                n_failed += 1
                 counter.failures += 1
                 counter.first_error = counter.first_error or out["fit_error"]
-                first_failure = first_failure or out["fit_error"]
-        if n_failed and self.warn_each_call:
-            self._warn_failed(n_failed, len(todo), first_failure)
-        if self.raise_if_all_failed and self.all_failed_:
-            raise AllFitsFailedError(
-                f"All the {counter.fits} fits failed, so no candidate can be "
-                f"ranked. Check the estimator and the search space; the first "
-                f"failure was:\n{counter.first_error}"
-            )
 
     def warn_about_failures(self):
-        """One warning for all the failed fits of this process, if any."""
+        """One warning for all the failed fits of this process, if any (the
+        searches call it once, at the end, as ``GridSearchCV`` warns)."""
         counter = self._counter
         if counter.failures:
-            self._warn_failed(counter.failures, counter.fits, counter.first_error)
+            warnings.warn(
+                f"{counter.failures} of {counter.fits} fits failed and were given "
+                f"error_score={self.error_score}. Set error_score='raise' to "
+                f"see the error at once. The first failure:\n{counter.first_error}",
+                FitFailedWarning,
+            )
 
-    def _warn_failed(self, n_failed, n_fits, first_failure):
-        warnings.warn(
-            f"{n_failed} of {n_fits} fits failed and were given "
-            f"error_score={self.error_score}. Set error_score='raise' to "
-            f"see the error at once. The first failure:\n{first_failure}",
-            FitFailedWarning,
-        )
+    def check_not_all_failed(self, rows):
+        """Raise :class:`~skhpo.exceptions.AllFitsFailedError` if every fit of
+        ``rows`` (``(candidate_id, split_indices, resource)``) failed."""
+        results = [self.store[(cid, i, resource)]
+                   for cid, split_indices, resource in rows for i in split_indices]
+        if results and all(result.failed for result in results):
+            n_candidates = len({cid for cid, _, _ in rows})
+            journaled = ", journaled ones included" if self._journal is not None else ""
+            first = next(result.fit_error for result in results)
+            raise AllFitsFailedError(
+                f"All {n_candidates} candidates failed to fit ({len(results)} fits"
+                f"{journaled}), so there is no best candidate. Check the estimator "
+                f"and the search space; the first failure:\n{first}"
+            )
 
     def metric_names(self):
         """Metric names, from the scorers or from the first successful split."""
@@ -866,8 +847,8 @@ def _rank(means, primary=None):
 
 def _shown(scores, metric, error_value):
     """A split's score as ``cv_results_`` shows it: ``error_score`` if failed."""
-    value = np.nan if scores is None else scores.get(metric, np.nan)
-    return error_value if np.isnan(value) else value
+    value = None if scores is None else scores.get(metric)
+    return error_value if value is None else value
 
 
 def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,

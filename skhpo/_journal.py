@@ -119,8 +119,8 @@ def _fingerprint(value):
     value = _without_random_states(value)
     try:
         return joblib.hash(value)
-    except Exception:  # an object pickle cannot reach (a class made by exec)
-        return joblib.hash(repr(value))
+    except Exception:  # an object pickle cannot reach (a lambda, a class made by exec)
+        return joblib.hash(_ADDRESS.sub("", repr(value)))
 
 
 def _without_random_states(value):

@@ -143,6 +143,11 @@ class Optimizer:
         return len(self._scores)
 
     @property
+    def n_distinct_observed(self):
+        """Distinct points told (a warm start may tell a point twice)."""
+        return len(self._seen)
+
+    @property
     def best_params_(self):
         finite = np.where(np.isfinite(self._scores), self._scores, -np.inf)
         return self.space.decode(self._X[[int(np.argmax(finite))]])[0]

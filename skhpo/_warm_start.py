@@ -19,6 +19,31 @@ def _cv_results(source):
     return results
 
 
+def _error_score(source):
+    """The numeric ``error_score`` of the search behind ``source``, or None."""
+    value = getattr(source, "error_score", None)
+    metadata = getattr(source, "metadata", None)
+    if value is None and isinstance(metadata, dict):  # load_results
+        value = ((metadata.get("search") or {}).get("params") or {}).get("error_score")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value):
+        return float(value)
+    return None
+
+
+def _told_scores(source, results, metric):
+    """The scores to tell the optimizer: NaN for failed candidates.
+
+    ``cv_results_`` shows a failure as the search's ``error_score``; when it
+    is a number, a mean equal to it is taken for a failure (a fitted search
+    or loaded results say what it was; a bare dict cannot).
+    """
+    scores = _scores(results, metric)
+    error_score = _error_score(source)
+    if error_score is not None:
+        scores = np.where(scores == error_score, np.nan, scores)
+    return scores
+
+
 def _scores(results, metric):
     key = f"mean_test_{metric}"
     if key not in results:
@@ -83,7 +108,7 @@ def warm_start_points(source, space, metric):
     ([{'C': 1.0}], array([0.8]))
     """
     results = _cv_results(source)
-    scores = _scores(results, metric)
+    scores = _told_scores(source, results, metric)
     params, kept = [], []
     rows = _full_budget_rows(results)
     for row in rows:

@@ -33,6 +33,8 @@ _OPTIMIZER_KWARGS = {
 # code written for it sets n_initial_points, acq_func and the EI/UCB margins
 # there: those keys mean the same here.
 _SKOPT_SETTINGS = ("n_initial_points", "acq_func")
+# Its deprecated name for n_initial_points.
+_SKOPT_ALIASES = {"n_random_starts": "n_initial_points"}
 _SKOPT_ACQ_FUNCS = {"EI": "EI", "PI": "PI", "LCB": "LCB", "UCB": "UCB",
                     "gp_hedge": "EI"}
 # scikit-optimize's other Optimizer arguments tune its own machinery (how the
@@ -40,8 +42,8 @@ _SKOPT_ACQ_FUNCS = {"EI": "EI", "PI": "PI", "LCB": "LCB", "UCB": "UCB",
 # skhpo has its own, so they are ignored, with a warning.
 _SKOPT_INTERNALS = frozenset({
     "acq_optimizer", "acq_optimizer_kwargs", "initial_point_generator",
-    "model_queue_size", "n_jobs", "random_state", "n_random_starts",
-    "space_constraint", "avoid_duplicates"})
+    "model_queue_size", "n_jobs", "random_state", "space_constraint",
+    "avoid_duplicates"})
 # Level of the pruning test with ``pruning=True`` (see skhpo._pruning).
 _DEFAULT_PRUNING_ALPHA = 0.05
 
@@ -137,8 +139,9 @@ class BayesSearchCV(FoldSearchCV):
         (quasi-random candidates per proposal, default 2048).
 
         scikit-optimize's keys mean the same here, so its code runs
-        unchanged: ``n_initial_points`` and ``acq_func`` (instead of the
-        parameters of those names; ``"gp_hedge"`` becomes ``"EI"``, with a
+        unchanged: ``n_initial_points`` (or its old name
+        ``n_random_starts``) and ``acq_func`` (instead of the parameters of
+        those names; ``"gp_hedge"`` becomes ``"EI"``, with a
         warning), ``acq_func_kwargs`` (its ``xi`` and ``kappa``) and
         ``base_estimator="GP"`` (in any case; no other surrogate exists
         here). Its other Optimizer arguments (``acq_optimizer``,
@@ -174,7 +177,10 @@ class BayesSearchCV(FoldSearchCV):
         candidates seed the GP without being refitted (they count towards
         ``n_initial_points`` and are not added to ``cv_results_``); those
         outside the new space are ignored with a warning. Their scores must
-        come from the same data, cv and scoring to be comparable.
+        come from the same data, cv and scoring to be comparable. Failed
+        candidates are known as failures (NaN, or a mean equal to a numeric
+        ``error_score`` of the earlier search: give the search or the loaded
+        results then, as a bare ``cv_results_`` dict does not say it).
 
     checkpoint : str or path-like, default=None
         A JSON-lines journal to which every finished (candidate, split) result
@@ -419,6 +425,12 @@ class BayesSearchCV(FoldSearchCV):
         Returns the keyword arguments of :class:`skhpo._optimizer.Optimizer`.
         """
         kwargs = dict(self.optimizer_kwargs or {})
+        for alias, key in _SKOPT_ALIASES.items():
+            if alias in kwargs and key in kwargs:
+                raise ValueError(f"optimizer_kwargs gives both {alias!r} and {key!r} "
+                                 f"(scikit-optimize's old name for it): give {key!r}.")
+            if alias in kwargs:
+                kwargs[key] = kwargs.pop(alias)
         settings = {"n_initial_points": self.n_initial_points, "acq_func": self.acq_func}
         for key in _SKOPT_SETTINGS:
             if key in kwargs:
@@ -496,7 +508,7 @@ class BayesSearchCV(FoldSearchCV):
     def _warm_start_source(self):
         if self.warm_start is True:
             # scikit-learn's meaning: continue from this estimator's last fit.
-            return getattr(self, "cv_results_", None)
+            return self if hasattr(self, "cv_results_") else None
         if self.warm_start is False:
             return None
         return self.warm_start
@@ -608,7 +620,8 @@ class BayesSearchCV(FoldSearchCV):
                     n_tried = done + sum(len(f.batch) for f in in_flight)
                     # A warm start's points count as tried without being
                     # among this search's candidates.
-                    n_known = optimizer.n_observed + sum(len(f.batch) for f in in_flight)
+                    n_known = (optimizer.n_distinct_observed
+                               + sum(len(f.batch) for f in in_flight))
                     warnings.warn(
                         f"The search space has only {n_known} distinct points, "
                         f"and {n_tried} of them were left to try, fewer than "

@@ -373,9 +373,13 @@ class HyperbandSearchCV(FoldSearchCV):
     ``rank_test_score == 1`` row. A candidate that looked better on fewer
     splits is not preferred, since its score is noisier (compare
     scikit-learn #24901). A failed row (NaN mean) ranks last whatever its
-    budget. With a callable ``refit``, ``best_index_`` is the row it returns,
-    as in scikit-learn; if that row was not scored on the full budget, a
-    warning says so.
+    budget, so when every full-budget row failed, rank 1 is a lower-budget
+    row, and a warning says so. With a callable ``refit``, ``best_index_``
+    is the row it returns, as in scikit-learn; if that row was not scored on
+    the full budget, a warning says so too. A rung where every fit fails
+    does not end the search; if every fit of the search failed, it raises
+    :class:`~skhpo.exceptions.AllFitsFailedError` at the end, as
+    ``GridSearchCV`` does after trying every candidate.
 
     Examples
     --------

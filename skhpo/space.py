@@ -94,8 +94,8 @@ class Real(Dimension):
         does not change a log-uniform distribution.
     name : str, default=None
         Set from the key of the search-space dict when omitted.
-    dtype : type, default=float
-        Type of the returned values.
+    dtype : type or str, default=float
+        Type of the returned values, or its numpy name (``"float32"``).
 
     Examples
     --------
@@ -516,8 +516,7 @@ def to_dimension(value, name=None):
             raise SearchSpaceError(
                 f"The list{_label(name)} {values!r} reads as values to try (as in "
                 f"GridSearchCV), one of them the prior name {values[2]!r}. For a "
-                f"range, write a tuple, {tuple(values)!r}, or "
-                f"Real({values[0]!r}, {values[1]!r}, prior={values[2]!r})."
+                f"range, write it as a tuple, {tuple(values)!r}."
             )
         if values and all(_is_number(v) for v in values):
             dim = Ordinal(values, name=name)

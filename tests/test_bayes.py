@@ -445,8 +445,11 @@ def test_an_exhausted_space_after_a_warm_start_counts_every_point():
     space = {"alpha": Integer(1, 7)}
     first = BayesSearchCV(Ridge(), space, n_iter=2, n_initial_points=2, cv=2,
                           random_state=0).fit(X_iris, y_iris)
+    # One earlier candidate listed twice still counts once.
+    earlier = {key: np.concatenate([value, value[:1]]) if key != "params"
+               else value + value[:1] for key, value in first.cv_results_.items()}
     second = BayesSearchCV(Ridge(), space, n_iter=6, n_initial_points=2, cv=2,
-                           random_state=1, warm_start=first)
+                           random_state=1, warm_start=earlier)
     with pytest.warns(UserWarning, match=r"only 7 distinct points, and 5 of them were "
                                          r"left to try, fewer than n_iter=6"):
         second.fit(X_iris, y_iris)
@@ -508,6 +511,27 @@ def test_a_numeric_error_score_does_not_steer_the_optimizer():
     assert 0 < failed.sum() <= 3  # only the design ventures above 1
     assert np.all(runs[0.0]["mean_test_score"][failed] == 0.0)
     assert np.all(np.isnan(runs[np.nan]["mean_test_score"][failed]))
+
+
+@pytest.mark.parametrize("source", ["search", "True"])
+def test_a_warm_start_knows_failures_shown_as_a_numeric_error_score(source):
+    space = {"x": Real(0.0, 1.5)}
+    X0, y0 = np.zeros((10, 1)), np.zeros(10)
+    settings = dict(n_initial_points=3, cv=2, error_score=0.0, refit=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = BayesSearchCV(FailsAboveOne(), space, n_iter=8, random_state=0,
+                              **settings).fit(X0, y0)
+        failed = np.array([p["x"] > 1.0 for p in first.cv_results_["params"]])
+        assert failed.any() and np.all(first.cv_results_["mean_test_score"][failed] == 0.0)
+        if source == "True":
+            second = first.set_params(warm_start=True, n_iter=3)
+        else:
+            second = BayesSearchCV(FailsAboveOne(), space, n_iter=3, random_state=1,
+                                   warm_start=first, **settings)
+        second.fit(X0, y0)
+    told = second.optimizer_results_[0].func_vals[:8]  # minus the scores told
+    assert np.array_equal(np.isnan(told), failed)
 
 
 def test_a_callable_scoring_failing_first_keeps_its_metric_names():
@@ -579,7 +603,7 @@ def test_scikit_optimize_optimizer_kwargs_mean_the_same():
     space = {"alpha": Real(1e-3, 1e2, prior="log-uniform")}
     skopt_style = BayesSearchCV(
         Ridge(), space, n_iter=8, cv=3, random_state=0,
-        optimizer_kwargs={"base_estimator": "gp", "n_initial_points": 3, "acq_func": "PI",
+        optimizer_kwargs={"base_estimator": "gp", "n_random_starts": 3, "acq_func": "PI",
                           "acq_func_kwargs": {"xi": 0.2}, "acq_optimizer": "sampling",
                           "initial_point_generator": "lhs"})
     with pytest.warns(UserWarning, match=r"\['acq_optimizer', 'initial_point_generator'\] "

@@ -75,7 +75,8 @@ def test_a_larger_n_iter_continues_every_subspace(tmp_path):
 
 def test_a_searched_function_resumes_in_a_new_process(tmp_path):
     """A function's repr holds its memory address, which another process
-    does not share: the journal must not compare it."""
+    does not share: the journal must not compare it (a lambda, which pickle
+    cannot reach, is fingerprinted by its repr too)."""
     path, module = tmp_path / "search.jsonl", tmp_path / "kernels.py"
     module.write_text("def squared(x):\n    return x ** 2\n\n"
                       "def cubed(x):\n    return x ** 3\n")
@@ -90,7 +91,7 @@ def test_a_searched_function_resumes_in_a_new_process(tmp_path):
         from skhpo import BayesSearchCV, Real
         X, y = load_iris(return_X_y=True)
         pipe = make_pipeline(FunctionTransformer(), LogisticRegression(max_iter=300))
-        space = {{"functiontransformer__func": [squared, cubed, None],
+        space = {{"functiontransformer__func": [squared, cubed, None, lambda x: x],
                   "logisticregression__C": Real(1e-2, 1e2, prior="log-uniform")}}
         search = BayesSearchCV(pipe, space, n_iter=4, n_initial_points=3, cv=3,
                                random_state=0, checkpoint={str(path)!r}).fit(X, y)

@@ -142,8 +142,9 @@ def test_failed_rows_rank_last_whatever_their_budget():
 
 def test_numeric_error_score_records_and_warns():
     ev = _evaluator(Recorder(), error_score=-1.0)
+    ev.evaluate({0: {"fail": True}, 1: {"fail": False}}, [0])
     with pytest.warns(FitFailedWarning, match="1 of 2 fits failed"):
-        ev.evaluate({0: {"fail": True}, 1: {"fail": False}}, [0])
+        ev.warn_about_failures()
     res = format_cv_results(ev, [(0, [0], None), (1, [0], None)])
     assert res["split0_test_score"][0] == -1.0
     assert res["rank_test_score"].tolist() == [2, 1]
@@ -152,8 +153,7 @@ def test_numeric_error_score_records_and_warns():
 
 def test_nan_error_score_gives_nan_mean():
     ev = _evaluator(Recorder())
-    with pytest.warns(FitFailedWarning):
-        ev.evaluate({0: {"fail": True}, 1: {}}, [0, 1])
+    ev.evaluate({0: {"fail": True}, 1: {}}, [0, 1])
     res = format_cv_results(ev, [(0, [0, 1], None), (1, [0, 1], None)])
     assert np.isnan(res["mean_test_score"][0])
     assert res["rank_test_score"].tolist() == [2, 1]
@@ -165,12 +165,13 @@ def test_error_score_raise():
         ev.evaluate({0: {"fail": True}}, [0])
 
 
-def test_all_fits_failed():
+def test_all_fits_failed_among_the_given_rows():
     ev = _evaluator(Recorder())
-    with pytest.raises(AllFitsFailedError, match="All the 2 fits failed"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FitFailedWarning)
-            ev.evaluate({0: {"fail": True}}, [0, 1])
+    ev.evaluate({0: {"fail": True}, 1: {}}, [0, 1])
+    ev.check_not_all_failed([(0, [0, 1], None), (1, [0, 1], None)])
+    with pytest.raises(AllFitsFailedError,
+                       match=r"(?s)All 1 candidates failed to fit \(2 fits\).*boom"):
+        ev.check_not_all_failed([(0, [0, 1], None)])
 
 
 def test_failing_scorer_is_recorded():
@@ -181,11 +182,25 @@ def test_failing_scorer_is_recorded():
                     error_score=0.0)
     with pytest.warns(UserWarning, match="Scoring failed"):
         ev.evaluate({0: {}}, [0])
-    # Stored as failed (NaN), shown as error_score.
+    # Stored as failed (None), shown as error_score.
     scores = ev.store[(0, 0, None)].test_scores
-    assert np.isnan(scores["bad"]) and 0 <= scores["acc"] <= 1
+    assert scores["bad"] is None and 0 <= scores["acc"] <= 1
     res = format_cv_results(ev, [(0, [0], None)])
     assert res["split0_test_bad"][0] == 0.0 and res["split0_test_acc"][0] == scores["acc"]
+
+
+def test_a_nan_score_stays_nan_and_only_a_failure_becomes_error_score():
+    def nan_scorer(estimator, X, y):
+        return np.nan
+
+    def bad(estimator, X, y):
+        raise ValueError("bad scorer")
+
+    ev = _evaluator(Recorder(), scoring={"nan": nan_scorer, "bad": bad}, error_score=-1.0)
+    with pytest.warns(UserWarning, match="Scoring failed"):
+        ev.evaluate({0: {}}, [0])
+    res = format_cv_results(ev, [(0, [0], None)])
+    assert np.isnan(res["split0_test_nan"][0]) and res["split0_test_bad"][0] == -1.0
 
 
 def test_callable_scoring_returning_dict():

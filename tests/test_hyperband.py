@@ -400,16 +400,22 @@ def test_multimetric_refit_false_has_no_best():
     assert "mean_test_f1" in search.cv_results_
 
 
-def test_failing_candidates_never_crash_and_are_not_promoted():
+@pytest.mark.parametrize("error_score", [np.nan, 2.0])
+def test_failing_candidates_never_crash_and_are_not_promoted(error_score):
+    """Not even when error_score (2.0) beats every real accuracy."""
     space = {"c": Real(0.0, 1.0), "fail": [True, False]}
-    search = HyperbandSearchCV(Instrumented(), space, cv=CV9, random_state=0)
+    # refit=False with 2.0: like GridSearchCV, the best row is then a failure.
+    search = HyperbandSearchCV(Instrumented(), space, cv=CV9, random_state=0,
+                               error_score=error_score, refit=bool(np.isnan(error_score)))
     with pytest.warns(FitFailedWarning):
         search.fit(XI, YI)
     res = pd.DataFrame(search.cv_results_)
     failing = res.param_fail.astype(bool)
-    assert failing.any() and res[failing].mean_test_score.isna().all()
-    assert search.best_params_["fail"] is False
-    # A NaN score is never promoted while a scored candidate remains.
+    assert failing.any()
+    np.testing.assert_array_equal(res[failing].mean_test_score, error_score)
+    if np.isnan(error_score):  # (a number ranks as it would in GridSearchCV)
+        assert search.best_params_["fail"] is False
+    # A failure is never promoted while a scored candidate remains.
     assert not res[res.iter > 0].param_fail.astype(bool).any()
 
 
