@@ -142,7 +142,8 @@ class BayesSearchCV(FoldSearchCV):
         unchanged: ``n_initial_points`` (or its old name
         ``n_random_starts``) and ``acq_func`` (instead of the parameters of
         those names; ``"gp_hedge"`` becomes ``"EI"``, with a
-        warning), ``acq_func_kwargs`` (its ``xi`` and ``kappa``) and
+        warning), ``acq_func_kwargs`` (its ``xi`` and ``kappa``, here in
+        standardised loss units) and
         ``base_estimator="GP"`` (in any case; no other surrogate exists
         here). Its other Optimizer arguments (``acq_optimizer``,
         ``initial_point_generator``, ``n_jobs``, ...) tune its own machinery

@@ -32,6 +32,7 @@ from sklearn.model_selection import check_cv
 from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
 from ._compat import Interval, StrOptions
 from ._evaluate import _n_rows
+from ._journal import params_key
 from ._progress import ProgressPrinter
 from ._schedule import hyperband_brackets, hyperband_schedule
 
@@ -40,10 +41,6 @@ __all__ = ["HyperbandSearchCV", "hyperband_schedule"]
 # BOHB keeps a fraction of purely random candidates so that the model can
 # never lock the search out of a region (Falkner et al. 2018 use 1/3).
 _BOHB_RANDOM_FRACTION = 1 / 3
-
-
-def _key(params):
-    return repr(sorted(params.items(), key=lambda item: item[0]))
 
 
 class _RandomSampler:
@@ -78,8 +75,8 @@ class _RandomSampler:
         pool = space.decode(space.sobol(size, self.rng.randint(2**31 - 1)))
         new = []
         for p in pool:
-            if len(new) < n and _key(p) not in drawn:
-                drawn.add(_key(p))
+            if len(new) < n and params_key(p) not in drawn:
+                drawn.add(params_key(p))
                 new.append(p)
         if len(new) < n:
             if not self._warned:
@@ -121,10 +118,10 @@ class _BayesSampler(_RandomSampler):
                 # The GP knows the points of one budget only: a proposal may
                 # repeat a candidate of another budget. Then the random draw,
                 # new by construction, stands.
-                if _key(p) in drawn:
+                if params_key(p) in drawn:
                     continue
-                drawn.discard(_key(params[row]))
-                drawn.add(_key(p))
+                drawn.discard(params_key(params[row]))
+                drawn.add(params_key(p))
                 params[row] = p
         return params, choice
 
