@@ -773,8 +773,10 @@ class FoldEvaluator:
     def check_not_all_failed(self, rows):
         """Raise :class:`~skhpo.exceptions.AllFitsFailedError` if every fit of
         ``rows`` (``(candidate_id, split_indices, resource)``) failed."""
-        results = [self.store[(cid, i, resource)]
-                   for cid, split_indices, resource in rows for i in split_indices]
+        # Each fit once: a promoted row repeats the splits of its earlier rungs.
+        keys = dict.fromkeys((cid, i, resource)
+                             for cid, split_indices, resource in rows for i in split_indices)
+        results = [self.store[key] for key in keys]
         if results and all(result.failed for result in results):
             n_candidates = len({cid for cid, _, _ in rows})
             journaled = ", journaled ones included" if self._journal is not None else ""

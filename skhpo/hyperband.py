@@ -232,7 +232,10 @@ class HyperbandSearchCV(FoldSearchCV):
           splits. It must not be part of the searched parameters.
 
     min_resources : int or "smallest", default="smallest"
-        Budget of the first rung of the most aggressive bracket.
+        ``r_min``, the lower bound of the budgets: the most aggressive
+        bracket starts at ``floor(R / factor**s_max)``, which is ``r_min``
+        when ``R / r_min`` is a power of ``factor`` and can be larger
+        otherwise (``n_resources_`` lists the budgets run).
         ``"smallest"`` means 1 for ``"n_splits"`` and estimator parameters,
         and ``2 * n_splits * n_classes`` samples (``2 * n_splits`` for
         regressors) for ``"n_samples"``, as ``HalvingRandomSearchCV``.
@@ -373,7 +376,10 @@ class HyperbandSearchCV(FoldSearchCV):
     budget, so when every full-budget row failed, rank 1 is a lower-budget
     row, and a warning says so. With a callable ``refit``, ``best_index_``
     is the row it returns, as in scikit-learn; if that row was not scored on
-    the full budget, a warning says so too. A rung where every fit fails
+    the full budget, a warning says so too. Select among the rows with
+    ``n_resources == max_resources_`` there: ``iter`` counts rungs within a
+    bracket, so the ``iter == max(iter)`` of a halving search's callables
+    keeps one bracket's last rung only. A rung where every fit fails
     does not end the search; if every fit of the search failed, it raises
     :class:`~skhpo.exceptions.AllFitsFailedError` at the end, as
     ``GridSearchCV`` does after trying every candidate.
@@ -575,13 +581,16 @@ class HyperbandSearchCV(FoldSearchCV):
     def _prepare(self, X, y, splits, subspaces):
         n_cv_splits = len(splits)
         min_r, max_r = self._resolve_resources(X, y, n_cv_splits, subspaces)
-        if self.resource == "n_samples":
-            self._check_smallest_subsample(y, splits, min_r, _n_rows(X))
         brackets = hyperband_brackets(max_r, min_r, self.factor, self.n_brackets)
+        if self.resource == "n_samples":
+            # The smallest rung run, which rounding can put above min_r.
+            smallest_rung = min(rungs[0][1] for _, rungs in brackets)
+            self._check_smallest_subsample(y, splits, smallest_rung, _n_rows(X))
         return n_cv_splits, min_r, max_r, brackets
 
     def _check_smallest_subsample(self, y, splits, min_r, n_samples):
-        """Refuse a first rung whose training subsample could not be fitted.
+        """Refuse a first rung (of ``min_r`` samples) whose training
+        subsample could not be fitted.
 
         Budget ``r`` keeps ``floor(len(train) * r / n_samples)`` rows of each
         training fold (``FoldEvaluator``): at least two, and one per class for

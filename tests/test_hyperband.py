@@ -20,6 +20,7 @@ from sklearn.model_selection import (
     KFold,
     RepeatedStratifiedKFold,
     ShuffleSplit,
+    StratifiedKFold,
     cross_val_score,
 )
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -28,7 +29,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skhpo import Categorical, Real
-from skhpo.exceptions import SearchSpaceError
+from skhpo.exceptions import AllFitsFailedError, SearchSpaceError
 from skhpo.hyperband import HyperbandSearchCV, hyperband_schedule
 
 X, y = make_classification(n_samples=90, n_features=5, n_informative=3,
@@ -444,6 +445,16 @@ def test_a_first_rung_where_every_fit_fails_does_not_end_the_search():
     assert search.best_params_["n_iter"] == 9 and np.isfinite(search.best_score_)
 
 
+def test_a_search_where_every_fit_fails_counts_each_fit_once():
+    search = HyperbandSearchCV(Instrumented(fail=True), {"c": Real(0.0, 1.0)}, cv=CV9,
+                               random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitFailedWarning)
+        with pytest.raises(AllFitsFailedError,
+                           match=r"All 17 candidates failed to fit \(69 fits\)"):
+            search.fit(XI, YI)
+
+
 def test_every_full_budget_row_failing_is_said():
     """A split scored only at the full budget fails for every candidate."""
     last_train = next(tr for i, (tr, _) in enumerate(CV9.split(XI, YI)) if i == 8)
@@ -724,6 +735,18 @@ def test_n_samples_first_rung_too_small_to_fit_is_refused():
                                resource="n_samples", min_resources=1, cv=3)
     with pytest.raises(ValueError, match=r"leaves 0 training rows.*60 rows.*1/90"):
         search.fit(XI, YI)
+
+
+def test_n_samples_checks_the_smallest_rung_run_not_min_resources():
+    """R=120, r_min=2, factor 3: the first rung is floor(120/27) = 4 samples
+    (3 training rows of the smallest split), not 2 (1 row)."""
+    X120, y120 = make_classification(n_samples=120, n_features=5, random_state=0)
+    search = HyperbandSearchCV(LogisticRegression(), {"C": loguniform(1e-3, 1e2)},
+                               resource="n_samples", min_resources=2,
+                               cv=StratifiedKFold(9), random_state=0)
+    preview = search.schedule(X120, y120)
+    assert preview["n_resources"].min() == 4
+    assert search.fit(X120, y120).n_fold_fits_ == preview.attrs["total_fold_fits"]
 
 
 def test_random_sampler_draws_no_point_twice_while_others_remain():
