@@ -59,6 +59,27 @@ def _level_label(value):
     return value_label(value)  # an estimator by its class name
 
 
+def _level_key(value):
+    """What tells two levels apart: the value's repr (an estimator's shows
+    its parameters, so two settings of one class are two levels)."""
+    return repr(to_python(value))
+
+
+def _level_order(value):
+    value = to_python(value)
+    if _is_number(value):
+        return (0, float(value), "")
+    return (1, 0.0, "") if value is None else (2, 0.0, _level_label(value))
+
+
+def _unique_labels(values):
+    """Short labels (an estimator's class name), or the full repr for those
+    whose short label another level shares."""
+    short = [_level_label(v) for v in values]
+    return [label if short.count(label) == 1 else _level_key(v)
+            for label, v in zip(short, values)]
+
+
 def _numeric_bounds(dim):
     """The declared (low, high) of a numeric dimension, or None."""
     if isinstance(dim, Real):  # Integer too
@@ -78,14 +99,16 @@ def _axis(name, values, dim):
     present = [v for v in values if v is not _MISSING]
     numeric = bool(present) and all(_is_number(to_python(v)) for v in present)
     if isinstance(dim, Categorical) or not numeric:
-        levels = []
-        if isinstance(dim, Categorical):
-            levels = [_level_label(c) for c in dim.categories]
-        seen = set(levels)
-        extra = sorted({_level_label(v) for v in present} - seen)
-        levels = list(dict.fromkeys(levels + extra))
-        index = {label: i for i, label in enumerate(levels)}
-        codes = np.array([np.nan if v is _MISSING else index[_level_label(v)]
+        declared = list(dim.categories) if isinstance(dim, Categorical) else []
+        # The declared order first, then the other values seen: numbers in
+        # numeric order, then None, then the rest by label.
+        keys = list(dict.fromkeys(_level_key(v) for v in declared))
+        extra = {_level_key(v): v for v in present if _level_key(v) not in keys}
+        keys += sorted(extra, key=lambda k: _level_order(extra[k]))
+        values_by_key = {**extra, **{_level_key(v): v for v in declared}}
+        levels = _unique_labels([values_by_key[k] for k in keys])
+        index = {key: i for i, key in enumerate(keys)}
+        codes = np.array([np.nan if v is _MISSING else index[_level_key(v)]
                           for v in values], dtype=float)
         info = {"name": name, "scale": "categorical", "levels": levels,
                 "low": -0.5, "high": len(levels) - 0.5}
@@ -328,7 +351,10 @@ class ParallelCoordinatesDisplay:
             idx = np.flatnonzero(mask)
             if order is not None:
                 idx = idx[np.argsort(score[idx], kind="stable")]
-            return idx, [np.column_stack([xs, self.coords[i]]) for i in idx]
+            # A parameter a trial lacks (another subspace's) is skipped: the
+            # line joins the axes the trial has.
+            lines = [np.column_stack([xs, self.coords[i]]) for i in idx]
+            return idx, [line[np.isfinite(line[:, 1])] for line in lines]
 
         self.failed_lines_ = self.pruned_lines_ = None
         failed = status == "failed"

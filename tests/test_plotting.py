@@ -359,6 +359,43 @@ def test_parallel_sklearn_grid_estimators_and_inferred_log():
     assert display.trials["clf"].tolist().count("SVC") == 6
 
 
+def test_parallel_two_settings_of_one_estimator_are_two_levels():
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", SVC())])
+    weak, strong = LogisticRegression(C=0.001), LogisticRegression(C=100)
+    search = GridSearchCV(pipe, {"clf": [weak, strong]}, cv=3).fit(X, Y)
+    display = ParallelCoordinatesDisplay.from_search(search).plot()
+    clf = next(a for a in display.axes if a["name"] == "clf")
+    assert clf["levels"] == [repr(weak), repr(strong)]
+    column = [a["name"] for a in display.axes].index("clf")
+    assert display.coords[0, column] != display.coords[1, column]
+
+
+def test_parallel_numbers_and_none_in_numeric_order_from_results():
+    results = {"params": [{"depth": d} for d in (10, None, 2, 4)],
+               "param_depth": np.ma.masked_array([10, None, 2, 4], dtype=object),
+               "mean_test_score": np.array([0.9, 0.8, 0.7, 0.85])}
+    display = ParallelCoordinatesDisplay.from_results(results)
+    depth = next(a for a in display.axes if a["name"] == "depth")
+    assert depth["levels"] == ["2", "4", "10", "None"]
+
+
+def test_parallel_joins_the_axes_a_subspace_has():
+    """A parameter of one subspace only must still be drawn for its trials."""
+    spaces = [{"C": Real(0.1, 10.0, prior="log-uniform"), "kernel": ["linear"]},
+              {"degree": [2, 3, 4], "kernel": ["poly"]}]
+    search = BayesSearchCV(SVC(), spaces, n_iter=3, n_initial_points=2, cv=3,
+                           random_state=0).fit(X, Y)
+    display = ParallelCoordinatesDisplay.from_search(search).plot()
+    names = [a["name"] for a in display.axes]
+    drawn = {name: 0 for name in names}
+    for path in display.lines_.get_paths():
+        # A NaN vertex would break the line and hide its lone neighbours.
+        assert np.isfinite(path.vertices).all()
+        for x, _ in path.vertices:
+            drawn[names[int(round(x))]] += 1
+    assert drawn["C"] == 3 and drawn["degree"] == 3 and drawn["kernel"] == 6
+
+
 def test_parallel_log_integer_axis_keeps_decade_ticks():
     search = GridSearchCV(DecisionTreeClassifier(random_state=0),
                           {"min_samples_leaf": [1, 10, 100]}, cv=3).fit(X, Y)
