@@ -220,6 +220,12 @@ class ConvergenceDisplay:
 
     @classmethod
     def _compute(cls, source, cv_results, refit, metric):
+        missing = [k for k in ("mean_fit_time", "mean_score_time") if k not in cv_results]
+        if missing:
+            raise ValueError(
+                f"The results have no {missing}: the convergence is also drawn "
+                f"against time. Pass a search's complete cv_results_ (every "
+                f"scikit-learn and skhpo search records them).")
         metric = _select_metric(cv_results, refit, metric)
         frame = results_frame(source if not isinstance(source, dict) else cv_results)
         frame = frame.sort_index()  # candidate order, not rank order

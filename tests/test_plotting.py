@@ -234,6 +234,12 @@ def test_convergence_from_loaded_results(bayes, tmp_path):
     pd.testing.assert_frame_equal(from_dict.trials, from_search.trials)
 
 
+def test_convergence_of_results_without_times_says_what_is_missing(grid):
+    results = {k: v for k, v in grid.cv_results_.items() if "time" not in k}
+    with pytest.raises(ValueError, match=r"no \['mean_fit_time', 'mean_score_time'\]"):
+        ConvergenceDisplay.from_results(results)
+
+
 def test_convergence_errors(grid):
     unfitted = GridSearchCV(DecisionTreeClassifier(), {"max_depth": [1, 2]})
     with pytest.raises(NotFittedError, match="not fitted yet"):
