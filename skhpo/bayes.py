@@ -567,7 +567,7 @@ class BayesSearchCV(FoldSearchCV):
         # subspace k is k + j * n_subspaces, whatever n_iter is, so that a
         # checkpoint resumed with a larger n_iter finds each subspace's
         # journaled candidates under the same ids.
-        self._id_step, self._n_proposed = len(subspaces), 0
+        self._id_step = len(subspaces)
         for k, (subspace, budget, first) in enumerate(zip(subspaces, budgets, first_points)):
             self._id_first, self._n_proposed = k, 0
             optimizer = Optimizer(subspace.space, random_state=rng.randint(2**31),

@@ -215,14 +215,17 @@ class Integer(Real):
                          name=name, dtype=dtype)
 
     def validate(self):
-        for bound in (self.low, self.high):
-            if not isinstance(bound, numbers.Integral) or isinstance(bound, bool):
-                raise SearchSpaceError(
-                    f"Integer{_label(self.name)} needs integer bounds, got "
-                    f"low={self.low!r}, high={self.high!r}. Write them as ints "
-                    f"(Integer(5, 20), not Integer(5.0, 20.0)), or use Real for "
-                    f"continuous values."
-                )
+        bounds = (self.low, self.high)
+        if not all(isinstance(b, numbers.Integral) and not isinstance(b, bool)
+                   for b in bounds):
+            whole = all(isinstance(b, float) and b.is_integer() for b in bounds)
+            fix = (f"Write them as ints, Integer({int(self.low)}, {int(self.high)}), "
+                   f"or use" if whole else "Use")
+            raise SearchSpaceError(
+                f"Integer{_label(self.name)} needs integer bounds, got "
+                f"low={self.low!r}, high={self.high!r}. {fix} Real for continuous "
+                f"values."
+            )
         super().validate()
 
     def _warped_bounds(self):

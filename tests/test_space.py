@@ -81,7 +81,7 @@ def test_every_form_becomes_the_right_dimension(form, kind, is_log):
          r"The list 'C' \[1e-06, 1000000.0, 'log-uniform'\] reads as values to try.*"
          r"write it as a tuple, \(1e-06, 1000000.0, 'log-uniform'\)"),
         ({"C": Real(0.1, 1.0, dtype="floaty")}, "dtype='floaty' of Real 'C' is not a numpy"),
-        ({"C": Integer(5.0, 20.0)}, r"Write them as ints \(Integer\(5, 20\)"),
+        ({"C": Integer(5.0, 20.0)}, r"Write them as ints, Integer\(5, 20\), or use Real"),
         ({"C": type("Real", (), {"__module__": "skopt.space.space"})()},
          "'C' is scikit-optimize's Real: import Real, Integer and Categorical from skhpo"),
     ],
