@@ -8,6 +8,7 @@ import pandas as pd
 from ._frames import _n_splits, _unpack, results_frame
 from ._json import to_python
 from ._matplotlib import check_axes, pyplot
+from ._persistence import search_parameter
 from ._plot_common import _search_results, _select_metric, _status
 
 _PANELS = ("iteration", "time")
@@ -25,10 +26,7 @@ def _split_scores(cv_results, metric):
 
 def _search_resource(search):
     """What a budgeted search's n_resources counts, when it says so."""
-    resource = getattr(search, "resource", None)
-    if resource is None:
-        metadata = getattr(search, "metadata", None) or {}
-        resource = ((metadata.get("search") or {}).get("params") or {}).get("resource")
+    resource = search_parameter(search, "resource")
     return resource if isinstance(resource, str) else None
 
 

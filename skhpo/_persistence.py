@@ -415,6 +415,17 @@ def _write(document, path):
 # --------------------------------------------------------------------------
 
 
+def search_parameter(source, name):
+    """A parameter of the search behind ``source``: a fitted search's own
+    attribute, or the one :func:`load_results` read from the file; None if
+    neither says."""
+    value = getattr(source, name, None)
+    metadata = getattr(source, "metadata", None)
+    if value is None and isinstance(metadata, dict):
+        value = ((metadata.get("search") or {}).get("params") or {}).get(name)
+    return value
+
+
 class SearchResults:
     """The results of a search, as loaded by :func:`load_results`.
 

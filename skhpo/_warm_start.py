@@ -4,6 +4,8 @@ import warnings
 
 import numpy as np
 
+from ._persistence import search_parameter
+
 
 def _cv_results(source):
     """The ``cv_results_`` dict of a search, a loaded results file, or a dict."""
@@ -21,10 +23,7 @@ def _cv_results(source):
 
 def _error_score(source):
     """The numeric ``error_score`` of the search behind ``source``, or None."""
-    value = getattr(source, "error_score", None)
-    metadata = getattr(source, "metadata", None)
-    if value is None and isinstance(metadata, dict):  # load_results
-        value = ((metadata.get("search") or {}).get("params") or {}).get("error_score")
+    value = search_parameter(source, "error_score")
     if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value):
         return float(value)
     return None
