@@ -14,7 +14,8 @@ the score at 10, 25 and 50 evaluations and per problem at 50. With ``'{}'``
 on the commit the study measured it reproduces the study's skhpo runs
 exactly (a check that the two harnesses agree).
 
-``--seed-offset K`` runs skhpo on seeds ``K..K+4`` instead of the study's: an
+``--seed-offset K`` runs skhpo on the study's seeds plus ``K`` (``--seed-offset 10``:
+seeds 10-19 for the study's 0-9) instead of the study's own: an
 unpaired but unbiased check of a setting that was chosen because it scored
 well on the study's own seeds (the peers' runs stay those of the study).
 """
