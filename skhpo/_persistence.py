@@ -39,7 +39,7 @@ from ._json import (
     to_python,
 )
 from .exceptions import SkhpoError
-from .space import Categorical, parse_search_spaces
+from .space import Categorical, dimension_scale, parse_search_spaces
 
 FORMAT = "skhpo-results"
 FORMAT_VERSION = 1
@@ -163,7 +163,11 @@ def _describe_space(search):
     if subspaces is not None:
         described = [{"n_iter": s.n_iter,
                       "dimensions": {name: repr(dim) for name, dim
-                                     in s.space.as_dict().items()}}
+                                     in s.space.as_dict().items()},
+                      # Read back by sensitivity_report, which cannot rebuild
+                      # a dimension from its repr but needs its scale.
+                      "scales": {name: dimension_scale(dim) for name, dim
+                                 in s.space.as_dict().items()}}
                      for s in subspaces]
     else:
         parts = raw if isinstance(raw, (list, tuple)) else [raw]

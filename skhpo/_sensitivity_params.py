@@ -11,21 +11,62 @@ from __future__ import annotations
 import numpy as np
 
 from .space import (
-    Categorical,
     Distribution,
     Integer,
     Ordinal,
     Real,
     _is_number,
+    dimension_scale,
     to_dimension,
 )
 
 # Points of the grid on which a parameter's marginal is computed.
 _GRID_POINTS = 50
+# At most this many distinct values tried: a grid, whose best value and good
+# range are reported among the values tried.
+_GRID_MAX_VALUES = 12
 
 
 def _label(value):
     return value if isinstance(value, str) else repr(value)
+
+
+def _guess_scale(values):
+    """"log" when positive values spanning 2 decades sit evenly in log, else "linear".
+
+    The span alone misleads: 200 uniform draws on (0, 1) span 2 decades more
+    often than not. So the values must also fill their range more evenly on
+    the log scale than on the linear one (Kolmogorov-Smirnov distance to a
+    uniform spread): a log grid or log-uniform draws do, linear draws do not.
+
+    Examples
+    --------
+    >>> from skhpo._sensitivity_params import _guess_scale
+    >>> _guess_scale([0.001, 0.01, 0.1, 1, 10]), _guess_scale([0.005, 0.3, 0.5, 0.7, 0.9])
+    ('log', 'linear')
+    """
+    values = np.sort(np.asarray(values, dtype=float))
+    if not (values[0] > 0 and values[-1] / values[0] >= 100):
+        return "linear"
+
+    def unevenness(coords):
+        unit = (coords - coords[0]) / (coords[-1] - coords[0])
+        n = len(unit)
+        return max(np.max(np.arange(1, n + 1) / n - unit), np.max(unit - np.arange(n) / n))
+
+    return "log" if unevenness(np.log(values)) < unevenness(values) else "linear"
+
+
+def _searched_range(tried, dim):
+    """``(low, high)`` the search could draw from: declared, else the tried values'."""
+    low, high = tried[0], tried[-1]
+    if isinstance(dim, Real):  # Integer too
+        low, high = dim.low, dim.high
+    elif isinstance(dim, Distribution):
+        support = dim.dist.support()
+        low, high = (support[0] if np.isfinite(support[0]) else low,
+                     support[1] if np.isfinite(support[1]) else high)
+    return float(min(low, tried[0])), float(max(high, tried[-1]))
 
 
 class _Param:
@@ -39,14 +80,15 @@ class _Param:
     def __init__(self, name, values, dim=None, scale=None):
         self.name = name
         numeric = all(_is_number(v) for v in values)
+        # Whether the scale was read off the values alone (no space, no scales).
+        self.guessed = scale is None and dim is None and numeric
         if scale is None:
-            if isinstance(dim, Categorical) or not numeric:
+            if not numeric:
                 scale = "categorical"
             elif dim is not None:
-                scale = "log" if dim.is_log else "linear"
+                scale = dimension_scale(dim)
             else:
-                positive = min(values) > 0
-                scale = "log" if positive and max(values) / min(values) >= 100 else "linear"
+                scale = _guess_scale(values)
         if scale not in ("linear", "log", "categorical"):
             raise ValueError(
                 f"The scale of {name!r} must be 'linear', 'log' or "
@@ -65,16 +107,27 @@ class _Param:
         self.kind = scale
         self.integer = numeric and all(float(v).is_integer() for v in values)
         if scale == "categorical":
-            labels = sorted({_label(v) for v in values})
-            self.levels = labels
-            self.lo, self.hi = -0.5, len(labels) - 0.5
+            # Each level's label, and the value it stands for (the first seen).
+            self._value_of = {}
+            for v in values:
+                self._value_of.setdefault(_label(v), v)
+            self.levels = sorted(self._value_of)
+            self.lo, self.hi = -0.5, len(self.levels) - 0.5
+            self.tried = None
         else:
             self.levels = None
             self.lo, self.hi = self._bounds(values, dim)
+            self.tried = np.unique(np.asarray(values, dtype=float))
+            self.range = _searched_range(self.tried, dim)
 
     def _warp(self, values):
         values = np.asarray(values, dtype=float)
         return np.log(values) if self.kind == "log" else values
+
+    @property
+    def is_grid(self):
+        """Few distinct values tried (a grid or list): report tried values."""
+        return self.tried is not None and len(self.tried) <= _GRID_MAX_VALUES
 
     def _bounds(self, values, dim):
         coords = np.unique(self._warp(values))
@@ -113,6 +166,10 @@ class _Param:
             return np.arange(len(self.levels), dtype=float)
         step = (self.hi - self.lo) / _GRID_POINTS
         return self.lo + step * (np.arange(_GRID_POINTS) + 0.5)
+
+    def value_of(self, label):
+        """The value a categorical level's label stands for."""
+        return self._value_of[label]
 
     def values(self, coords):
         """Coordinates back to parameter values (labels for categoricals)."""

@@ -233,9 +233,10 @@ def variance_components(scores):
     ms_split = ((x - cell[..., None]) ** 2).sum() / (c * s * (k - 1)) if k > 1 else 0.0
     ms_seed = ((cell - config[:, None]) ** 2).sum() * k / (c * (s - 1)) if s > 1 else 0.0
     ms_config = ((config - config.mean()) ** 2).sum() * s * k / (c - 1) if c > 1 else 0.0
+    # np.maximum, not max: a NaN (a failed fit) must stay NaN, not become 0.
     return {
-        "config": max(0.0, (ms_config - ms_seed) / (s * k)),
-        "seed": max(0.0, (ms_seed - ms_split) / k),
+        "config": float(np.maximum(0.0, (ms_config - ms_seed) / (s * k))),
+        "seed": float(np.maximum(0.0, (ms_seed - ms_split) / k)),
         "split": float(ms_split),
     }
 
@@ -350,7 +351,9 @@ def compare_configs(scores, original_scores, winner, *, test_train_ratio,
     )
     verdict = np.empty(n_configs, dtype=object)
     for i in range(n_configs):
-        if i == best:
+        if not np.isfinite(robust_mean[i]):
+            verdict[i] = "failed"
+        elif i == best:
             verdict[i] = "robust_best"
         elif i == winner:
             verdict[i] = "lucky"

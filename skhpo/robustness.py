@@ -172,6 +172,12 @@ def check_robustness(
     ('estimator', 'cv')
     """
     _check_fitted(search)
+    if not (scoring is None or isinstance(scoring, str) or callable(scoring)):
+        raise ValueError(
+            "scoring must be None (the search's metric), a metric name or a "
+            f"callable scorer: one metric is re-scored, got {scoring!r}. Pick one, "
+            "e.g. scoring='accuracy'."
+        )
     seeds = _check_seeds(seeds, random_state)
     vary = _check_params(top_k, vary, rope, alpha)
     metric, scorer, order, original, ranking_rule = _ranking(search, scoring)
@@ -229,6 +235,13 @@ def check_robustness(
             f"got {sorted(n_splits)}. Use a splitter with a fixed n_splits."
         )
     n_splits = n_splits.pop()
+    if n_splits < 2:
+        raise ValueError(
+            f"check_robustness needs at least 2 CV splits per seed, got "
+            f"{n_splits} from the search's cv={search.cv!r}. A generator of "
+            "splits (cv=KFold().split(X)) is used up by the search: give the "
+            "search a splitter or a list of (train, test) pairs."
+        )
     error_score = getattr(search, "error_score", np.nan)
     tasks = []
     for c, est in enumerate(estimators):
@@ -245,16 +258,23 @@ def check_robustness(
         for _, _, _, est, train, test in tasks
     )
     scores = np.empty((len(params), len(seeds), n_splits))
-    for (c, s, k, *_), value in zip(tasks, results):
+    for (c, s, k, *_), (value, _) in zip(tasks, results):
         scores[c, s, k] = value
-    n_failed = int(np.sum(~np.isfinite(scores)))
-    if n_failed:
+    _check_failures([error for _, error in results], scores, error_score)
+    if np.array_equal(scores, np.broadcast_to(scores[:, :1, :], scores.shape),
+                      equal_nan=True):
+        # What varies is decided a priori (get_params, the splitter's
+        # options): an unused random_state (lbfgs LogisticRegression) or a
+        # shuffle that meets no randomness changes nothing.
+        keys = ", ".join(sorted({k for ks in seed_keys for k in ks}))
+        what = " and ".join(text for text, on in (
+            (f"the estimator's random_state ({keys})", est_varies),
+            ("the CV shuffle", cv_varies)) if on)
         warnings.warn(
-            f"{n_failed} of {scores.size} fits failed or gave a non-finite "
-            "score; statistics involving them are NaN.",
-            RobustnessWarning,
-            stacklevel=2,
-        )
+            f"Every seed gave exactly the same scores: {what} changed none of "
+            "them, so the report measures fold noise only.",
+            RobustnessWarning, stacklevel=2)
+        notes.append("Every seed gave exactly the same scores.")
 
     ratio = float(np.mean([len(te) / len(tr) for sp in splits for tr, te in sp]))
     varied = tuple(v for v, on in (("estimator", est_varies), ("cv", cv_varies)) if on)
@@ -306,8 +326,15 @@ class RobustnessReport:
         for picking the best from the same scores and Holm's step-down),
         ``significantly_worse`` (``p_holm < alpha``) and ``verdict``:
         ``"robust_best"`` (highest robust mean), ``"lucky"`` (the original
-        winner when it is not the robust best), ``"worse"`` (significantly
-        worse than the robust best) or ``"tie"`` (not significantly worse).
+        winner when it is not the robust best: its win did not survive the
+        re-scoring), ``"worse"`` (significantly worse than the robust best),
+        ``"tie"`` (not significantly worse) or ``"failed"`` (a re-scoring fit
+        failed or gave a non-finite score, so its statistics are NaN). Among
+        truly equal configurations the original winner is ``"lucky"``
+        whenever another one happens to rank first (with ``k`` equal ones,
+        ``(k - 1) / k`` of the time), which is right: its win was luck, and
+        so is the robust best's. Whether the robust best is really better is
+        what ``p_holm``, ``significantly_worse`` and ``bayes_p_better`` say.
     stability : DataFrame
         Indexed by statistic, columns ``value`` and ``description``:
         Kendall's W across seeds, mean Kendall tau to the original ranking,
@@ -579,6 +606,13 @@ class RobustnessDisplay:
 
 
 def _check_fitted(search):
+    if hasattr(search, "fit") and not hasattr(search, "cv") and not hasattr(
+            search, "cv_results_"):
+        raise TypeError(
+            "check_robustness needs a scikit-learn search (a BaseSearchCV "
+            f"with `estimator` and `cv`), got a {type(search).__name__}. Pass "
+            "the fitted GridSearchCV, RandomizedSearchCV or skhpo search."
+        )
     if not hasattr(search, "cv_results_"):
         raise NotFittedError(
             "check_robustness needs a fitted search, but "
@@ -646,10 +680,25 @@ def _check_params(top_k, vary, rope, alpha):
 
 
 def _metric_names(search):
-    scorer = getattr(search, "scorer_", None)
-    if isinstance(scorer, dict):
-        return list(scorer)
-    return ["score"]
+    """The search's metric names, in its order; ``["score"]`` for one metric.
+
+    Read off ``cv_results_``, which covers every multi-metric form: a list or
+    dict of scorers (``scorer_`` is a dict) and one callable returning a dict
+    (``scorer_`` is that callable).
+    """
+    names = [k[len("mean_test_"):] for k in search.cv_results_
+             if k.startswith("mean_test_")]
+    return names if getattr(search, "multimetric_", False) else ["score"]
+
+
+class _OneMetric:
+    """One metric of a scorer that returns a dict of them (picklable)."""
+
+    def __init__(self, scorer, name):
+        self.scorer, self.name = scorer, name
+
+    def __call__(self, estimator, X, y=None, **kwargs):
+        return self.scorer(estimator, X, y, **kwargs)[self.name]
 
 
 def _ranking(search, scoring):
@@ -691,7 +740,12 @@ def _ranking(search, scoring):
     )
     if same_as_search:
         scorer_ = search.scorer_
-        scorer = scorer_[metric] if isinstance(scorer_, dict) else scorer_
+        if isinstance(scorer_, dict):
+            scorer = scorer_[metric]
+        elif multimetric:
+            scorer = _OneMetric(scorer_, metric)
+        else:
+            scorer = scorer_
         original = mean
     else:
         scorer = get_scorer(scoring) if isinstance(scoring, str) else check_scoring(
@@ -798,11 +852,35 @@ def _fit_and_score(estimator, X, y, train, test, scorer, fit_params, score_param
     y_test = None if y is None else _safe_indexing(y, test)
     try:
         estimator.fit(X_train, y_train, **_rows(fit_params, train, n))
-        return float(scorer(estimator, X_test, y_test, **_rows(score_params, test, n)))
-    except Exception:
+        return float(scorer(estimator, X_test, y_test, **_rows(score_params, test, n))), None
+    except Exception as exc:
         if isinstance(error_score, str) and error_score == "raise":
             raise
-        return float(error_score)
+        return float(error_score), f"{type(exc).__name__}: {exc}"
+
+
+def _check_failures(errors, scores, error_score):
+    """Raise if no fit gave a finite score; otherwise warn once about failures."""
+    failed = [e for e in errors if e is not None]
+    first = f" First error: {failed[0]!r}." if failed else ""
+    if not np.isfinite(scores).any():
+        raise ValueError(
+            f"None of the {scores.size} re-scoring fits gave a finite score "
+            f"({len(failed)} failed), so nothing can be compared.{first} Fix "
+            f"the estimator or the scoring; error_score='raise' on the search "
+            f"shows the traceback."
+        )
+    n_nan = int(np.sum(~np.isfinite(scores)))
+    parts = []
+    if failed:
+        shown = "NaN" if np.isnan(error_score) else repr(error_score)
+        parts.append(f"{len(failed)} of {scores.size} fits failed and score "
+                     f"{shown} (the search's error_score).")
+    if n_nan:
+        parts.append(f"{n_nan} scores are not finite: statistics involving them "
+                     f"are NaN, and their configurations' verdict is 'failed'.")
+    if parts:
+        warnings.warn(" ".join(parts) + first, RobustnessWarning, stacklevel=3)
 
 
 def _short(params, width=32):

@@ -83,9 +83,27 @@ def _load(search_or_results):
     )
 
 
+def _stored_scales(search_or_results):
+    """Scales that ``save_results`` wrote beside the results, by parameter name."""
+    metadata = getattr(search_or_results, "metadata", None)
+    space = metadata.get("search_space") if isinstance(metadata, dict) else None
+    scales = {}
+    for subspace in (space or {}).get("subspaces") or []:
+        scales.update(subspace.get("scales") or {})
+    return scales
+
+
 def _param_dicts(results):
     """One dict of parameter values per row; missing parameters are absent."""
     if "params" in results:
+        if any(isinstance(p, str) for p in results["params"]):
+            raise ValueError(
+                "The 'params' column holds text, not dicts, as cv_results_ read "
+                "back from a CSV file does; a None among the values cannot be "
+                "told from a missing one there. Save results with "
+                "skhpo.save_results and read them with skhpo.load_results, which "
+                "keep every value, or parse the column first (ast.literal_eval)."
+            )
         return [dict(p) for p in results["params"]]
     names = [k[len("param_"):] for k in results if k.startswith("param_")]
     if not names:
@@ -219,9 +237,14 @@ class _Fit:
             min_samples_leaf=max(1, min(3, len(y) // 50)),
             oob_score=oob, random_state=rng.randint(np.iinfo(np.int32).max),
         )
+        # Standardised scores: the tree maths subtracts squared means, which
+        # loses every digit of a spread of 2 around -1e6 (an MSE in natural
+        # units); the marginals are mapped back to score units.
+        self.offset = float(np.mean(y))
+        self.scale = float(np.std(y)) or 1.0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # few trees for OOB
-            forest.fit(X, y)
+            forest.fit(X, (y - self.offset) / self.scale)
         self.oob_r2 = float(getattr(forest, "oob_score_", np.nan))
         lo = np.array([p.lo for p in params])
         hi = np.array([p.hi for p in params])
@@ -232,11 +255,13 @@ class _Fit:
         return self.perms[j][grid.astype(int)] if j in self.perms else grid
 
     def marginal(self, j, grid):
-        return _fanova.forest_marginal(self.groups, j, self._grid(j, grid))
+        curve = _fanova.forest_marginal(self.groups, j, self._grid(j, grid))
+        return self.offset + self.scale * curve
 
     def pair_marginal(self, a, b, grid_a, grid_b):
-        return _fanova.forest_pair_marginal(
+        surface = _fanova.forest_pair_marginal(
             self.groups, (a, b), (self._grid(a, grid_a), self._grid(b, grid_b)))
+        return self.offset + self.scale * surface
 
 
 def _interval(estimate, samples, share=False):
@@ -273,27 +298,43 @@ def _direction(curve, main_effect):
     return "non-monotone"
 
 
-def _good_range(param, grid, curve, slack):
+def _good_range(param, marginal, grid, curve, slack):
     """Best value, and the values whose marginal is within ``slack`` of its
-    maximum (a contiguous interval around the best value for numbers)."""
+    maximum (a contiguous interval around the best value for numbers).
+
+    Values a user can set: a categorical's own values (not their labels), a
+    grid's tried values (not a point between two of them), and a continuous
+    range within the one searched. ``marginal(coords)`` evaluates the
+    parameter's marginal at its coordinates.
+    """
+    if param.kind != "categorical" and param.is_grid:
+        grid = param.coords(param.tried)
+        curve = marginal(grid)
     best = int(np.argmax(curve))
     good = curve >= curve[best] - slack
-    values = param.values(grid)
     if param.kind == "categorical":
+        values = [param.value_of(label) for label in param.values(grid)]
         return values[best], tuple(v for v, g in zip(values, good) if g)
     low = high = best
     while low > 0 and good[low - 1]:
         low -= 1
     while high < len(good) - 1 and good[high + 1]:
         high += 1
-    # Report the outer edges of the good grid cells, not their centres.
-    half = (grid[1] - grid[0]) / 2
+    # A grid's own values (exp(log(1000)) is 999.9999999999998).
+    values = list(param.tried) if param.is_grid else param.values(grid)
     best_value = values[best]
-    low, high = param.values([grid[low] - half, grid[high] + half])
+    if param.is_grid:
+        low, high = values[low], values[high]
+    else:
+        # The outer edges of the good grid cells, within the searched range.
+        half = (grid[1] - grid[0]) / 2
+        low, high = np.clip(param.values([grid[low] - half, grid[high] + half]),
+                            *param.range)
+        best_value = float(np.clip(best_value, *param.range))
     if param.integer:
-        best_value = int(round(best_value))
-        low, high = int(math.ceil(low - 1e-9)), int(math.floor(high + 1e-9))
-    return best_value, (low, high)
+        return (int(round(best_value)),
+                (int(math.ceil(low - 1e-9)), int(math.floor(high + 1e-9))))
+    return best_value, (float(low), float(high))
 
 
 def _top_quantile_importance(param, coords, scores, quantile):
@@ -343,9 +384,12 @@ def _fold_noise_share(results, metric, rows):
     if len(columns) < 2:
         return np.nan
     splits = np.array([np.asarray(results[k], dtype=float)[rows] for _, k in columns]).T
+    # Splits no analysed trial ran (Hyperband's budget of 3 of 9 splits),
+    # then trials missing one of the rest.
+    splits = splits[:, np.isfinite(splits).any(axis=0)]
     splits = splits[np.all(np.isfinite(splits), axis=1)]
     n, k = splits.shape
-    if n < 3:
+    if n < 3 or k < 2:
         return np.nan
     residual = (splits - splits.mean(axis=1, keepdims=True)
                 - splits.mean(axis=0, keepdims=True) + splits.mean())
@@ -532,7 +576,16 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     if not names:
         raise ValueError("No parameter varies across the analysed trials, so "
                          "there is nothing to decompose.")
+    if not dims:
+        # Saved results keep their space's scales (the user's scales win).
+        scales = {**{n: v for n, v in _stored_scales(search_or_results).items()
+                     if n in names}, **scales}
     plist = [_Param(n, values[n], dims.get(n), scales.get(n)) for n in names]
+    guessed_log = [p.name for p in plist if p.guessed and p.kind == "log"]
+    if guessed_log:
+        notes.append(f"Without the search's space, {guessed_log} were read on a log "
+                     f"scale from their values (positive, spanning two decades, "
+                     f"spread evenly in log); pass scales={{name: 'linear'}} if wrong.")
     X = np.column_stack([p.coords(values[p.name]) for p in plist])
     y = scores[rows]
     if np.ptp(y) == 0:
@@ -617,9 +670,10 @@ def _choose_params(dicts, rows, params, notes):
         partial = sorted(anywhere - everywhere)
         if partial:
             notes.append(
-                f"Parameters missing from some trials (a list-of-dicts space) "
-                f"were left out: {partial}. Pass params=[...] to analyse the "
-                f"trials that have them."
+                f"Parameters missing from some trials (a list-of-dicts space, "
+                f"or None values read back from a file as NaN) were left out: "
+                f"{partial}. Pass params=[...] to analyse the trials that have "
+                f"them."
             )
         return sorted(everywhere), rows
     if isinstance(params, str):
@@ -661,7 +715,8 @@ def _importances(plist, full, boot, curves, X, y, top_quantile, tolerance):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rho, p_value = stats.spearmanr(X[:, j], y)
-        best, good = _good_range(param, param.grid(), curves[j], slack)
+        best, good = _good_range(param, lambda coords, j=j: full.marginal(j, coords),
+                                 param.grid(), curves[j], slack)
         rows.append({
             "param": param.name, "scale": param.kind,
             "main_effect": full.main[j], "main_effect_ci_low": main_low[j],
@@ -676,6 +731,8 @@ def _importances(plist, full, boot, curves, X, y, top_quantile, tolerance):
             "important": bool(full.total[j] * max(full.oob_r2, 0.0) >= IMPORTANT_SHARE),
         })
     frame = pd.DataFrame(rows)
+    # Object, so that a categorical's None stays None (not NaN beside floats).
+    frame["best_value"] = pd.Series([r["best_value"] for r in rows], dtype=object)
     return frame.sort_values("total_effect", ascending=False, kind="stable",
                              ignore_index=True)
 

@@ -718,6 +718,21 @@ def holds(dim, value):
         return False
 
 
+def dimension_scale(dim):
+    """``"categorical"``, ``"log"`` or ``"linear"``: how ``dim`` spreads its values.
+
+    Examples
+    --------
+    >>> from skhpo import Categorical, Real
+    >>> from skhpo.space import dimension_scale
+    >>> dimension_scale(Real(1e-3, 1e3, prior="log-uniform")), dimension_scale(Categorical(["a"]))
+    ('log', 'categorical')
+    """
+    if isinstance(dim, Categorical):
+        return "categorical"
+    return "log" if dim.is_log else "linear"
+
+
 @dataclass
 class Subspace:
     """One alternative of a search: its space and its number of iterations."""

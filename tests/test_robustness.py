@@ -642,3 +642,83 @@ def test_single_configuration_and_same_scoring_string():
     assert report.summary["original_score"].notna().all()
     assert report.varied == ("estimator",)
     assert report.folds_shared
+
+
+# --------------------------------------------------------------------------
+# awkward searches and failures (audit of 2026-11-28)
+
+
+def test_a_callable_scorer_returning_a_dict_is_rescored_on_the_refit_metric():
+    from sklearn.metrics import accuracy_score, f1_score
+
+    def two_metrics(est, X, y):
+        p = est.predict(X)
+        return {"acc": accuracy_score(y, p), "f1": f1_score(y, p)}
+
+    X, y = make_classification(n_samples=120, random_state=0)
+    search = GridSearchCV(DecisionTreeClassifier(max_features=2, random_state=0),
+                          {"max_depth": [1, 3]}, cv=3, scoring=two_metrics,
+                          refit="f1").fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, random_state=0)
+    assert report.metric == "f1"
+    np.testing.assert_allclose(report.summary["original_score"],
+                               np.sort(search.cv_results_["mean_test_f1"])[::-1])
+
+
+def test_a_used_up_generator_of_splits_is_a_clear_error():
+    X, y = make_classification(n_samples=60, random_state=0)
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0), {"max_depth": [1, 3]},
+                          cv=KFold(3).split(X, y)).fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 CV splits.*got 0.*generator"):
+        check_robustness(search, X, y, seeds=2)
+
+
+def test_scoring_must_be_one_metric():
+    search, X, y = synthetic_search([0.0, 0.0])
+    with pytest.raises(ValueError, match="scoring must be None.*one metric.*accuracy"):
+        check_robustness(search, X, y, scoring=["accuracy", "f1"])
+
+
+def test_a_fitted_estimator_that_is_not_a_search_is_a_type_error():
+    X, y = make_classification(n_samples=40, random_state=0)
+    with pytest.raises(TypeError, match="needs a scikit-learn search.*DecisionTree"):
+        check_robustness(DecisionTreeClassifier().fit(X, y), X, y)
+
+
+class Fragile(NoisyConfig):
+    """Fails to fit for odd seeds when config is 1."""
+
+    def fit(self, X, y=None):
+        if self.config == 1 and (self.random_state or 0) % 2:
+            raise RuntimeError("diverged")
+        return super().fit(X, y)
+
+
+def test_failed_refits_warn_with_the_error_and_are_verdict_failed():
+    search, X, y = synthetic_search([0.0, 0.5, -1.0], cls=Fragile)
+    with pytest.warns(RobustnessWarning, match=r"fits failed and score NaN.*RuntimeError: diverged"):
+        report = check_robustness(search, X, y, seeds=[1, 2, 4], random_state=0)
+    verdicts = dict(zip(report.summary["params"].map(lambda p: p["config"]),
+                        report.summary["verdict"]))
+    assert verdicts[1] == "failed"
+    assert verdicts[0] == "robust_best"
+    # A NaN stays NaN (max(0, nan) would have made it 0).
+    assert report.variance_components["variance"].isna().all()
+
+
+def test_every_refit_failing_is_an_error_naming_it():
+    search, X, y = synthetic_search([0.0, 0.5], cls=Fragile)
+    search.cv_results_["params"] = [{"config": 1}, {"config": 1}]
+    with pytest.raises(ValueError, match="None of the .* fits gave a finite score.*diverged"):
+        check_robustness(search, X, y, seeds=[1, 3], vary=("estimator",))
+
+
+def test_seeds_that_changed_nothing_warn_after_the_fact():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(n_samples=80, random_state=0)
+    search = GridSearchCV(LogisticRegression(), {"C": [0.01, 1.0]},
+                          cv=TimeSeriesSplit(3)).fit(X, y)
+    with pytest.warns(RobustnessWarning, match="Every seed gave exactly the same scores"):
+        report = check_robustness(search, X, y, seeds=3, random_state=0)
+    assert (report.summary["seed_sd"] == 0).all()

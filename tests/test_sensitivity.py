@@ -462,3 +462,136 @@ def test_a_bootstrap_resample_with_one_level_is_left_out_not_fatal():
     assert report.importances["main_effect"].tolist() == [pytest.approx(1.0)]
     assert any("bootstrap resamples gave a constant surrogate" in w
                for w in report.diagnostics["warnings"])
+
+
+# --------------------------------------------------------------------------
+# audit of 2026-11-28: results without their search, offsets, reported values
+
+
+def _pure_interaction_search():
+    from sklearn.base import RegressorMixin
+
+    class Product(RegressorMixin, BaseEstimator):
+        def __init__(self, a=0.5, b=0.5):
+            self.a, self.b = a, b
+
+        def fit(self, X, y):
+            return self
+
+        def score(self, X, y):
+            return (self.a - 0.5) * (self.b - 0.5)
+
+    X = np.zeros((20, 1))
+    return RandomizedSearchCV(Product(), {"a": uniform(0, 1), "b": uniform(0, 1)},
+                              n_iter=200, cv=2, random_state=0).fit(X, X[:, 0])
+
+
+def test_uniform_draws_spanning_two_decades_stay_linear_without_the_search(tmp_path):
+    from skhpo import load_results, save_results
+
+    search = _pure_interaction_search()
+    # The premise: the smallest draw of b is below a hundredth of the largest.
+    b = np.asarray(search.cv_results_["param_b"], dtype=float)
+    assert b.max() / b.min() > 100
+    save_results(search, tmp_path / "r.json")
+    for source in (search, pd.DataFrame(search.cv_results_),
+                   load_results(tmp_path / "r.json")):
+        report = sensitivity_report(source, n_bootstrap=0, random_state=0)
+        assert set(_imp(report).scale) == {"linear"}
+        assert report.interactions.share[0] > 0.85
+        assert (_imp(report).main_effect < 0.1).all()
+
+
+def test_saved_results_keep_their_space_scale(tmp_path):
+    from skhpo import load_results, save_results
+
+    search = _pure_interaction_search()
+    save_results(search, tmp_path / "r.json")
+    loaded = load_results(tmp_path / "r.json")
+    assert loaded.metadata["search_space"]["subspaces"][0]["scales"] == {
+        "a": "linear", "b": "linear"}
+    loaded.metadata["search_space"]["subspaces"][0]["scales"]["b"] = "log"
+    assert _imp(sensitivity_report(loaded, n_bootstrap=0, random_state=0)
+                ).scale["b"] == "log"
+
+
+def test_a_guessed_log_scale_is_noted():
+    results = _learning_rate_results()
+    report = sensitivity_report(results, params=["learning_rate", "u1"],
+                                n_bootstrap=0, random_state=0)
+    assert _imp(report).scale["learning_rate"] == "log"
+    assert any("read on a log scale" in w and "learning_rate" in w
+               for w in report.diagnostics["warnings"])
+
+
+def test_shares_do_not_depend_on_a_large_score_offset():
+    # A spread of a few hundredths around -9.5e5, as an MSE in natural units.
+    base = _results(lambda p: 2 * p["u1"] + p["u2"], _six, seed=3)
+    shifted = dict(base)
+    for key in base:
+        if key != "params":
+            base[key] = 0.01 * np.asarray(base[key])
+            shifted[key] = base[key] - 9.5e5
+    one = _imp(sensitivity_report(base, n_bootstrap=0, random_state=0))
+    two = _imp(sensitivity_report(shifted, n_bootstrap=0, random_state=0))
+    np.testing.assert_allclose(two.main_effect, one.main_effect, atol=0.01)
+    # The marginals stay in score units.
+    marg = sensitivity_report(shifted, n_bootstrap=0, random_state=0).marginals
+    assert marg["mean"].between(-9.5e5 - 0.1, -9.5e5 + 0.1).all()
+
+
+def test_grid_best_value_and_range_are_tried_values_within_the_search():
+    from sklearn.base import ClassifierMixin
+
+    class Peaked(ClassifierMixin, BaseEstimator):
+        def __init__(self, C=1.0, gamma=0.5):
+            self.C, self.gamma = C, gamma
+
+        def fit(self, X, y):
+            return self
+
+        def score(self, X, y):
+            return np.log10(self.C) + 3 * self.gamma
+
+    X, y = np.zeros((20, 1)), np.tile([0, 1], 10)
+    grid = {"C": [1e-3, 1e-2, 1e-1, 1, 10, 100, 1000], "gamma": [0.1, 0.5, 0.9]}
+    search = GridSearchCV(Peaked(), grid, cv=2).fit(X, y)
+    imp = _imp(sensitivity_report(search, n_bootstrap=0, random_state=0))
+    assert imp.best_value["C"] == 1000 and imp.best_value["gamma"] == 0.9
+    for name in grid:
+        low, high = imp.good_range[name]
+        assert low in grid[name] and high in grid[name]
+
+
+def test_continuous_good_range_stays_within_the_values_searched():
+    results = _results(lambda p: p["u1"], _six, seed=1)  # best at the top
+    top = max(p["u1"] for p in results["params"])
+    imp = _imp(sensitivity_report(results, n_bootstrap=0, random_state=0))
+    low, high = imp.good_range["u1"]
+    assert high <= top and low > 0
+    assert imp.best_value["u1"] <= top
+
+
+def test_categorical_best_value_is_the_value_not_its_label():
+    effect = {None: 1.0, 2: 0.0, 3: -1.0}
+    results = _results(lambda p: effect[p["max_depth"]] + p["u1"],
+                       _with("max_depth", lambda rng: [None, 2, 3][rng.randint(3)]))
+    imp = _imp(sensitivity_report(results, params=["max_depth", "u1"],
+                                  n_bootstrap=0, random_state=0))
+    assert imp.best_value["max_depth"] is None
+    assert None in imp.good_range["max_depth"]
+
+
+def test_cv_results_read_back_from_csv_is_a_clear_error(tmp_path):
+    results = _results(lambda p: p["u1"], _six)
+    pd.DataFrame(results).to_csv(tmp_path / "r.csv", index=False)
+    with pytest.raises(ValueError, match="'params' column holds text.*load_results"):
+        sensitivity_report(pd.read_csv(tmp_path / "r.csv"))
+
+
+def test_fold_noise_share_at_a_hyperband_budget_of_some_splits():
+    results = _results(lambda p: p["u1"], _six, n=60, n_splits=9)
+    for i in range(3, 9):  # a budget of 3 of 9 splits: the rest never ran
+        results[f"split{i}_test_score"] = np.full(60, np.nan)
+    report = sensitivity_report(results, n_bootstrap=0, random_state=0)
+    assert 0 < report.diagnostics["fold_noise_share"] < 1
