@@ -5,6 +5,8 @@ releases; keeping it in one place means one file to fix, and the CI job on the
 oldest supported scikit-learn covers every name below.
 """
 
+import inspect
+
 # ``_fit_context`` validates parameters and, on scikit-learn >= 1.9, tears the
 # callbacks down after fit, as for every scikit-learn estimator.
 from sklearn.base import _fit_context
@@ -34,6 +36,22 @@ def routed_fit_params(search, params):
     groups = params.pop("groups", None)
     return Bunch(estimator=Bunch(fit=params), splitter=Bunch(split={"groups": groups}),
                  scorer=Bunch(score={}))
+
+
+def scorer_accepts_sample_weight(scorer):
+    """Whether a scorer takes ``sample_weight``, as scikit-learn decides it.
+
+    scikit-learn >= 1.9 asks the scorer (``_accept_sample_weight``: the
+    metric's signature, not the scorer's); a plain callable is asked by its
+    own signature.
+    """
+    accept = getattr(scorer, "_accept_sample_weight", None)
+    if accept is not None:
+        return bool(accept())
+    try:
+        return "sample_weight" in inspect.signature(scorer).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def backend_is_shared():

@@ -31,7 +31,9 @@ from joblib import effective_n_jobs
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer
+from sklearn import get_config
 from sklearn.utils import get_tags, resample
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 # scikit-learn's Parallel and delayed carry its configuration (set_config,
 # config_context) and, on >= 1.9, the warning filters into the workers, as
 # GridSearchCV's fits get them.
@@ -42,6 +44,7 @@ from ._compat import (
     _yields_constant_splits,
     backend_is_shared,
     backend_uses_threads,
+    scorer_accepts_sample_weight,
 )
 from .exceptions import AllFitsFailedError
 
@@ -200,15 +203,17 @@ def _score(estimator, X, y, scorers, score_params, error_score):
     """
     if isinstance(scorers, dict):
         items = scorers.items()
+        params = metric_params(scorers, score_params)
     else:
         items = [(None, scorers)]
+        params = {None: score_params}
     scores = {}
     for name, scorer in items:
         try:
             if y is None:
-                value = scorer(estimator, X, **score_params)
+                value = scorer(estimator, X, **params[name])
             else:
-                value = scorer(estimator, X, y, **score_params)
+                value = scorer(estimator, X, y, **params[name])
         except Exception:
             if error_score == "raise":
                 raise
@@ -227,6 +232,46 @@ def _score(estimator, X, y, scorers, score_params, error_score):
         else:
             scores[name or "score"] = _as_float(value, name or "score")
     return scores
+
+
+def metric_params(scorers, params):
+    """Each metric's share of the score ``params``, as GridSearchCV routes them.
+
+    With metadata routing on, each scorer gets what it requested (aliases
+    resolved, metadata it left unrequested refused). Off, every metric gets
+    the params but ``sample_weight``, which only the scorers that take it get
+    (scikit-learn >= 1.9; earlier versions pass scorers nothing then).
+
+    Examples
+    --------
+    >>> from sklearn.metrics import get_scorer, make_scorer
+    >>> from skhpo._evaluate import metric_params
+    >>> plain = make_scorer(lambda y_true, y_pred: 0.0)
+    >>> routed = metric_params({"acc": get_scorer("accuracy"), "plain": plain},
+    ...                        {"sample_weight": [1.0, 2.0]})
+    >>> routed["acc"], routed["plain"]
+    ({'sample_weight': [1.0, 2.0]}, {})
+    """
+    if not params:
+        return {name: {} for name in scorers}
+    if get_config()["enable_metadata_routing"]:
+        routed = process_routing(_MetricRouter(scorers), "score", **params)
+        return {name: dict(routed[name].score) for name in scorers}
+    common = {k: v for k, v in params.items() if k != "sample_weight"}
+    weights = {k: v for k, v in params.items() if k == "sample_weight"}
+    return {name: {**common, **(weights if scorer_accepts_sample_weight(scorer) else {})}
+            for name, scorer in scorers.items()}
+
+
+class _MetricRouter:
+    """A router over named scorers, for :func:`metric_params`."""
+
+    def __init__(self, scorers):
+        self.scorers = scorers
+
+    def get_metadata_routing(self):
+        mapping = MethodMapping().add(caller="score", callee="score")
+        return MetadataRouter(owner="scoring").add(method_mapping=mapping, **self.scorers)
 
 
 def _as_float(value, name):

@@ -21,6 +21,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from . import _stats
 from ._compat import _safe_indexing, routed_fit_params
+from ._evaluate import metric_params
 from ._frames import primary_metric
 from ._matplotlib import axes_or_new
 
@@ -189,6 +190,10 @@ def check_robustness(
     routed = routed_fit_params(search, fit_params)
     groups = routed.splitter.split.get("groups")
     fit_params, score_params = routed.estimator.fit, routed.scorer.score
+    search_scorers = getattr(search, "scorer_", None)
+    if isinstance(search_scorers, dict) and search_scorers.get(metric) is scorer:
+        # Routed to the search's metrics together: this one's share only.
+        score_params = metric_params({metric: scorer}, score_params)[metric]
     base_cv = check_cv(search.cv, y, classifier=is_classifier(search.estimator))
     notes = []
     cv_varies, why_not = _can_reshuffle(base_cv)

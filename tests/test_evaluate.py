@@ -471,3 +471,85 @@ def test_precomputed_kernel_is_split_both_ways():
 def test_bad_scoring(scoring, match):
     with pytest.raises(ValueError, match=match):
         build_scorers(Ridge(), scoring)
+
+
+# ------------------------------------------- score params of several metrics
+def _unweighted_metric(y_true, y_pred):  # no sample_weight parameter
+    return float(np.mean(y_true == y_pred))
+
+
+def _by_C(search, metric):
+    """Mean test score per C, at the full budget (Hyperband's rows of 3 splits)."""
+    results = search.cv_results_
+    budget = np.asarray(results.get("n_resources", np.zeros(len(results["params"]))))
+    return {p["C"]: round(float(s), 10)
+            for p, s, b in zip(results["params"], results[f"mean_test_{metric}"], budget)
+            if b == budget.max()}
+
+
+def _weighted_data():
+    X, y = make_classification(n_samples=90, n_features=4, random_state=0)
+    return X, y, np.random.RandomState(1).randint(1, 10, size=90).astype(float)
+
+
+@pytest.mark.parametrize("search_class", ["bayes", "hyperband"])
+def test_sample_weight_reaches_only_the_scorers_that_take_it(search_class):
+    # Routing off: GridSearchCV (>= 1.9) weights the metrics that take
+    # sample_weight and leaves the others unweighted (< 1.9: none weighted).
+    from sklearn.metrics import make_scorer
+    from sklearn.model_selection import GridSearchCV
+
+    from skhpo import BayesSearchCV, Categorical, HyperbandSearchCV
+
+    X, y, w = _weighted_data()
+    scoring = {"acc": "accuracy", "mine": make_scorer(_unweighted_metric)}
+    grid = [0.001, 0.01, 1.0]
+    kwargs = dict(cv=KFold(3), scoring=scoring, refit="mine", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "mine does not support sample_weight"
+        ref = GridSearchCV(LogisticRegression(), {"C": grid}, cv=KFold(3), scoring=scoring,
+                           refit="mine").fit(X, y, sample_weight=w)
+        if search_class == "bayes":
+            ours = BayesSearchCV(LogisticRegression(), {"C": Categorical(grid)}, n_iter=3,
+                                 **kwargs).fit(X, y, sample_weight=w)
+        else:
+            ours = HyperbandSearchCV(LogisticRegression(), {"C": Categorical(grid)},
+                                     n_brackets=1, **kwargs).fit(X, y, sample_weight=w)
+    for metric in ("acc", "mine"):
+        theirs = _by_C(ref, metric)
+        for C, score in _by_C(ours, metric).items():
+            assert score == pytest.approx(theirs[C])
+    assert ours.best_params_ == ref.best_params_
+
+
+def test_routed_metadata_goes_to_each_scorer_as_it_requested():
+    import sklearn
+    from sklearn.metrics import make_scorer
+    from sklearn.model_selection import GridSearchCV
+
+    from skhpo import BayesSearchCV, Categorical
+
+    X, y, w = _weighted_data()
+    grid = [0.001, 0.01, 1.0]
+    with sklearn.config_context(enable_metadata_routing=True):
+        scoring = {
+            "weighted": make_scorer(_weighted_acc).set_score_request(sample_weight=True),
+            "declined": make_scorer(_weighted_acc).set_score_request(sample_weight=False),
+            "aliased": make_scorer(_weighted_acc).set_score_request(sample_weight="score_w"),
+        }
+        est = LogisticRegression().set_fit_request(sample_weight=True)
+        params = dict(sample_weight=w, score_w=w[::-1].copy())
+        ref = GridSearchCV(est, {"C": grid}, cv=KFold(3), scoring=scoring,
+                           refit="weighted").fit(X, y, **params)
+        ours = BayesSearchCV(est, {"C": Categorical(grid)}, n_iter=3, cv=KFold(3),
+                             scoring=scoring, refit="weighted",
+                             random_state=0).fit(X, y, **params)
+    for metric in scoring:
+        theirs = _by_C(ref, metric)
+        assert _by_C(ours, metric) == pytest.approx(theirs)
+    # The three metrics really differ (else the test proves nothing).
+    assert len({tuple(sorted(_by_C(ours, m).items())) for m in scoring}) == 3
+
+
+def _weighted_acc(y_true, y_pred, sample_weight=None):
+    return float(np.average(y_true == y_pred, weights=sample_weight))

@@ -5,6 +5,7 @@ known true mean plus seed noise (a function of ``random_state``) plus fold
 noise (a function of the training fold), so the right answer is known.
 """
 
+import warnings
 import zlib
 
 import numpy as np
@@ -722,3 +723,22 @@ def test_seeds_that_changed_nothing_warn_after_the_fact():
     with pytest.warns(RobustnessWarning, match="Every seed gave exactly the same scores"):
         report = check_robustness(search, X, y, seeds=3, random_state=0)
     assert (report.summary["seed_sd"] == 0).all()
+
+
+def test_a_metric_without_sample_weight_is_rescored_unweighted_as_in_the_search():
+    from sklearn.metrics import make_scorer
+
+    def mine(y_true, y_pred):  # takes no sample_weight
+        return float(np.mean(y_true == y_pred))
+
+    X, y = make_classification(n_samples=90, random_state=0)
+    w = np.random.RandomState(1).randint(1, 10, size=90).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        search = GridSearchCV(DecisionTreeClassifier(random_state=0), {"max_depth": [1, 3]},
+                              cv=KFold(3), scoring={"acc": "accuracy", "mine": make_scorer(mine)},
+                              refit="mine").fit(X, y, sample_weight=w)
+        report = check_robustness(search, X, y, seeds=2, vary=("cv",), random_state=0,
+                                  sample_weight=w)
+    assert report.metric == "mine"
+    assert np.isfinite(report.summary["robust_mean"]).all()
