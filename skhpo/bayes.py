@@ -594,6 +594,14 @@ class BayesSearchCV(FoldSearchCV):
         rows, more = self._rows, dict(self._more)
         del self._rows, self._more, self._complete
         del self._id_step, self._id_first, self._n_proposed
+        if not rows:
+            # Only a warm start can leave a valid space with nothing to try.
+            raise ValueError(
+                "The warm start already covers every point of the search space, "
+                "so this search has nothing left to evaluate. Its results are "
+                "the answer; to search further, widen the space (more values or "
+                "a range) or drop warm_start."
+            )
         # Fully scored candidates rank before pruned (and failed) ones: rank 1
         # is never a candidate scored on only a few splits.
         return SearchPlan(rows, more, rank_by=[len(splits) == evaluator.n_splits

@@ -819,3 +819,22 @@ def test_pre_dispatch_zero_is_refused_before_fitting():
                            **SMALL)
     with pytest.raises(ValueError, match="pre_dispatch must be a positive int"):
         search.fit(X_iris, y_iris)
+
+
+@pytest.mark.parametrize("source", ["grid", "self"])
+def test_a_warm_start_covering_the_whole_space_is_a_clear_error(source):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    lr = LogisticRegression(max_iter=300)
+    space = {"C": Categorical([0.01, 0.1, 1.0])}
+    first = BayesSearchCV(lr, space, n_iter=3, cv=3, random_state=0).fit(X, y)
+    if source == "grid":
+        earlier = GridSearchCV(lr, {"C": [0.01, 0.1, 1.0]}, cv=3).fit(X, y)
+        search = BayesSearchCV(lr, space, n_iter=3, cv=3, random_state=0, warm_start=earlier)
+    else:
+        search = first.set_params(warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "only 3 distinct points"
+        with pytest.raises(ValueError, match="warm start already covers every point"):
+            search.fit(X, y)
