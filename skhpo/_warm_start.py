@@ -61,8 +61,9 @@ def check_warm_start(source, metric, spaces):
     ``spaces`` (they are ignored)."""
     results = _cv_results(source)
     _scores(results, metric)
-    rows = _full_budget_rows(results)
-    outside = sum(not any(space.contains(results["params"][row]) for space in spaces)
+    candidates = _full_budget_candidates(source, results)
+    rows = list(candidates)
+    outside = sum(not any(space.contains(candidates[row]) for space in spaces)
                   for row in rows)
     if outside:
         names = [space.names for space in spaces]
@@ -75,12 +76,21 @@ def check_warm_start(source, metric, spaces):
         )
 
 
-def _full_budget_rows(results):
-    """Rows of the largest budget only, for Hyperband / halving results."""
+def _full_budget_candidates(source, results):
+    """Row -> parameters, at the largest budget only for Hyperband / halving.
+
+    A resource that is an estimator parameter (``n_estimators``) sits in
+    those rows' parameters at its full value; it is not a parameter the
+    new search searches, so it is left out.
+    """
     if "n_resources" not in results:
-        return np.arange(len(results["params"]))
-    budgets = np.asarray(results["n_resources"])
-    return np.flatnonzero(budgets == budgets.max())
+        rows = np.arange(len(results["params"]))
+    else:
+        budgets = np.asarray(results["n_resources"])
+        rows = np.flatnonzero(budgets == budgets.max())
+    resource = search_parameter(source, "resource")
+    return {int(row): {k: v for k, v in results["params"][row].items() if k != resource}
+            for row in rows}
 
 
 def warm_start_points(source, space, metric):
@@ -89,7 +99,9 @@ def warm_start_points(source, space, metric):
     Candidates outside the space (another parameter set, a value out of
     bounds) are left out (:func:`check_warm_start` warns about those in no
     space). For multi-fidelity results only the full-budget rows are used:
-    low-budget scores are not comparable.
+    low-budget scores are not comparable; an estimator parameter that was
+    the resource (``n_estimators``) is dropped from them, so the new
+    search's estimator should be set to that full value.
 
     Returns
     -------
@@ -109,9 +121,7 @@ def warm_start_points(source, space, metric):
     results = _cv_results(source)
     scores = _told_scores(source, results, metric)
     params, kept = [], []
-    rows = _full_budget_rows(results)
-    for row in rows:
-        candidate = results["params"][row]
+    for row, candidate in _full_budget_candidates(source, results).items():
         if space.contains(candidate):
             params.append(dict(candidate))
             kept.append(scores[row])

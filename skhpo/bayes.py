@@ -182,6 +182,11 @@ class BayesSearchCV(FoldSearchCV):
         candidates are known as failures (NaN, or a mean equal to a numeric
         ``error_score`` of the earlier search: give the search or the loaded
         results then, as a bare ``cv_results_`` dict does not say it).
+        From Hyperband or halving results only the full-budget rows are
+        used, without an estimator parameter that was the resource
+        (``n_estimators``): set this search's estimator to that full value.
+        A warm start that covers every point of a finite space leaves
+        nothing to search: an error.
 
     checkpoint : str or path-like, default=None
         A JSON-lines journal to which every finished (candidate, split) result

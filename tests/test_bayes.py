@@ -838,3 +838,23 @@ def test_a_warm_start_covering_the_whole_space_is_a_clear_error(source):
         warnings.simplefilter("ignore", UserWarning)  # "only 3 distinct points"
         with pytest.raises(ValueError, match="warm start already covers every point"):
             search.fit(X, y)
+
+
+def test_warm_start_from_hyperband_with_an_estimator_parameter_resource():
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    X, y = load_iris(return_X_y=True)
+    gb = GradientBoostingClassifier(random_state=0)
+    space = {"learning_rate": Real(0.01, 1.0, prior="log-uniform")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        earlier = HyperbandSearchCV(gb, space, resource="n_estimators", max_resources=9,
+                                    cv=3, random_state=0).fit(X, y)
+    full = np.asarray(earlier.cv_results_["n_resources"]) == 9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "outside the search space" warning
+        search = BayesSearchCV(clone(gb).set_params(n_estimators=9), space, n_iter=2, cv=3,
+                               random_state=0, warm_start=earlier)
+        search.fit(X, y)
+    # Every full-budget candidate was told, besides the search's own two.
+    assert len(search.optimizer_results_[0].x_iters) == int(full.sum()) + 2
