@@ -101,6 +101,8 @@ def describe_setup(search, evaluator, X, y, fit_params):
     setup = {"search": type(search).__name__}
     for name in sorted(set(params) - ignored):
         setup[name] = _fingerprint(params[name])
+    if "warm_start" in params:
+        setup["warm_start"] = _warm_start_fingerprint(search, params["warm_start"])
     setup["splits"] = _fingerprint([(tr, te) for tr, te in evaluator.splits])
     # The data by the same sha256 as save_results records (readable, and
     # independent of how pickle lays out a DataFrame).
@@ -108,6 +110,24 @@ def describe_setup(search, evaluator, X, y, fit_params):
     setup["y"] = _data_sha256(y)
     setup["fit_params"] = _fingerprint(fit_params)
     return setup
+
+
+def _warm_start_fingerprint(search, source):
+    """What a warm start tells the optimizer: the earlier candidates and scores.
+
+    Not the source itself: a rerun recomputes the earlier search with other
+    fit times, and a fitted search does not hash (its masked arrays). True
+    stands for the search's own results before this fit: a second fit
+    starts from other points than the journaled first one did.
+    """
+    if source is True:
+        source = getattr(search, "cv_results_", None)
+    if source is None or source is False:
+        return _fingerprint(None)
+    results = getattr(source, "cv_results_", source)
+    scores = {k: np.asarray(v, dtype=float).tolist() for k, v in results.items()
+              if k.startswith("mean_test_") or k == "n_resources"}
+    return _fingerprint({"params": list(results["params"]), **scores})
 
 
 def _data_sha256(data):

@@ -331,3 +331,24 @@ def test_sigkill_mid_search_loses_nothing_finished(tmp_path, monkeypatch):
     assert len(_journal_lines(path)) - 1 == 36  # nothing lost, nothing twice
     assert resumed.n_fold_fits_ == 36 - journaled  # nothing finished refitted
     _same_results(resumed, make().fit(X, y))
+
+
+def test_a_warm_start_recomputed_with_other_fit_times_resumes(tmp_path):
+    path = tmp_path / "search.jsonl"
+    earlier = _bayes(n_iter=4, random_state=1).fit(X, y)
+    rerun = dict(earlier.cv_results_)  # a rerun: same candidates and scores, other times
+    rerun["mean_fit_time"] = np.asarray(rerun["mean_fit_time"]) + 1.0
+    first = _bayes(n_iter=4, warm_start=dict(earlier.cv_results_), checkpoint=path).fit(X, y)
+    again = _bayes(n_iter=4, warm_start=rerun, checkpoint=path).fit(X, y)
+    assert again.n_fold_fits_ == 0
+    _same_results(again, first)
+    other = dict(rerun, mean_test_score=np.asarray(rerun["mean_test_score"]) - 0.1)
+    with pytest.raises(JournalMismatchError, match=r"\['warm_start'\]"):
+        _bayes(n_iter=4, warm_start=other, checkpoint=path).fit(X, y)
+
+
+def test_a_second_fit_with_warm_start_true_is_refused_up_front(tmp_path):
+    search = _bayes(n_iter=4, warm_start=True, checkpoint=tmp_path / "search.jsonl")
+    search.fit(X, y)
+    with pytest.raises(JournalMismatchError, match=r"\['warm_start'\]"):
+        search.fit(X, y)
