@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from joblib import effective_n_jobs
+from sklearn import get_config
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer
-from sklearn import get_config
 from sklearn.utils import get_tags, resample
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 # scikit-learn's Parallel and delayed carry its configuration (set_config,

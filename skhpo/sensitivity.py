@@ -435,14 +435,16 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
 
     Parameters
     ----------
-    search_or_results : fitted search, dict or DataFrame
+    search_or_results : fitted search, dict, DataFrame or loaded results
         A fitted skhpo or scikit-learn search (``GridSearchCV``,
         ``RandomizedSearchCV``, ``Halving*SearchCV``), its ``cv_results_``
-        dict, or a DataFrame of one. A search also gives each parameter's
-        scale and range; from results alone a numeric parameter is taken as
-        log-scale when all its values are positive and span at least two
-        decades, and any non-numeric parameter (strings, None, estimators) as
-        categorical.
+        dict, a DataFrame of one, or what :func:`skhpo.load_results` returns.
+        A search also gives each parameter's scale and range, loaded results
+        the scale. From results alone a numeric parameter is taken as
+        log-scale when its values are positive, span at least two decades and
+        spread more evenly on the log scale than on the linear one (a note
+        says so), and any non-numeric parameter (strings, None, estimators)
+        as categorical.
     metric : str, default=None
         Which ``mean_test_<metric>`` to analyse. Defaults to ``"score"``, or
         the search's ``refit`` metric, or the only metric.
@@ -486,7 +488,9 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     out: main effect plus every interaction it is in), both with intervals;
     ``spearman_rho`` and ``spearman_pvalue`` (numeric parameters only; blind to
     non-monotone effects); ``direction`` of the marginal; ``best_value`` and
-    ``good_range``; ``top_quantile_importance``, after PED-ANOVA (Watanabe,
+    ``good_range`` (values to set: a categorical's own values, a grid's tried
+    values (at most 12 distinct), else a range within the one searched);
+    ``top_quantile_importance``, after PED-ANOVA (Watanabe,
     Bansal and Hutter, IJCAI 2023): the share of the variance of "trial is in
     the top ``top_quantile``" that the parameter explains alone, from the
     Pearson divergence of the top trials' density to all trials' density.
