@@ -39,17 +39,24 @@ def routed_fit_params(search, params):
 
 
 def scorer_accepts_sample_weight(scorer):
-    """Whether a scorer takes ``sample_weight``, as scikit-learn decides it.
+    """Whether a scorer takes ``sample_weight``, as scikit-learn >= 1.9 decides it.
 
-    scikit-learn >= 1.9 asks the scorer (``_accept_sample_weight``: the
-    metric's signature, not the scorer's); a plain callable is asked by its
-    own signature.
+    By the metric's signature, not the scorer's (``make_scorer`` accepts any
+    keyword): scikit-learn >= 1.9 asks the scorer (``_accept_sample_weight``);
+    older scorers are read the same way; a plain callable by its own
+    signature.
     """
     accept = getattr(scorer, "_accept_sample_weight", None)
     if accept is not None:
         return bool(accept())
+    if hasattr(scorer, "_score_func"):
+        function = scorer._score_func
+    elif hasattr(scorer, "_estimator"):  # scoring=None: the estimator's score
+        function = scorer._estimator.score
+    else:
+        function = scorer
     try:
-        return "sample_weight" in inspect.signature(scorer).parameters
+        return "sample_weight" in inspect.signature(function).parameters
     except (TypeError, ValueError):
         return False
 
