@@ -175,6 +175,7 @@ class FoldSearchCV(BaseSearchCV):
         self.cv_results_ = format_cv_results(
             evaluator, plan.rows, n_splits=self.n_splits_,
             rank_by=plan.rank_by, more_results=plan.more_results)
+        _warn_non_finite_means(self.cv_results_)
         self.scorer_ = scorers
 
         refit_metric = self.refit if self.multimetric_ else "score"
@@ -318,3 +319,12 @@ class FoldSearchCV(BaseSearchCV):
                 f"{np.max(budgets)}: best_params_ come from a candidate not scored "
                 f"on the full budget. {why[1]}", UserWarning, stacklevel=4)
         return int(best_index)
+
+
+def _warn_non_finite_means(cv_results):
+    """GridSearchCV's warning when a mean test (or train) score is not finite."""
+    for key, means in cv_results.items():
+        if key.startswith(("mean_test_", "mean_train_")) and not np.isfinite(means).all():
+            kind = key.split("_")[1]
+            warnings.warn(f"One or more of the {kind} scores are non-finite: {means}",
+                          category=UserWarning, stacklevel=3)

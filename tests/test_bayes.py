@@ -858,3 +858,21 @@ def test_warm_start_from_hyperband_with_an_estimator_parameter_resource():
         search.fit(X, y)
     # Every full-budget candidate was told, besides the search's own two.
     assert len(search.optimizer_results_[0].x_iters) == int(full.sum()) + 2
+
+
+@pytest.mark.parametrize("search_class", [BayesSearchCV, HyperbandSearchCV])
+def test_non_finite_mean_scores_warn_as_in_grid_search(search_class):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = np.zeros((12, 1)), np.zeros(12)
+    grid = GridSearchCV(FailsAboveOne(), {"x": [0.5, 2.0]}, cv=3)
+    kwargs = {"n_iter": 2} if search_class is BayesSearchCV else {"n_brackets": 1}
+    ours = search_class(FailsAboveOne(), {"x": Categorical([0.5, 2.0])}, cv=3,
+                        random_state=0, **kwargs)
+    for search in (grid, ours):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            search.fit(X, y)
+        messages = [str(w.message) for w in caught if w.category is UserWarning]
+        assert sum(m.startswith("One or more of the test scores are non-finite")
+                   for m in messages) == 1, type(search).__name__
