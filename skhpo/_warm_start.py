@@ -55,12 +55,14 @@ def _scores(results, metric):
     return np.asarray(results[key], dtype=float)
 
 
-def check_warm_start(source, metric, spaces):
+def check_warm_start(source, metric, spaces, estimator=None):
     """Raise a clear error if ``source`` cannot seed a search following
     ``metric``; warn about the earlier candidates that lie in none of the
-    ``spaces`` (they are ignored)."""
+    ``spaces`` (they are ignored), and when ``estimator`` does not use the
+    earlier search's full budget of a parameter resource."""
     results = _cv_results(source)
     _scores(results, metric)
+    _check_resource_value(source, results, estimator)
     candidates = _full_budget_candidates(source, results)
     rows = list(candidates)
     outside = sum(not any(space.contains(candidates[row]) for space in spaces)
@@ -73,6 +75,25 @@ def check_warm_start(source, metric, spaces):
             f"{names if len(spaces) > 1 else names[0]} and were ignored.",
             UserWarning,
             stacklevel=4,
+        )
+
+
+def _check_resource_value(source, results, estimator):
+    resource = search_parameter(source, "resource")
+    if estimator is None or "n_resources" not in results or not isinstance(resource, str):
+        return
+    full = {p[resource] for p, b in zip(results["params"], results["n_resources"])
+            if b == np.max(results["n_resources"]) and resource in p}
+    mine = estimator.get_params(deep=True).get(resource)
+    if len(full) == 1 and mine not in full:
+        (value,) = full
+        warnings.warn(
+            f"warm_start: the earlier search scored its candidates at "
+            f"{resource}={value!r}, but this search's estimator has "
+            f"{resource}={mine!r}, so the earlier scores may not compare. Set "
+            f"{resource}={value!r} on the estimator.",
+            UserWarning,
+            stacklevel=5,
         )
 
 

@@ -184,7 +184,8 @@ class BayesSearchCV(FoldSearchCV):
         results then, as a bare ``cv_results_`` dict does not say it).
         From Hyperband or halving results only the full-budget rows are
         used, without an estimator parameter that was the resource
-        (``n_estimators``): set this search's estimator to that full value.
+        (``n_estimators``): set this search's estimator to that full value
+        (a warning says when it differs).
         A warm start that covers every point of a finite space leaves
         nothing to search: an error.
 
@@ -554,7 +555,7 @@ class BayesSearchCV(FoldSearchCV):
         warm_start = self._warm_start_source()
         if warm_start is not None:
             check_warm_start(warm_start, self._followed_metric(evaluator),
-                             [subspace.space for subspace in subspaces])
+                             [subspace.space for subspace in subspaces], self.estimator)
         n_splits = evaluator.n_splits
         n_points = self._batch_size()
         budgets = self._budgets(subspaces)

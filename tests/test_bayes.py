@@ -876,3 +876,19 @@ def test_non_finite_mean_scores_warn_as_in_grid_search(search_class):
         messages = [str(w.message) for w in caught if w.category is UserWarning]
         assert sum(m.startswith("One or more of the test scores are non-finite")
                    for m in messages) == 1, type(search).__name__
+
+
+def test_warm_start_warns_when_the_estimator_is_not_at_the_earlier_full_budget():
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    X, y = load_iris(return_X_y=True)
+    gb = GradientBoostingClassifier(random_state=0)
+    space = {"learning_rate": Real(0.01, 1.0, prior="log-uniform")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        earlier = HyperbandSearchCV(gb, space, resource="n_estimators", max_resources=9,
+                                    cv=3, random_state=0).fit(X, y)
+    search = BayesSearchCV(clone(gb), space, n_iter=2, cv=3, random_state=0,
+                           warm_start=earlier)  # n_estimators=100, not 9
+    with pytest.warns(UserWarning, match=r"n_estimators=9.*n_estimators=100.*Set n_estimators=9"):
+        search.fit(X, y)
