@@ -840,7 +840,8 @@ def test_a_warm_start_covering_the_whole_space_is_a_clear_error(source):
             search.fit(X, y)
 
 
-def test_warm_start_from_hyperband_with_an_estimator_parameter_resource():
+def _hyperband_on_n_estimators():
+    """A Hyperband search whose resource is n_estimators (full budget 9)."""
     from sklearn.ensemble import GradientBoostingClassifier
 
     X, y = load_iris(return_X_y=True)
@@ -850,6 +851,11 @@ def test_warm_start_from_hyperband_with_an_estimator_parameter_resource():
         warnings.simplefilter("ignore")
         earlier = HyperbandSearchCV(gb, space, resource="n_estimators", max_resources=9,
                                     cv=3, random_state=0).fit(X, y)
+    return X, y, gb, space, earlier
+
+
+def test_warm_start_from_hyperband_with_an_estimator_parameter_resource():
+    X, y, gb, space, earlier = _hyperband_on_n_estimators()
     full = np.asarray(earlier.cv_results_["n_resources"]) == 9
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "outside the search space" warning
@@ -879,15 +885,7 @@ def test_non_finite_mean_scores_warn_as_in_grid_search(search_class):
 
 
 def test_warm_start_warns_when_the_estimator_is_not_at_the_earlier_full_budget():
-    from sklearn.ensemble import GradientBoostingClassifier
-
-    X, y = load_iris(return_X_y=True)
-    gb = GradientBoostingClassifier(random_state=0)
-    space = {"learning_rate": Real(0.01, 1.0, prior="log-uniform")}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        earlier = HyperbandSearchCV(gb, space, resource="n_estimators", max_resources=9,
-                                    cv=3, random_state=0).fit(X, y)
+    X, y, gb, space, earlier = _hyperband_on_n_estimators()
     search = BayesSearchCV(clone(gb), space, n_iter=2, cv=3, random_state=0,
                            warm_start=earlier)  # n_estimators=100, not 9
     with pytest.warns(UserWarning, match=r"n_estimators=9.*n_estimators=100.*Set n_estimators=9"):
