@@ -27,6 +27,7 @@ import joblib
 import numpy as np
 
 from ._persistence import data_fingerprint
+from ._warm_start import _cv_results
 from .space import _is_frozen_distribution
 from .exceptions import SkhpoError
 
@@ -102,7 +103,7 @@ def describe_setup(search, evaluator, X, y, fit_params):
     for name in sorted(set(params) - ignored):
         setup[name] = _fingerprint(params[name])
     if "warm_start" in params:
-        setup["warm_start"] = _warm_start_fingerprint(search, params["warm_start"])
+        setup["warm_start"] = _warm_start_fingerprint(search._warm_start_source())
     setup["splits"] = _fingerprint([(tr, te) for tr, te in evaluator.splits])
     # The data by the same sha256 as save_results records (readable, and
     # independent of how pickle lays out a DataFrame).
@@ -112,19 +113,17 @@ def describe_setup(search, evaluator, X, y, fit_params):
     return setup
 
 
-def _warm_start_fingerprint(search, source):
+def _warm_start_fingerprint(source):
     """What a warm start tells the optimizer: the earlier candidates and scores.
 
     Not the source itself: a rerun recomputes the earlier search with other
-    fit times, and a fitted search does not hash (its masked arrays). True
-    stands for the search's own results before this fit: a second fit
-    starts from other points than the journaled first one did.
+    fit times, and a fitted search does not hash (its masked arrays). With
+    ``warm_start=True`` the source is the search's own results before this
+    fit: a second fit starts from other points than the journaled first one.
     """
-    if source is True:
-        source = getattr(search, "cv_results_", None)
-    if source is None or source is False:
+    if source is None:
         return _fingerprint(None)
-    results = getattr(source, "cv_results_", source)
+    results = _cv_results(source)
     scores = {k: np.asarray(v, dtype=float).tolist() for k, v in results.items()
               if k.startswith("mean_test_") or k == "n_resources"}
     return _fingerprint({"params": list(results["params"]), **scores})

@@ -430,6 +430,17 @@ def search_parameter(source, name):
     return value
 
 
+def stored_scales(source):
+    """Each parameter's scale as :func:`save_results` wrote it (``_describe_space``)
+    beside loaded results; empty for anything else."""
+    metadata = getattr(source, "metadata", None)
+    space = metadata.get("search_space") if isinstance(metadata, dict) else None
+    scales = {}
+    for subspace in (space or {}).get("subspaces") or []:
+        scales.update(subspace.get("scales") or {})
+    return scales
+
+
 class SearchResults:
     """The results of a search, as loaded by :func:`load_results`.
 

@@ -63,14 +63,13 @@ def check_warm_start(source, metric, spaces, estimator=None):
     results = _cv_results(source)
     _scores(results, metric)
     _check_resource_value(source, results, estimator)
-    candidates = _full_budget_candidates(source, results)
-    rows = list(candidates)
-    outside = sum(not any(space.contains(candidates[row]) for space in spaces)
-                  for row in rows)
+    candidates = _full_budget_candidates(source, results).values()
+    outside = sum(not any(space.contains(candidate) for space in spaces)
+                  for candidate in candidates)
     if outside:
         names = [space.names for space in spaces]
         warnings.warn(
-            f"warm_start: {outside} of {len(rows)} earlier candidates lie outside "
+            f"warm_start: {outside} of {len(candidates)} earlier candidates lie outside "
             f"the search space{'s' if len(spaces) > 1 else ''} "
             f"{names if len(spaces) > 1 else names[0]} and were ignored.",
             UserWarning,
@@ -82,8 +81,8 @@ def _check_resource_value(source, results, estimator):
     resource = search_parameter(source, "resource")
     if estimator is None or "n_resources" not in results or not isinstance(resource, str):
         return
-    full = {p[resource] for p, b in zip(results["params"], results["n_resources"])
-            if b == np.max(results["n_resources"]) and resource in p}
+    full = {results["params"][row][resource] for row in _full_budget_rows(results)
+            if resource in results["params"][row]}
     mine = estimator.get_params(deep=True).get(resource)
     if len(full) == 1 and mine not in full:
         (value,) = full
@@ -97,21 +96,24 @@ def _check_resource_value(source, results, estimator):
         )
 
 
+def _full_budget_rows(results):
+    """Rows of the largest budget only, for Hyperband / halving results."""
+    if "n_resources" not in results:
+        return np.arange(len(results["params"]))
+    budgets = np.asarray(results["n_resources"])
+    return np.flatnonzero(budgets == budgets.max())
+
+
 def _full_budget_candidates(source, results):
-    """Row -> parameters, at the largest budget only for Hyperband / halving.
+    """Row -> parameters of :func:`_full_budget_rows`.
 
     A resource that is an estimator parameter (``n_estimators``) sits in
     those rows' parameters at its full value; it is not a parameter the
     new search searches, so it is left out.
     """
-    if "n_resources" not in results:
-        rows = np.arange(len(results["params"]))
-    else:
-        budgets = np.asarray(results["n_resources"])
-        rows = np.flatnonzero(budgets == budgets.max())
     resource = search_parameter(source, "resource")
     return {int(row): {k: v for k, v in results["params"][row].items() if k != resource}
-            for row in rows}
+            for row in _full_budget_rows(results)}
 
 
 def warm_start_points(source, space, metric):

@@ -23,6 +23,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 
 from . import _fanova
+from ._persistence import stored_scales
 from ._sensitivity_params import _dimensions, _label, _Param
 from ._sensitivity_plots import (
     ImportanceDisplay,
@@ -81,16 +82,6 @@ def _load(search_or_results):
         f"sensitivity_report needs a fitted search, a cv_results_ dict or a "
         f"DataFrame of one, got {type(search_or_results).__name__}."
     )
-
-
-def _stored_scales(search_or_results):
-    """Scales that ``save_results`` wrote beside the results, by parameter name."""
-    metadata = getattr(search_or_results, "metadata", None)
-    space = metadata.get("search_space") if isinstance(metadata, dict) else None
-    scales = {}
-    for subspace in (space or {}).get("subspaces") or []:
-        scales.update(subspace.get("scales") or {})
-    return scales
 
 
 def _param_dicts(results):
@@ -582,7 +573,7 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
                          "there is nothing to decompose.")
     if not dims:
         # Saved results keep their space's scales (the user's scales win).
-        scales = {**{n: v for n, v in _stored_scales(search_or_results).items()
+        scales = {**{n: v for n, v in stored_scales(search_or_results).items()
                      if n in names}, **scales}
     plist = [_Param(n, values[n], dims.get(n), scales.get(n)) for n in names]
     guessed_log = [p.name for p in plist if p.guessed and p.kind == "log"]
