@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from joblib import parallel_config
 from scipy.stats import loguniform, randint
-from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.decomposition import PCA
 from sklearn.exceptions import FitFailedWarning
@@ -26,7 +26,6 @@ from sklearn.model_selection import (
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skhpo import Categorical, Real
 from skhpo.exceptions import AllFitsFailedError, SearchSpaceError
@@ -483,36 +482,6 @@ def test_return_train_score():
 
 
 # --------------------------------------------------------- the sklearn contract
-# scikit-learn lists the same expected failure for GridSearchCV: a regressor
-# that takes 2-D y natively raises no DataConversionWarning for the check to see.
-EXPECTED_FAILURES = {
-    "check_supervised_y_2d": (
-        "the inner regressor accepts a 2-D y natively, so no "
-        "DataConversionWarning is raised (as for GridSearchCV)"
-    ),
-}
-
-
-def _searches():
-    # Two splits and factor 2: budgets 1 and 2 (cv=2 with factor 3 has one
-    # candidate, which fit refuses).
-    small = dict(cv=2, factor=2, random_state=0)
-    yield HyperbandSearchCV(Ridge(), {"alpha": Real(0.1, 10.0, prior="log-uniform")},
-                            **small)
-    yield HyperbandSearchCV(LogisticRegression(), {"C": loguniform(0.1, 10.0)},
-                            **small)
-    yield HyperbandSearchCV(make_pipeline(PCA(), Ridge()),
-                            {"ridge__alpha": [0.1, 1.0, 10.0]}, error_score="raise",
-                            **small)
-
-
-@parametrize_with_checks(list(_searches()),
-                         expected_failed_checks=lambda est: (
-                             {} if is_classifier(est) else EXPECTED_FAILURES))
-def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
-
-
 def test_in_a_pipeline_clone_set_params_and_cross_val_score():
     search = HyperbandSearchCV(LogisticRegression(), {"C": loguniform(1e-2, 1e2)},
                                cv=3, random_state=0)
