@@ -24,9 +24,13 @@ def check_axes(ax):
     return ax
 
 
-def axes_or_new(ax):
-    """The given Axes, checked, or the Axes of a new figure when ``ax`` is None."""
+def axes_or_new(ax, figsize=None):
+    """The given Axes, checked, or the Axes of a new figure when ``ax`` is None.
+
+    A new figure has constrained layout, so that long tick labels and legends
+    placed outside the Axes stay on the canvas.
+    """
     if ax is None:
-        _, ax = pyplot().subplots()
+        _, ax = pyplot().subplots(figsize=figsize, layout="constrained")
         return ax
     return check_axes(ax)

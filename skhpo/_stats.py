@@ -276,8 +276,10 @@ def compare_configs(scores, original_scores, winner, *, test_train_ratio,
     ``robust best - configuration``. Because the robust best is picked from the
     same scores, each raw p-value is multiplied by the number of rivals
     (Bonferroni over "some rival is better"), then Holm's step-down adjusts
-    over the configurations. Without that factor the largest of ``k`` equal
-    means looks significantly better far more often than ``alpha``.
+    over the ``k`` configurations, so that the smallest p-value is multiplied
+    by ``k (k - 1)``, the number of ordered (best, rival) pairs. Without these
+    factors the largest of ``k`` equal means looks significantly better far
+    more often than ``alpha``.
     """
     x = np.asarray(scores, dtype=float)
     n_configs, n_seeds, _ = x.shape
@@ -335,7 +337,12 @@ def compare_configs(scores, original_scores, winner, *, test_train_ratio,
                 p_raw[i] = 0.0 if mean > 0 else 1.0
     p_sel = np.minimum(1.0, max(n_configs - 1, 1) * p_raw)
     if np.isfinite(robust_mean[best]):
-        # "The best is as good as its rivals" is never rejected.
+        # "The best is as good as its rivals" is never rejected. It stays in
+        # Holm's family on purpose: k members make the smallest p's factor
+        # k(k - 1), one per ordered (best, rival) pair the data could have
+        # picked. With k - 1 members, two equal configurations were called
+        # different twice as often as alpha (a one-sided test of the better of
+        # two is a two-sided test).
         p_sel[best] = 1.0
     p_holm = holm(p_sel)
     cols.update(

@@ -563,8 +563,9 @@ class RobustnessDisplay:
         """
         if kind not in ("strip", "heatmap"):
             raise ValueError(f"kind must be 'strip' or 'heatmap', got {kind!r}.")
-        ax = axes_or_new(ax)
         n_configs, n_seeds = self.seed_scores.shape
+        # Room for the configurations' labels, one row each.
+        ax = axes_or_new(ax, figsize=(8.0, 2.0 + 0.45 * n_configs))
         rows = np.arange(n_configs)
         if kind == "strip":
             # Deterministic jitter, so that two plots of one report match.

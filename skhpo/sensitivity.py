@@ -10,6 +10,7 @@ IJCAI 2023) and diagnostics. The tree maths lives in :mod:`skhpo._fanova`.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import re
@@ -185,9 +186,7 @@ def _budget_correlation(budgets, keys, scores):
             common = at[low].index.intersection(at[high].index)
             if len(common) < 3:
                 continue
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                rho, p_value = stats.spearmanr(at[low][common], at[high][common])
+            rho, p_value = _spearman(at[low][common], at[high][common])
             rows.append({"budget_low": low, "budget_high": high,
                          "n_candidates": len(common), "spearman_rho": rho,
                          "p_value": p_value, "strength": _strength(rho)})
@@ -195,14 +194,40 @@ def _budget_correlation(budgets, keys, scores):
                                        "spearman_rho", "p_value", "strength"])
 
 
+# Up to this many values, Spearman's p-value comes from every ordering (8! =
+# 40320): scipy's t approximation says p = 0 for any perfect correlation, even
+# of three candidates, where the exact two-sided value is 1/3.
+_EXACT_SPEARMAN_MAX_N = 8
+
+
+def _spearman(x, y):
+    """Spearman's rho and its two-sided p-value, exact for few values."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # constant input: rho is NaN
+        rho, p_value = stats.spearmanr(x, y)
+    if x.size > _EXACT_SPEARMAN_MAX_N or not np.isfinite(rho):
+        return float(rho), float(p_value)
+    # rho is the correlation of the ranks: compare it with the correlation
+    # under every ordering of y's ranks.
+    rx, ry = stats.rankdata(x), stats.rankdata(y)
+    orderings = ry[np.array(list(itertools.permutations(range(x.size))))]
+    rx, orderings = rx - rx.mean(), orderings - orderings.mean(axis=1, keepdims=True)
+    rhos = orderings @ rx / (np.linalg.norm(orderings, axis=1) * np.linalg.norm(rx))
+    # A small tolerance: equal correlations differ in the last bits.
+    p_value = np.mean(np.abs(rhos) >= abs(rho) - 1e-12)
+    return float(rho), float(p_value)
+
+
 def _strength(rho):
-    # The labels of DeepCAVE's budget correlation.
+    # The labels of DeepCAVE's budget correlation, and "negative" for a low
+    # budget that ranks the candidates the other way round.
     if not np.isfinite(rho):
         return "undefined"
     for bound, label in ((0.7, "very strong"), (0.4, "strong"), (0.2, "moderate")):
         if rho >= bound:
             return label
-    return "weak"
+    return "negative" if rho <= -0.2 else "weak"
 
 
 # --------------------------------------------------------------------------
@@ -707,9 +732,7 @@ def _importances(plist, full, boot, curves, X, y, top_quantile, tolerance):
         if param.kind == "categorical":
             rho = p_value = np.nan
         else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                rho, p_value = stats.spearmanr(X[:, j], y)
+            rho, p_value = _spearman(X[:, j], y)
         best, good = _good_range(param, lambda coords, j=j: full.marginal(j, coords),
                                  param.grid(), curves[j], slack)
         rows.append({
@@ -828,8 +851,9 @@ class SensitivityReport:
     budget_correlation : DataFrame or None
         For budgeted searches: ``budget_low``, ``budget_high``,
         ``n_candidates``, ``spearman_rho``, ``p_value``, ``strength`` (very
-        strong >= 0.7, strong >= 0.4, moderate >= 0.2, else weak): does the
-        low budget rank candidates like the high one?
+        strong >= 0.7, strong >= 0.4, moderate >= 0.2, negative <= -0.2,
+        else weak): does the low budget rank candidates like the high one?
+        With 8 candidates or fewer, ``p_value`` is exact (every ordering).
     """
 
     importances = interactions = marginals = top_pair_marginal = None

@@ -618,6 +618,15 @@ def test_display(kind):
     assert isinstance(disp, RobustnessDisplay)
     assert disp.figure_ is disp.ax_.figure
     assert len(disp.ax_.get_yticklabels()) == 3
+    # Its own figure keeps the long configuration labels and the legend below
+    # the Axes on the canvas.
+    fig = disp.figure_
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t.get_window_extent(renderer) for t in disp.ax_.get_yticklabels()]
+    assert min(b.x0 for b in labels) >= 0
+    if kind == "strip":
+        assert disp.ax_.get_legend().get_window_extent(renderer).y0 >= 0
     _, ax = plt.subplots()
     disp2 = RobustnessDisplay.from_report(report, kind=kind, ax=ax)
     assert disp2.ax_ is ax
@@ -742,3 +751,16 @@ def test_a_metric_without_sample_weight_is_rescored_unweighted_as_in_the_search(
                                   sample_weight=w)
     assert report.metric == "mine"
     assert np.isfinite(report.summary["robust_mean"]).all()
+
+
+def test_the_better_of_two_configurations_gets_a_two_sided_p_value():
+    # Picking the better of two from the scores and testing it one-sided is a
+    # two-sided test: its p-value doubles (without that, equal configurations
+    # were called different in 10% of simulations at alpha = 5%).
+    rng = np.random.default_rng(0)
+    x = simulate(rng, [1.0, 0.7], 10, 5, seed_sd=0.3, fold_sd=0.3)
+    cols, best = _stats.compare_configs(x, np.zeros(2), 0, test_train_ratio=0.25,
+                                        folds_shared=False, alpha=ALPHA, rope=0.0)
+    assert best == 0 and cols["p_holm"][best] == 1.0
+    assert 0 < cols["p_vs_best"][1] < 0.5
+    assert cols["p_holm"][1] == pytest.approx(2 * cols["p_vs_best"][1])

@@ -595,3 +595,34 @@ def test_fold_noise_share_at_a_hyperband_budget_of_some_splits():
         results[f"split{i}_test_score"] = np.full(60, np.nan)
     report = sensitivity_report(results, n_bootstrap=0, random_state=0)
     assert 0 < report.diagnostics["fold_noise_share"] < 1
+
+
+def test_spearman_p_value_is_exact_for_few_candidates():
+    from skhpo.sensitivity import _spearman
+
+    # Three candidates in reversed order: 2 of the 3! orderings are as extreme,
+    # so the exact two-sided p-value is 1/3 (scipy's t approximation says 0).
+    rho, p_value = _spearman([1.0, 2.0, 3.0], [3.0, 2.0, 1.0])
+    assert rho == pytest.approx(-1.0)
+    assert p_value == pytest.approx(1 / 3)
+    # Four candidates, ranks (1, 2, 4, 3): |rho| >= 0.8 in 8 of 24 orderings
+    # (the identity, its reverse and the three adjacent swaps of each).
+    rho, p_value = _spearman([1, 2, 3, 4], [10, 20, 40, 30])
+    assert rho == pytest.approx(0.8)
+    assert p_value == pytest.approx(8 / 24)
+    # Many candidates: scipy's value.
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=30), rng.normal(size=30)
+    from scipy.stats import spearmanr
+    assert _spearman(x, y) == pytest.approx(tuple(spearmanr(x, y)))
+
+
+def test_budget_correlation_calls_a_reversed_ranking_negative():
+    from skhpo.sensitivity import _budget_correlation
+
+    table = _budget_correlation([1] * 3 + [3] * 3, ["a", "b", "c"] * 2,
+                                [0.1, 0.2, 0.3, 0.3, 0.2, 0.1])
+    row = table.iloc[0]
+    assert row.spearman_rho == pytest.approx(-1.0)
+    assert row.p_value == pytest.approx(1 / 3)
+    assert row.strength == "negative"
