@@ -43,34 +43,83 @@ __all__ = ["HyperbandSearchCV", "hyperband_schedule"]
 _BOHB_RANDOM_FRACTION = 1 / 3
 
 
-class _RandomSampler:
-    """Draw candidates: a subspace uniformly at random, then a Sobol point.
+# A space made only of lists is enumerated up to this many points, to draw
+# from it without replacement (RandomizedSearchCV does so without a limit).
+_MAX_GRID_POINTS = 100_000
 
-    No point is drawn twice in a search (all brackets together) while its
-    subspace has unseen points left, as RandomizedSearchCV samples a
-    list-only grid without replacement.
+
+class _RandomSampler:
+    """Draw candidates without repeating a point while unseen ones are left.
+
+    As RandomizedSearchCV's ``ParameterSampler``: when every subspace is made
+    of lists only, the points are drawn without replacement from all the
+    subspaces' grids together (a small grid gets its share of the draws);
+    otherwise each candidate picks a subspace uniformly at random, leaving out
+    grids already drawn out, then a grid point or a Sobol point.
     """
 
     def __init__(self, subspaces, rng):
         self.subspaces = subspaces
         self.rng = rng
         self._drawn = [set() for _ in subspaces]  # keys, per subspace
+        self._grids = [subspace.space.grid(_MAX_GRID_POINTS) for subspace in subspaces]
         self._warned = False
 
     def propose(self, n, history):
-        choice = self.rng.randint(len(self.subspaces), size=n)
-        params = [None] * n
-        for k, subspace in enumerate(self.subspaces):
-            rows = np.flatnonzero(choice == k)
-            if len(rows):
-                drawn = self._draw(subspace.space, len(rows), self._drawn[k])
-                for row, p in zip(rows, drawn):
-                    params[row] = p
-        return params, choice.tolist()
+        params, choice = [None] * n, [None] * n
+        sobol_rows = defaultdict(list)  # subspace -> rows drawn as a batch
+        for row in range(n):
+            left = [self._n_left(k) for k in range(len(self.subspaces))]
+            if sum(left) == 0:
+                k, params[row] = self._repeat()
+            else:
+                if all(grid is not None for grid in self._grids):
+                    k = self.rng.choice(len(left), p=np.divide(left, sum(left)))
+                else:
+                    k = self.rng.choice(np.flatnonzero(left))
+                if self._grids[k] is None:
+                    sobol_rows[k].append(row)
+                else:
+                    params[row] = self._from_grid(k)
+            choice[row] = int(k)
+        for k, rows in sobol_rows.items():
+            drawn = self._draw(self.subspaces[k].space, len(rows), self._drawn[k])
+            for row, p in zip(rows, drawn):
+                params[row] = p
+        return params, choice
+
+    def _n_left(self, k):
+        """Unseen points of subspace ``k`` (any positive number if unbounded)."""
+        grid = self._grids[k]
+        return 1 if grid is None else len(grid) - len(self._drawn[k])
+
+    def _from_grid(self, k):
+        unseen = [p for p in self._grids[k] if params_key(p) not in self._drawn[k]]
+        point = unseen[self.rng.randint(len(unseen))]
+        self._drawn[k].add(params_key(point))
+        return point
+
+    def _repeat(self):
+        """Every grid is drawn out: a point drawn before, with a warning."""
+        sizes = [len(grid) for grid in self._grids]
+        if not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"The search space has only {sum(sizes)} distinct points, fewer "
+                f"than the candidates Hyperband draws: some candidates repeat "
+                f"one, and their fits are spent on points already scored. Widen "
+                f"the space, or use GridSearchCV for an exhaustive search.",
+                UserWarning)
+        k = self.rng.choice(len(sizes), p=np.divide(sizes, sum(sizes)))
+        return int(k), self._grids[k][self.rng.randint(sizes[k])]
 
     def _draw(self, space, n, drawn):
-        """``n`` points not in ``drawn`` (keys, updated), repeats only if none are left."""
-        # Oversample, then keep the new distinct points.
+        """``n`` Sobol points not in ``drawn`` (keys, updated).
+
+        Only for spaces with a continuous dimension (or a grid too large to
+        enumerate), where a repeat is rare: oversample, then keep the new
+        distinct points, and accept repeats if too few are new.
+        """
         size = max(4 * (n + len(drawn)), 16)
         pool = space.decode(space.sobol(size, self.rng.randint(2**31 - 1)))
         new = []
@@ -78,16 +127,7 @@ class _RandomSampler:
             if len(new) < n and params_key(p) not in drawn:
                 drawn.add(params_key(p))
                 new.append(p)
-        if len(new) < n:
-            if not self._warned:
-                self._warned = True
-                warnings.warn(
-                    f"The sampler found only {len(drawn)} distinct points in "
-                    f"the search space, fewer than the candidates Hyperband "
-                    f"draws: some candidates repeat one, and their fits are "
-                    f"spent on points already scored. Widen the space, or use "
-                    f"GridSearchCV for an exhaustive search.", UserWarning)
-            new.extend(pool[i % len(pool)] for i in range(n - len(new)))
+        new.extend(pool[i % len(pool)] for i in range(n - len(new)))
         return new
 
 
@@ -255,7 +295,11 @@ class HyperbandSearchCV(FoldSearchCV):
 
     sampler : {"random", "bayes"}, default="random"
         How each bracket's new candidates are drawn. ``"random"``: a
-        subspace at random, then a scrambled Sobol point of it. ``"bayes"``:
+        subspace at random, then a scrambled Sobol point of it; no point is
+        drawn twice while unseen ones are left, and a space made only of
+        lists (a grid, or a list of grids) is drawn without replacement as
+        ``RandomizedSearchCV`` draws it, each grid getting draws in
+        proportion to its size. ``"bayes"``:
         as in BOHB (Falkner et al. 2018), a Gaussian-process optimizer
         (:class:`skhpo._optimizer.Optimizer`, expected improvement) fitted on
         the scores at the largest budget that has at least ``d + 2`` finite

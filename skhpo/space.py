@@ -21,6 +21,8 @@ Accepted forms, all normalised by :func:`parse_search_spaces`:
 from __future__ import annotations
 
 import copy
+import itertools
+import math
 import numbers
 from dataclasses import dataclass
 
@@ -680,6 +682,28 @@ class Space:
         """Whether ``params`` names exactly this space's parameters, in range."""
         return set(params) == set(self.names) and all(
             holds(dim, params[name]) for name, dim in zip(self.names, self.dimensions))
+
+    def grid(self, max_points):
+        """Every point, when every dimension is a list (Categorical or
+        Ordinal) and there are at most ``max_points``; else None.
+
+        Examples
+        --------
+        >>> from skhpo.space import Space
+        >>> Space({"a": [1, 2], "b": ["x", "y"]}).grid(10)
+        [{'a': 1, 'b': 'x'}, {'a': 1, 'b': 'y'}, {'a': 2, 'b': 'x'}, {'a': 2, 'b': 'y'}]
+        >>> Space({"a": [1, 2], "b": (0.0, 1.0)}).grid(10) is None
+        True
+        """
+        if not all(isinstance(dim, (Categorical, Ordinal)) for dim in self.dimensions):
+            return None
+        # Each list as decoding gives its values (e.g. numbers as floats).
+        values = [dim.decode(dim.encode(list(
+            dim.categories if isinstance(dim, Categorical) else dim.values)))
+            for dim in self.dimensions]
+        if math.prod(len(v) for v in values) > max_points:
+            return None
+        return [dict(zip(self.names, row)) for row in itertools.product(*values)]
 
     def sobol(self, n_samples, random_state):
         """A scrambled Sobol design of ``n_samples`` unit-cube rows."""

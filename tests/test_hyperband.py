@@ -727,6 +727,57 @@ def test_random_sampler_draws_no_point_twice_while_others_remain():
     new = [p["c"] for p, it in zip(search.cv_results_["params"],
                                    search.cv_results_["iter"]) if it == 0]
     assert len(new) == 17 and len(set(new)) == 17
-    with pytest.warns(UserWarning, match="found only 2 distinct points"):
+    with pytest.warns(UserWarning, match="has only 2 distinct points"):
         HyperbandSearchCV(Instrumented(), {"c": [0.1, 0.3]}, cv=CV9,
                           random_state=0).fit(XI, YI)
+
+
+def _sampler(spaces, seed):
+    from skhpo.hyperband import _RandomSampler
+    from skhpo.space import parse_search_spaces
+
+    return _RandomSampler(parse_search_spaces(spaces), np.random.RandomState(seed))
+
+
+def _draws(sampler, sizes):
+    points = []
+    for n in sizes:  # bracket by bracket, as Hyperband asks
+        params, origin = sampler.propose(n, [])
+        points += [(k, tuple(sorted(p.items()))) for p, k in zip(params, origin)]
+    return points
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_grid_exactly_the_size_of_the_draws_is_drawn_whole(seed):
+    # R=27, factor 3 draws 27 + 12 + 6 + 4 = 49 candidates: the 7 x 7 grid.
+    grid = {"a": list(range(7)), "b": list(range(7))}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        points = _draws(_sampler(grid, seed), [27, 12, 6, 4])
+    assert len(set(points)) == 49
+
+
+def test_a_list_of_grids_is_drawn_without_replacement_across_the_grids():
+    # As RandomizedSearchCV's ParameterSampler: a 2-point grid beside a
+    # 100-point one gets about 2% of the draws, not half of them.
+    grids = [{"kernel": ["linear"], "C": [1, 10]},
+             {"kernel": ["rbf"], "C": list(range(10)), "gamma": list(range(10))}]
+    for seed in range(5):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            points = _draws(_sampler(grids, seed), [9, 5, 3])
+        assert len(set(points)) == 17
+    # Drawn out: every point once, then a warning that counts them all.
+    sampler = _sampler([{"c": [1, 2]}, {"c": [3, 4, 5]}], 0)
+    with pytest.warns(UserWarning, match="has only 5 distinct points"):
+        points = _draws(sampler, [4, 3])
+    assert len(set(points[:5])) == 5
+
+
+def test_a_grid_beside_a_continuous_space_is_left_once_drawn_out():
+    sampler = _sampler([{"c": [1, 2]}, {"c": Real(0.0, 1.0)}], 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        points = _draws(sampler, [9, 5, 3])
+    assert len(set(points)) == 17
+    assert sum(k == 0 for k, _ in points) == 2
