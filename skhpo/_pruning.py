@@ -124,13 +124,16 @@ def should_prune(candidate_scores, incumbent_scores, *, n_splits, alpha, pooled=
     if not np.all(np.isfinite(diff)):
         return False
     sd, df = pooled
-    if sd is None:
+    if sd is None or sd <= 0:
+        # No pooled estimate, or a degenerate one (every completed candidate
+        # differed from the incumbent by a constant): the candidate's own
+        # spread, when it has enough splits, is the noise.
         if k < 3:
             return False
         sd, df = float(np.std(diff, ddof=1)), k - 1
     n_looks = n_splits - MIN_SPLITS
     if sd <= 0:
-        return bool(diff.mean() < 0)
+        return False  # still no noise estimate: never prune on the sign alone
     # The incumbent's expected luck: a difference's noise is two candidates'
     # fold noises, so one candidate's is sd / sqrt(2), and its mean over
     # n_splits has standard error sd / sqrt(2 * n_splits).

@@ -890,3 +890,18 @@ def test_warm_start_warns_when_the_estimator_is_not_at_the_earlier_full_budget()
                            warm_start=earlier)  # n_estimators=100, not 9
     with pytest.warns(UserWarning, match=r"n_estimators=9.*n_estimators=100.*Set n_estimators=9"):
         search.fit(X, y)
+
+
+def test_pruning_with_no_measured_noise_does_not_prune_on_the_sign_alone():
+    # Completed candidates that all differed from the incumbent by the same
+    # amount on every split give a pooled sd of 0: no evidence of the noise,
+    # so a candidate worse on its first splits is kept (it may be the best).
+    from skhpo._pruning import should_prune
+
+    incumbent = np.array([0.90, 0.85, 0.90, 0.90, 0.85])
+    better_later = np.array([0.85, 0.85, 1.0, 1.0, 1.0])
+    assert not should_prune(better_later[:2], incumbent, n_splits=5, alpha=0.05,
+                            pooled=(0.0, 8))
+    # With three splits the candidate's own spread is the noise estimate.
+    far_worse = incumbent[:3] - np.array([0.30, 0.32, 0.31])
+    assert should_prune(far_worse, incumbent, n_splits=5, alpha=0.05, pooled=(0.0, 8))
