@@ -213,8 +213,9 @@ class BayesSearchCV(FoldSearchCV):
         good candidates (its expected luck is discounted). Pruned candidates
         keep their scored splits (the others are NaN), are marked in the
         ``pruned`` column of ``cv_results_``, are told to the GP with their
-        partial mean, and never rank above a fully scored candidate;
-        ``check_robustness`` and ``sensitivity_report`` leave them out. With
+        partial mean, and never rank above a fully scored candidate; a
+        failed candidate (whatever ``error_score`` shows for it) ranks below
+        both; ``check_robustness`` and ``sensitivity_report`` leave them out. With
         pruning, splits are scored one after another, so use
         ``n_points >= n_jobs`` to keep every core busy.
 
@@ -567,7 +568,7 @@ class BayesSearchCV(FoldSearchCV):
         progress = ProgressPrinter(type(self).__name__, sum(budgets) * n_splits,
                                    self.verbose)
         self.optimizer_results_ = []
-        self._rows, self._more = [], defaultdict(list)
+        self._rows, self._more, self._rank_tiers = [], defaultdict(list), []
         self._complete = {}  # candidate id -> split scores, fully scored only
         # Candidate ids interleave the subspaces: the j-th candidate of
         # subspace k is k + j * n_subspaces, whatever n_iter is, so that a
@@ -608,11 +609,15 @@ class BayesSearchCV(FoldSearchCV):
                 "the answer; to search further, widen the space (more values or "
                 "a range) or drop warm_start."
             )
-        # Fully scored candidates rank before pruned (and failed) ones: rank 1
-        # is never a candidate scored on only a few splits.
-        return SearchPlan(rows, more, rank_by=[len(splits) == evaluator.n_splits
-                                               and not pruned for (_, splits, _), pruned
-                                               in zip(rows, more["pruned"])])
+        # With pruning, candidates fully scored rank first, then pruned ones,
+        # then failed ones: rank 1 is never a candidate scored on only a few
+        # splits, and a failure shown as a numeric error_score never outranks
+        # a fitted candidate (whether it failed before an incumbent existed,
+        # on every split, or after, on the first few). Without pruning every
+        # candidate is ranked by its mean, as GridSearchCV does.
+        tiers = self._rank_tiers
+        del self._rank_tiers
+        return SearchPlan(rows, more, rank_by=tiers)
 
     def _run_batches(self, evaluator, optimizer, budget, n_points, in_flight, search_ctx,
                      progress, total):
@@ -743,6 +748,9 @@ class BayesSearchCV(FoldSearchCV):
                 self._complete[cid] = scores
             self._rows.append((cid, list(range(scored[cid])), None))
             self._more["pruned"].append(bool(is_pruned))
+            failed = not np.all(np.isfinite(scores))
+            self._rank_tiers.append(
+                0 if self._pruning_alpha() is None else 0 if failed else 1 if is_pruned else 2)
             # A pruned candidate is told its partial mean: observed, and bad.
             told.append(float(np.mean(scores)))
         return told

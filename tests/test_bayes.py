@@ -905,3 +905,33 @@ def test_pruning_with_no_measured_noise_does_not_prune_on_the_sign_alone():
     # With three splits the candidate's own spread is the noise estimate.
     far_worse = incumbent[:3] - np.array([0.30, 0.32, 0.31])
     assert should_prune(far_worse, incumbent, n_splits=5, alpha=0.05, pooled=(0.0, 8))
+
+
+class FailsAboveZero(FoldNoise):
+    """FoldNoise that cannot fit for x > 0, scoring below any error_score=-1."""
+
+    def fit(self, X, y=None):
+        if self.x > 0:
+            raise ValueError("cannot fit for x > 0")
+        return self
+
+    def score(self, X, y=None):
+        return super().score(X, y) - 10.0
+
+
+def test_with_pruning_a_failed_candidate_never_ranks_above_a_fitted_one():
+    # error_score=-1 is above every real score (about -10): ranked by the mean
+    # alone, failures would come first. Whether a failure is met before an
+    # incumbent exists (all splits at once) or after (split by split), it ranks
+    # after every candidate that fitted, pruned ones included.
+    X, y = _fold_data(5)
+    search = BayesSearchCV(FailsAboveZero(), {"x": Real(-3.0, 3.0)}, n_iter=12,
+                           n_initial_points=4, cv=KFold(5), error_score=-1.0,
+                           pruning=True, refit=False, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitFailedWarning)
+        search.fit(X, y)
+    res = search.cv_results_
+    failed = np.array([p["x"] > 0 for p in res["params"]])
+    assert failed.any() and (~failed).any()
+    assert res["rank_test_score"][failed].min() > res["rank_test_score"][~failed].max()
