@@ -398,7 +398,8 @@ class BayesSearchCV(FoldSearchCV):
             Called after each batch with a ``scipy.optimize.OptimizeResult``
             (scikit-optimize's contract: ``x``, ``fun``, ``x_iters``,
             ``func_vals``, ``space``, ``specs`` and an empty ``models``, plus
-            ``cv_results``, the results so far), so that scikit-optimize's
+            ``cv_results``, the results so far; a failed candidate's loss in
+            ``func_vals`` is ``inf``), so that scikit-optimize's
             callbacks (``DeadlineStopper``, ``DeltaYStopper``,
             ``CheckpointSaver``, ...) work unchanged. If any callback returns
             True, the search stops; with several search spaces, the ones not
@@ -771,7 +772,9 @@ def _optimize_result(optimizer, cv_results=None):
     space = optimizer.space
     params = space.decode(optimizer._X) if optimizer.n_observed else []
     x_iters = [[p[name] for name in space.names] for p in params]
-    func_vals = -optimizer._scores
+    # A failure is an infinite loss: scikit-optimize's results never hold NaN,
+    # and its stoppers and plot_convergence take running minima.
+    func_vals = np.where(np.isnan(optimizer._scores), np.inf, -optimizer._scores)
     # models and specs as scikit-optimize's callbacks read them: skhpo's GP
     # is not one of its models (its StdStopper never stops here), and there
     # is no objective function to store.

@@ -935,3 +935,24 @@ def test_with_pruning_a_failed_candidate_never_ranks_above_a_fitted_one():
     failed = np.array([p["x"] > 0 for p in res["params"]])
     assert failed.any() and (~failed).any()
     assert res["rank_test_score"][failed].min() > res["rank_test_score"][~failed].max()
+
+
+def test_skopt_results_show_a_failure_as_an_infinite_loss():
+    # scikit-optimize's stoppers and plot_convergence take running minima of
+    # func_vals: one NaN would turn every later value into NaN.
+    X, y = _fold_data(3)
+    seen = []
+    search = BayesSearchCV(FailsAboveZero(), {"x": Real(-3.0, 3.0)}, n_iter=8,
+                           n_initial_points=4, cv=KFold(3), refit=False, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y, callback=lambda res: seen.append(res.func_vals.copy()))
+    failed = np.array([p["x"] > 0 for p in search.cv_results_["params"]])
+    assert failed.any()
+    for func_vals in seen + [search.optimizer_results_[0].func_vals]:
+        assert not np.isnan(func_vals).any()
+    func_vals = search.optimizer_results_[0].func_vals
+    assert np.all(func_vals[failed] == np.inf)
+    np.testing.assert_allclose(func_vals[~failed],
+                               -search.cv_results_["mean_test_score"][~failed])
+    assert search.optimizer_results_[0].fun == pytest.approx(-search.best_score_)
