@@ -266,7 +266,13 @@ class FoldSearchCV(BaseSearchCV):
     # ------------------------------------------------------------ scores
     def _followed_metric(self, evaluator):
         """The metric the search optimises: ``refit`` if it names one, else the first."""
-        return primary_metric(evaluator.metric_names(), self.refit)
+        metrics = evaluator.metric_names()
+        if metrics != ["score"] and not isinstance(evaluator.scorers, dict):
+            # A callable scoring returned a dict: check refit against its
+            # names as soon as the first results show them, not after every
+            # fit of the search (scikit-optimize checks after a first batch).
+            self._check_refit_for_multimetric(dict.fromkeys(metrics))
+        return primary_metric(metrics, self.refit)
 
     @staticmethod
     def _split_scores(evaluator, cid, split_indices, resource, metric):

@@ -531,7 +531,7 @@ def test_a_warm_start_knows_failures_shown_as_a_numeric_error_score(source):
                                    warm_start=first, **settings)
         second.fit(X0, y0)
     told = second.optimizer_results_[0].func_vals[:8]  # minus the scores told
-    assert np.array_equal(np.isnan(told), failed)
+    assert np.array_equal(told == np.inf, failed)  # known as failures, not as 0
 
 
 def test_a_callable_scoring_failing_first_keeps_its_metric_names():
@@ -956,3 +956,21 @@ def test_skopt_results_show_a_failure_as_an_infinite_loss():
     np.testing.assert_allclose(func_vals[~failed],
                                -search.cv_results_["mean_test_score"][~failed])
     assert search.optimizer_results_[0].fun == pytest.approx(-search.best_score_)
+
+
+@pytest.mark.parametrize("search_cls", [BayesSearchCV, HyperbandSearchCV])
+def test_a_bad_refit_for_a_dict_returning_scorer_fails_after_the_first_results(search_cls):
+    calls = []
+
+    def two_metrics(estimator, X, y):
+        calls.append(1)
+        return {"a": estimator.score(X, y), "b": -estimator.score(X, y)}
+
+    X, y = load_iris(return_X_y=True)
+    kwargs = dict(n_iter=10, n_initial_points=3) if search_cls is BayesSearchCV else {}
+    search = search_cls(LogisticRegression(), {"C": Real(0.01, 100.0)}, cv=3,
+                        scoring=two_metrics, random_state=0, **kwargs)
+    with pytest.raises(ValueError, match="refit must be set to a scorer key"):
+        search.fit(X, y)
+    # The first batch's (or rung's) fits, not the whole search's.
+    assert len(calls) <= 9
