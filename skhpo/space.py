@@ -24,6 +24,7 @@ import copy
 import itertools
 import math
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -523,6 +524,13 @@ def to_dimension(value, name=None):
                 f"GridSearchCV), one of them the prior name {values[2]!r}. For a "
                 f"range, write it as a tuple, {tuple(values)!r}."
             )
+        if isinstance(value, list) and len(values) == 2 and all(map(_is_number, values)):
+            warnings.warn(
+                f"The list{_label(name)} {values!r} is searched as two values, "
+                f"as GridSearchCV does, but scikit-optimize reads a list of two "
+                f"numbers as a range. For a range, write the tuple "
+                f"{tuple(values)!r}; for the two values, Categorical({values!r}) "
+                f"silences this warning.", UserWarning, stacklevel=2)
         if values and all(_is_number(v) for v in values):
             dim = Ordinal(values, name=name)
         else:
@@ -690,9 +698,9 @@ class Space:
         Examples
         --------
         >>> from skhpo.space import Space
-        >>> Space({"a": [1, 2], "b": ["x", "y"]}).grid(10)
-        [{'a': 1, 'b': 'x'}, {'a': 1, 'b': 'y'}, {'a': 2, 'b': 'x'}, {'a': 2, 'b': 'y'}]
-        >>> Space({"a": [1, 2], "b": (0.0, 1.0)}).grid(10) is None
+        >>> Space({"a": ["u", "v"], "b": ["x", "y"]}).grid(10)
+        [{'a': 'u', 'b': 'x'}, {'a': 'u', 'b': 'y'}, {'a': 'v', 'b': 'x'}, {'a': 'v', 'b': 'y'}]
+        >>> Space({"a": [1, 2, 3], "b": (0.0, 1.0)}).grid(10) is None
         True
         """
         if not all(isinstance(dim, (Categorical, Ordinal)) for dim in self.dimensions):
@@ -781,7 +789,7 @@ def parse_search_spaces(search_spaces):
     Examples
     --------
     >>> from skhpo.space import parse_search_spaces
-    >>> subspaces = parse_search_spaces([({"C": (0.1, 10.0)}, 5), {"k": [1, 3]}])
+    >>> subspaces = parse_search_spaces([({"C": (0.1, 10.0)}, 5), {"k": [1, 3, 5]}])
     >>> [(s.space.names, s.n_iter) for s in subspaces]
     [(['C'], 5), (['k'], None)]
     """

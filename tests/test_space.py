@@ -216,3 +216,29 @@ def test_distances_as_scikit_optimize_defines_them():
     a, b = [1.0, 2, "rbf", SVC()], [3.5, 5, "linear", LogisticRegression()]
     assert space.distance(a, b) == pytest.approx(2.5 + 3 + 1 + 1)
     assert space.distance(a, [1.0, 2, "rbf", SVC()]) == 0
+
+
+@pytest.mark.parametrize("form, warns", [
+    ([1e-3, 1e3], True),
+    ([1, 8], True),
+    ([1, 10, 100], False),
+    ((1e-3, 1e3), False),
+    (["rbf", "linear"], False),
+    ([True, False], False),
+    (Categorical([1, 8]), False),
+    (np.array([1, 8]), False),
+    (range(1, 3), False),
+])
+def test_a_two_number_list_warns_that_skopt_reads_it_as_a_range(form, warns):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dim = to_dimension(form, "C")
+    messages = [str(w.message) for w in caught]
+    if warns:
+        assert len(messages) == 1 and "two values" in messages[0]
+        assert f"({form[0]!r}, {form[1]!r})" in messages[0]  # the range to write
+        assert dim.decode(dim.encode(form)) == form  # still the two values
+    else:
+        assert messages == []
