@@ -81,12 +81,14 @@ def check_constant_splits(cv):
     >>> check_constant_splits(KFold(3, shuffle=True))
     Traceback (most recent call last):
     ...
-    ValueError: The cv parameter must yield consistent folds across calls to split(). ...
+    ValueError: The cv parameter must yield consistent folds across calls to split(): ...
     """
     if not _yields_constant_splits(cv):
+        has_shuffle = hasattr(cv, "shuffle")
         raise ValueError(
             "The cv parameter must yield consistent folds across calls to "
-            "split(). Set its random_state to an int, or set shuffle=False. "
+            "split(): splits are scored one at a time and reused. Set its "
+            f"random_state to an int{', or set shuffle=False' if has_shuffle else ''}. "
             f"Got cv={cv!r}."
         )
 

@@ -81,6 +81,10 @@ def test_reshuffling_cv_is_rejected(cv):
         check_constant_splits(cv)
     with pytest.raises(ValueError, match=msg):
         _evaluator(cv=cv)
+    # The fix offered is one the splitter has (ShuffleSplit has no shuffle).
+    with pytest.raises(ValueError) as info:
+        check_constant_splits(cv)
+    assert ("shuffle=False" in str(info.value)) == hasattr(cv, "shuffle")
 
 
 @pytest.mark.parametrize("cv", [KFold(3), KFold(3, shuffle=True, random_state=1),
