@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -33,6 +32,7 @@ from ._compat import BaseSearchCV, _fit_context, callbacks_requested
 from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
 from ._frames import primary_metric
 from ._journal import Journal, describe_setup
+from ._warnings import warn
 from .space import check_names, parse_search_spaces
 
 
@@ -320,10 +320,10 @@ class FoldSearchCV(BaseSearchCV):
                    f"row, {best_index},", "See the fit failures above.")
         budgets = results.get("n_resources")
         if budgets is not None and budgets[best_index] < np.max(budgets):
-            warnings.warn(
+            warn(
                 f"{why[0]} was scored at n_resources={budgets[best_index]} of "
                 f"{np.max(budgets)}: best_params_ come from a candidate not scored "
-                f"on the full budget. {why[1]}", UserWarning, stacklevel=4)
+                f"on the full budget. {why[1]}", UserWarning)
         return int(best_index)
 
 
@@ -332,5 +332,5 @@ def _warn_non_finite_means(cv_results):
     for key, means in cv_results.items():
         if key.startswith(("mean_test_", "mean_train_")) and not np.isfinite(means).all():
             kind = key.split("_")[1]
-            warnings.warn(f"One or more of the {kind} scores are non-finite: {means}",
-                          category=UserWarning, stacklevel=3)
+            warn(f"One or more of the {kind} scores are non-finite: {means}",
+                          category=UserWarning)

@@ -46,6 +46,7 @@ from ._compat import (
     backend_uses_threads,
     scorer_accepts_sample_weight,
 )
+from ._warnings import warn
 from .exceptions import AllFitsFailedError
 
 __all__ = [
@@ -219,7 +220,7 @@ def _score(estimator, X, y, scorers, score_params, error_score):
         except Exception:
             if error_score == "raise":
                 raise
-            warnings.warn(
+            warn(
                 f"Scoring failed; the score of this split is set to "
                 f"{error_score}. Details:\n{traceback.format_exc()}",
                 UserWarning,
@@ -810,7 +811,7 @@ class FoldEvaluator:
         searches call it once, at the end, as ``GridSearchCV`` warns)."""
         counter = self._counter
         if counter.failures:
-            warnings.warn(
+            warn(
                 f"{counter.failures} of {counter.fits} fits failed and were given "
                 f"error_score={self.error_score}. Set error_score='raise' to "
                 f"see the error at once. The first failure:\n{counter.first_error}",

@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import warnings
 
 import joblib
 import numpy as np
 
 from ._persistence import data_fingerprint
 from ._warm_start import _cv_results
+from ._warnings import warn
 from .space import _is_frozen_distribution
 from .exceptions import SkhpoError
 
@@ -191,12 +191,11 @@ class Journal:
         complete, torn = lines[:-1], lines[-1]
         good_bytes = len(data) - len(torn)
         if torn:
-            warnings.warn(
+            warn(
                 f"The checkpoint journal {self.path} ends with a torn line (the "
                 f"search was killed while writing it); that result is dropped "
                 f"and will be fitted again.",
                 UserWarning,
-                stacklevel=4,
             )
         if not complete:
             raise JournalMismatchError(

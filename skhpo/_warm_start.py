@@ -1,10 +1,10 @@
 """Read earlier results to seed an optimizer without refitting anything."""
 
-import warnings
 
 import numpy as np
 
 from ._persistence import search_parameter
+from ._warnings import warn
 
 
 def _cv_results(source):
@@ -68,12 +68,11 @@ def check_warm_start(source, metric, spaces, estimator=None):
                   for candidate in candidates)
     if outside:
         names = [space.names for space in spaces]
-        warnings.warn(
+        warn(
             f"warm_start: {outside} of {len(candidates)} earlier candidates lie outside "
             f"the search space{'s' if len(spaces) > 1 else ''} "
             f"{names if len(spaces) > 1 else names[0]} and were ignored.",
             UserWarning,
-            stacklevel=4,
         )
 
 
@@ -86,13 +85,12 @@ def _check_resource_value(source, results, estimator):
     mine = estimator.get_params(deep=True).get(resource)
     if len(full) == 1 and mine not in full:
         (value,) = full
-        warnings.warn(
+        warn(
             f"warm_start: the earlier search scored its candidates at "
             f"{resource}={value!r}, but this search's estimator has "
             f"{resource}={mine!r}, so the earlier scores may not compare. Set "
             f"{resource}={value!r} on the estimator.",
             UserWarning,
-            stacklevel=5,
         )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import numbers
-import warnings
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from ._optimizer import Optimizer
 from ._progress import ProgressPrinter
 from ._pruning import MIN_SPLITS, pooled_difference_sd, should_prune
 from ._warm_start import check_warm_start, warm_start_points
+from ._warnings import warn
 from .acquisition import ACQUISITIONS
 from .space import parse_search_spaces
 
@@ -448,9 +448,9 @@ class BayesSearchCV(FoldSearchCV):
         self._check_base_estimator(kwargs.pop("base_estimator", "GP"))
         ignored = sorted(set(kwargs) & _SKOPT_INTERNALS)
         if ignored:
-            warnings.warn(
+            warn(
                 f"optimizer_kwargs {ignored} tune scikit-optimize's optimizer and have "
-                f"no counterpart in skhpo's: ignored.", UserWarning, stacklevel=3)
+                f"no counterpart in skhpo's: ignored.", UserWarning)
         unknown = sorted(set(kwargs) - set(_OPTIMIZER_KWARGS) - _SKOPT_INTERNALS)
         if unknown:
             raise ValueError(
@@ -484,10 +484,10 @@ class BayesSearchCV(FoldSearchCV):
                     f"{sorted(_SKOPT_ACQ_FUNCS)}, got {value!r}. (scikit-optimize's "
                     f"per-second variants 'EIps' and 'PIps' have no counterpart.)")
             if value == "gp_hedge":
-                warnings.warn(
+                warn(
                     "optimizer_kwargs['acq_func']='gp_hedge' (scikit-optimize's "
                     "portfolio of EI, PI and LCB) has no counterpart in skhpo: EI "
-                    "is used, skhpo's default.", UserWarning, stacklevel=4)
+                    "is used, skhpo's default.", UserWarning)
             return _SKOPT_ACQ_FUNCS[value]
         constraint = self._parameter_constraints[key][0]
         if isinstance(value, bool) or not constraint.is_satisfied_by(value):
@@ -643,12 +643,12 @@ class BayesSearchCV(FoldSearchCV):
                     # among this search's candidates.
                     n_known = (optimizer.n_distinct_observed
                                + sum(len(f.batch) for f in in_flight))
-                    warnings.warn(
+                    warn(
                         f"The search space has only {n_known} distinct points, "
                         f"and {n_tried} of them were left to try, fewer than "
                         f"n_iter={budget}: the search tries each once and stops "
                         f"there. For an exhaustive search use GridSearchCV.",
-                        UserWarning, stacklevel=2)
+                        UserWarning)
                     break
                 in_flight.append(self._submit_batch(evaluator, batch, search_ctx))
             if not in_flight:

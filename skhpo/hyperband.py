@@ -20,7 +20,6 @@ Optimization at Scale", ICML 2018.
 
 from __future__ import annotations
 
-import warnings
 from collections import abc, defaultdict, deque
 from numbers import Integral, Real
 
@@ -35,6 +34,7 @@ from ._evaluate import _n_rows
 from ._journal import params_key
 from ._progress import ProgressPrinter
 from ._schedule import hyperband_brackets, hyperband_schedule
+from ._warnings import warn
 
 __all__ = ["HyperbandSearchCV", "hyperband_schedule"]
 
@@ -104,7 +104,7 @@ class _RandomSampler:
         sizes = [len(grid) for grid in self._grids]
         if not self._warned:
             self._warned = True
-            warnings.warn(
+            warn(
                 f"The search space has only {sum(sizes)} distinct points, fewer "
                 f"than the candidates Hyperband draws: some candidates repeat "
                 f"one, and their fits are spent on points already scored. Widen "

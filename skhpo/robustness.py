@@ -8,7 +8,6 @@ configurations under several paired seeds and says whether the winner holds.
 
 import copy
 import numbers
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,7 @@ from ._compat import _safe_indexing, routed_fit_params
 from ._evaluate import metric_params
 from ._frames import primary_metric
 from ._matplotlib import axes_or_new
+from ._warnings import warn
 
 __all__ = [
     "RobustnessDisplay",
@@ -220,7 +220,7 @@ def check_robustness(
             "only the CV shuffling varies."
         )
     if not (cv_varies or est_varies):
-        warnings.warn(
+        warn(
             "The seeds cannot change any score: "
             f"vary={tuple(vary)!r}, the estimator has no random_state to set "
             f"and the splitter {base_cv!r} cannot be reshuffled. Re-scoring "
@@ -228,7 +228,6 @@ def check_robustness(
             "Use a splitter that shuffles (e.g. KFold) or an estimator with a "
             "random_state.",
             RobustnessWarning,
-            stacklevel=2,
         )
         return None
 
@@ -275,10 +274,10 @@ def check_robustness(
         what = " and ".join(text for text, on in (
             (f"the estimator's random_state ({keys})", est_varies),
             ("the CV shuffle", cv_varies)) if on)
-        warnings.warn(
+        warn(
             f"Every seed gave exactly the same scores: {what} changed none of "
             "them, so the report measures fold noise only.",
-            RobustnessWarning, stacklevel=2)
+            RobustnessWarning)
         notes.append("Every seed gave exactly the same scores.")
 
     ratio = float(np.mean([len(te) / len(tr) for sp in splits for tr, te in sp]))
@@ -886,7 +885,7 @@ def _check_failures(errors, scores, error_score):
         parts.append(f"{n_nan} scores are not finite: statistics involving them "
                      f"are NaN, and their configurations' verdict is 'failed'.")
     if parts:
-        warnings.warn(" ".join(parts) + first, RobustnessWarning, stacklevel=3)
+        warn(" ".join(parts) + first, RobustnessWarning)
 
 
 def _short(params, width=32):

@@ -24,7 +24,6 @@ import copy
 import itertools
 import math
 import numbers
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +31,7 @@ from scipy.stats import qmc
 from sklearn.utils import check_random_state
 
 from ._json import StoredValue
+from ._warnings import warn
 from .exceptions import SearchSpaceError
 
 _PRIORS = ("uniform", "log-uniform")
@@ -525,12 +525,12 @@ def to_dimension(value, name=None):
                 f"range, write it as a tuple, {tuple(values)!r}."
             )
         if isinstance(value, list) and len(values) == 2 and all(map(_is_number, values)):
-            warnings.warn(
+            warn(
                 f"The list{_label(name)} {values!r} is searched as two values, "
                 f"as GridSearchCV does, but scikit-optimize reads a list of two "
                 f"numbers as a range. For a range, write the tuple "
                 f"{tuple(values)!r}; for the two values, Categorical({values!r}) "
-                f"silences this warning.", UserWarning, stacklevel=2)
+                f"silences this warning.", UserWarning)
         if values and all(_is_number(v) for v in values):
             dim = Ordinal(values, name=name)
         else:

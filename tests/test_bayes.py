@@ -974,3 +974,12 @@ def test_a_bad_refit_for_a_dict_returning_scorer_fails_after_the_first_results(s
         search.fit(X, y)
     # The first batch's (or rung's) fits, not the whole search's.
     assert len(calls) <= 9
+
+
+def test_warnings_point_at_the_users_line():
+    X, y = load_iris(return_X_y=True)
+    search = BayesSearchCV(LogisticRegression(), {"C": [0.1, 1.0, 10.0]}, n_iter=5, cv=3,
+                           random_state=0)
+    with pytest.warns(UserWarning, match="only 3 distinct points") as record:
+        search.fit(X, y)
+    assert [w.filename for w in record if "distinct" in str(w.message)] == [__file__]

@@ -758,9 +758,9 @@ def test_a_grid_exactly_the_size_of_the_draws_is_drawn_whole(seed):
 
 
 def test_a_list_of_grids_is_drawn_without_replacement_across_the_grids():
-    # As RandomizedSearchCV's ParameterSampler: a 2-point grid beside a
-    # 100-point one gets about 2% of the draws, not half of them.
-    grids = [{"kernel": ["linear"], "C": [1, 10]},
+    # As RandomizedSearchCV's ParameterSampler: a 3-point grid beside a
+    # 100-point one gets about 3% of the draws, not half of them.
+    grids = [{"kernel": ["linear"], "C": [1, 10, 100]},
              {"kernel": ["rbf"], "C": list(range(10)), "gamma": list(range(10))}]
     for seed in range(5):
         with warnings.catch_warnings():
@@ -768,14 +768,14 @@ def test_a_list_of_grids_is_drawn_without_replacement_across_the_grids():
             points = _draws(_sampler(grids, seed), [9, 5, 3])
         assert len(set(points)) == 17
     # Drawn out: every point once, then a warning that counts them all.
-    sampler = _sampler([{"c": [1, 2]}, {"c": [3, 4, 5]}], 0)
+    sampler = _sampler([{"c": ["a", "b"]}, {"c": ["c", "d", "e"]}], 0)
     with pytest.warns(UserWarning, match="has only 5 distinct points"):
         points = _draws(sampler, [4, 3])
     assert len(set(points[:5])) == 5
 
 
 def test_a_grid_beside_a_continuous_space_is_left_once_drawn_out():
-    sampler = _sampler([{"c": [1, 2]}, {"c": Real(0.0, 1.0)}], 0)
+    sampler = _sampler([{"c": ["a", "b"]}, {"c": Real(0.0, 1.0)}], 0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         points = _draws(sampler, [9, 5, 3])
