@@ -52,8 +52,11 @@ class BayesSearchCV(FoldSearchCV):
     """Bayesian optimisation over hyperparameters, with cross-validation.
 
     A drop-in replacement for ``GridSearchCV``, ``RandomizedSearchCV`` and
-    scikit-optimize's ``BayesSearchCV``: the same constructor names, the same
-    fitted attributes, and a Gaussian-process optimizer that chooses each new
+    scikit-optimize's ``BayesSearchCV``: scikit-optimize's constructor names
+    (the space goes in ``search_spaces``, where ``GridSearchCV`` has
+    ``param_grid`` and ``RandomizedSearchCV`` ``param_distributions``; every
+    other name is scikit-learn's), the same fitted attributes, and a
+    Gaussian-process optimizer that chooses each new
     candidate from the scores of the previous ones, so that a good model is
     found with far fewer fits than a grid or random search.
 
