@@ -35,6 +35,7 @@ from ._journal import params_key
 from ._progress import ProgressPrinter
 from ._schedule import hyperband_brackets, hyperband_schedule
 from ._warnings import warn
+from .space import parse_search_spaces
 
 __all__ = ["HyperbandSearchCV", "hyperband_schedule"]
 
@@ -496,6 +497,7 @@ class HyperbandSearchCV(FoldSearchCV):
     def _resolve_resources(self, X, y, n_cv_splits, subspaces=None):
         """Return (min_resources, max_resources), checked before any fit."""
         resource = self.resource
+        n_samples = None
         cv_hint = ("RepeatedStratifiedKFold(n_splits=3, n_repeats=3, "
                    "random_state=0)")
         if resource == "n_splits":
@@ -570,14 +572,23 @@ class HyperbandSearchCV(FoldSearchCV):
             )
         if max_r < self.factor * min_r:
             # s_max = 0: a single bracket of a single candidate.
+            if resource == "n_splits":
+                fix = f"Use a cv with more splits, e.g. {cv_hint}, or a smaller factor."
+            else:
+                fix = ("Lower min_resources or factor (e.g. factor=2)."
+                       if resource == "n_samples" and max_r == n_samples else
+                       "Raise max_resources, or lower min_resources or factor.")
+                if resource == "n_samples" and self.min_resources == "smallest":
+                    classes = (f" x {min_r // (2 * n_cv_splits)} classes"
+                               if is_classifier(self.estimator) else "")
+                    fix = (f"min_resources='smallest' is 2 x {n_cv_splits} splits"
+                           f"{classes} = {min_r} samples here. {fix} A cv with "
+                           f"fewer splits lowers it too.")
             raise ValueError(
                 f"max_resources must be at least factor * min_resources for "
                 f"Hyperband to compare candidates, got max_resources={max_r} < "
                 f"{self.factor} * {min_r} (resource={resource!r}), which leaves "
-                f"one bracket of one candidate. "
-                + (f"Use a cv with more splits, e.g. {cv_hint}, or a smaller "
-                   f"factor." if resource == "n_splits" else
-                   "Raise max_resources, or lower min_resources or factor.")
+                f"one bracket of one candidate. {fix}"
             )
         return int(min_r), int(max_r)
 
@@ -589,7 +600,9 @@ class HyperbandSearchCV(FoldSearchCV):
         X, y : array-like, default=None
             Needed only when the number of splits or samples depends on them
             (``resource="n_samples"`` with ``max_resources="auto"``, or a cv
-            whose number of splits depends on the data).
+            whose number of splits depends on the data). Given X, the
+            preview also runs fit's checks of the first rung, so it refuses
+            what fit would refuse.
         groups : array-like, default=None
             Group labels, for group splitters.
 
@@ -616,8 +629,16 @@ class HyperbandSearchCV(FoldSearchCV):
                 "splits as a list, cv=list(splits), or a splitter object."
             )
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        n_cv_splits = cv.get_n_splits(X, y, groups=groups)
-        min_r, max_r = self._resolve_resources(X, y, n_cv_splits)
+        subspaces = parse_search_spaces(self.param_distributions)
+        if X is not None:
+            # fit's own checks, so that the preview never shows a plan fit
+            # would refuse.
+            splits = list(cv.split(X, y, groups=groups))
+            _, min_r, max_r, _ = self._prepare(X, y, splits, subspaces)
+            n_cv_splits = len(splits)
+        else:
+            n_cv_splits = cv.get_n_splits(X, y, groups=groups)
+            min_r, max_r = self._resolve_resources(X, y, n_cv_splits, subspaces)
         return hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
                                   resource=self.resource, n_splits=n_cv_splits)
 
@@ -629,29 +650,31 @@ class HyperbandSearchCV(FoldSearchCV):
         if self.resource == "n_samples":
             # The smallest rung run, which rounding can put above min_r.
             smallest_rung = min(rungs[0][1] for _, rungs in brackets)
-            self._check_smallest_subsample(y, splits, smallest_rung, _n_rows(X))
+            self._check_smallest_subsample(y, splits, min_r, smallest_rung, _n_rows(X))
         return n_cv_splits, min_r, max_r, brackets
 
-    def _check_smallest_subsample(self, y, splits, min_r, n_samples):
-        """Refuse a first rung (of ``min_r`` samples) whose training
-        subsample could not be fitted.
+    def _check_smallest_subsample(self, y, splits, min_r, first_rung, n_samples):
+        """Refuse a first rung (of ``first_rung`` samples, from ``min_r``)
+        whose training subsample could not be fitted.
 
         Budget ``r`` keeps ``floor(len(train) * r / n_samples)`` rows of each
         training fold (``FoldEvaluator``): at least two, and one per class for
         a classifier, as ``min_resources="smallest"`` guarantees.
         """
         smallest = min(len(train) for train, _ in splits)
-        n_train = int(smallest * min_r / n_samples)
+        n_train = int(smallest * first_rung / n_samples)
         needed = 2
         if is_classifier(self.estimator) and y is not None:
             needed = max(needed, len(np.unique(np.asarray(y))))
         if n_train < needed:
+            # The smallest r with floor(smallest * r / n_samples) >= needed.
+            enough = -(-needed * n_samples // smallest)
             raise ValueError(
-                f"min_resources={min_r} samples leaves {n_train} training rows "
-                f"in the smallest split (its {smallest} rows times "
-                f"min_resources / n_samples = {min_r}/{n_samples}); at least "
-                f"{needed} are needed. Raise min_resources, or use "
-                f"min_resources='smallest'."
+                f"min_resources={min_r} gives a first rung of {first_rung} "
+                f"samples, which leaves {n_train} training rows in the smallest "
+                f"split (its {smallest} rows times {first_rung}/{n_samples}); at "
+                f"least {needed} are needed. Set min_resources={enough} or more, "
+                f"or use min_resources='smallest'."
             )
 
     def _evaluator_resource(self):

@@ -11,7 +11,7 @@ import pytest
 from joblib import parallel_config
 from scipy.stats import loguniform, randint
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.decomposition import PCA
 from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -781,3 +781,39 @@ def test_a_grid_beside_a_continuous_space_is_left_once_drawn_out():
         points = _draws(sampler, [9, 5, 3])
     assert len(set(points)) == 17
     assert sum(k == 0 for k, _ in points) == 2
+
+
+def test_a_too_small_first_rung_names_the_users_value_and_one_that_works():
+    X100, y100 = make_regression(n_samples=100, n_features=5, random_state=0)
+    search = HyperbandSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, cv=2,
+                               resource="n_samples", min_resources=2, random_state=0)
+    # The preview runs the checks fit runs, so it refuses the same plan.
+    with pytest.raises(ValueError, match=r"min_resources=2 .*first rung of 3 samples") as info:
+        search.schedule(X100, y100)
+    # 50 training rows per split: a rung of r samples keeps floor(50 r / 100),
+    # so r = 4 keeps the 2 rows needed.
+    assert "min_resources=4" in str(info.value)
+    with pytest.raises(ValueError, match=r"first rung of 3 samples"):
+        search.fit(X100, y100)
+    search.set_params(min_resources=4).fit(X100, y100)
+
+
+def test_the_preview_refuses_a_searched_resource_as_fit_does():
+    search = HyperbandSearchCV(Instrumented(), {"c": [0.1, 0.2, 0.3], "n_iter": [1, 2, 3]},
+                               resource="n_iter", max_resources=9, cv=3)
+    with pytest.raises(ValueError, match="also a searched parameter"):
+        search.schedule()
+
+
+def test_n_samples_with_all_rows_and_too_few_for_the_default_minimum_says_why():
+    # 2 x 9 splits x 3 classes = 54 samples at least per first rung; 3 x 54 > 150.
+    X150, y150 = load_iris(return_X_y=True)
+    search = HyperbandSearchCV(LogisticRegression(), {"C": Real(0.01, 100.0)},
+                               cv=RepeatedStratifiedKFold(n_splits=3, n_repeats=3,
+                                                          random_state=0),
+                               resource="n_samples")
+    with pytest.raises(ValueError) as info:
+        search.schedule(X150, y150)
+    message = str(info.value)
+    assert "Raise max_resources" not in message  # already every sample
+    assert "2 x 9 splits x 3 classes" in message and "factor=2" in message
