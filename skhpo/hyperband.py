@@ -429,6 +429,16 @@ class HyperbandSearchCV(FoldSearchCV):
     :class:`~skhpo.exceptions.AllFitsFailedError` at the end, as
     ``GridSearchCV`` does after trying every candidate.
 
+    **Coming from HalvingRandomSearchCV.** ``n_resources_`` and
+    ``n_candidates_`` hold one list per bracket (``max(search.n_resources_)``
+    is a list), ``min_resources_`` is ``r_min`` rather than the first budget
+    run, and ``factor`` must be at least 2. There is no
+    ``n_possible_iterations_`` or ``n_required_iterations_`` (a halving
+    search's single bracket; here ``n_iterations_`` counts the rungs of all
+    brackets), no ``min_resources="exhaust"`` (Hyperband's brackets already
+    span every budget from ``r_min`` to ``R``) and no
+    ``aggressive_elimination``.
+
     Examples
     --------
     >>> from scipy.stats import randint
