@@ -13,8 +13,10 @@ Two encodings, each documented where it is used:
   says what it is:
 
   - ``{"type": "float", "value": "NaN" | "Infinity" | "-Infinity"}``;
-  - ``{"type": "tuple", "items": [...]}`` and
-    ``{"type": "dict", "items": {...}}``;
+  - ``{"type": "tuple", "items": [...]}``, ``{"type": "dict", "items":
+    {...}}`` for a dict keyed by strings and ``{"type": "dict", "pairs":
+    [[key, value], ...]}`` for one keyed by other scalars or tuples (e.g.
+    ``class_weight={0: 1, 1: 2}``);
   - ``{"type": "object", "class": ..., "repr": ..., "index": ...}`` for any
     other value (an estimator, a function, an array): its class name, its
     ``repr`` and, when the search space is known, its index among the
@@ -193,6 +195,14 @@ def decode_number(value):
     return value
 
 
+def _plain_key(key):
+    """A dict key that round-trips: a JSON scalar, or a tuple of such keys."""
+    key = to_python(key)
+    if isinstance(key, tuple) and type(key) is tuple:
+        return all(_plain_key(k) for k in key)
+    return key is None or isinstance(key, (bool, str, numbers.Integral, float))
+
+
 def encode_value(value, index=None):
     """Encode one parameter value (see the module docstring).
 
@@ -228,6 +238,11 @@ def encode_value(value, index=None):
     if type(value) is dict and all(isinstance(k, str) for k in value):
         return {"type": "dict",
                 "items": {k: encode_value(v, index) for k, v in value.items()}}
+    if type(value) is dict and all(_plain_key(k) for k in value):
+        # JSON keys are strings: other keys (class_weight's class labels)
+        # go as (key, value) pairs.
+        return {"type": "dict", "pairs": [[encode_value(k), encode_value(v, index)]
+                                          for k, v in value.items()]}
     if isinstance(value, StoredValue):
         # Saving loaded results again: keep what was stored.
         class_name, text = value.class_name, value.repr
@@ -262,6 +277,8 @@ def decode_value(data):
             return decode_number(data.get("value"))
         if kind == "tuple":
             return tuple(decode_value(v) for v in data["items"])
+        if kind == "dict" and "pairs" in data:
+            return {decode_value(k): decode_value(v) for k, v in data["pairs"]}
         if kind == "dict":
             return {k: decode_value(v) for k, v in data["items"].items()}
         if kind == "object":

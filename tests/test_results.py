@@ -605,3 +605,20 @@ def test_sensitivity_report_accepts_loaded_results(tmp_path):
     loaded = sensitivity_report(load_results(tmp_path / "s.json"), random_state=0)
     direct = sensitivity_report(search.cv_results_, random_state=0)
     pd.testing.assert_frame_equal(loaded.importances, direct.importances)
+
+
+def test_dicts_keyed_by_numbers_round_trip(tmp_path):
+    # class_weight's usual form: {class label: weight}.
+    X, y = load_iris(return_X_y=True)
+    weights = [{0: 1, 1: 2, 2: 1}, {0: 1, 1: 1, 2: 5}, "balanced", None]
+    search = GridSearchCV(LogisticRegression(max_iter=300), {"class_weight": weights},
+                          cv=3).fit(X, y)
+    path = tmp_path / "cw.json"
+    save_results(search, path)
+    loaded = load_results(path)
+    assert [p["class_weight"] for p in loaded.cv_results_["params"]] == weights
+    assert list(results_frame(loaded)["class_weight"][:2]) != ["dict", "dict"]
+    from skhpo._json import decode_value, encode_value
+
+    for value in ({1.5: "a", None: (1, 2)}, {(0, 1): 3}, {True: 0}):
+        assert decode_value(json.loads(json.dumps(encode_value(value)))) == value
