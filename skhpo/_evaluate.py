@@ -688,8 +688,7 @@ class FoldEvaluator:
         self._in_flight.update(todo)
         return submission
 
-    @staticmethod
-    def can_overlap(callback_ctx=None):
+    def can_overlap(self, callback_ctx=None):
         """Whether a submission can start while another one runs.
 
         Not inside a joblib backend context: two calls would share one
@@ -698,10 +697,13 @@ class FoldEvaluator:
         :func:`skhpo._compat.backend_uses_threads`). Not with callback
         contexts: they, and the search sent along for the hooks, go to the
         workers with every fit and change as the search runs, while joblib
-        pickles them in a background thread.
+        pickles them in a background thread. Not with
+        ``error_score="raise"``: on the first error joblib shuts its workers
+        down under the other call's fits, and loky's manager thread then
+        fails loudly (a KeyError traceback and a leaked semaphore).
         """
-        return (callback_ctx is None and not backend_is_shared()
-                and not backend_uses_threads())
+        return (callback_ctx is None and self.error_score != "raise"
+                and not backend_is_shared() and not backend_uses_threads())
 
     def collect(self, submission):
         """Wait for a :meth:`submit_many`'s fits; return its results.

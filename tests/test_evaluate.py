@@ -557,3 +557,11 @@ def test_routed_metadata_goes_to_each_scorer_as_it_requested():
 
 def _weighted_acc(y_true, y_pred, sample_weight=None):
     return float(np.average(y_true == y_pred, weights=sample_weight))
+
+
+def test_calls_do_not_overlap_when_an_error_ends_the_search():
+    # With error_score="raise", joblib shuts its workers down on the first
+    # error: an overlapping call's fits would be cut off under it (loky's
+    # manager thread then printed a KeyError traceback).
+    assert _evaluator(error_score=np.nan).can_overlap()
+    assert not _evaluator(error_score="raise").can_overlap()
