@@ -9,7 +9,7 @@ from ._frames import _n_splits, _unpack, results_frame
 from ._json import to_python
 from ._matplotlib import check_axes, pyplot
 from ._persistence import search_parameter
-from ._plot_common import _search_results, _select_metric, _status
+from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
 
 _PANELS = ("iteration", "time")
 
@@ -354,6 +354,12 @@ class ConvergenceDisplay:
                             else "cumulative fit + score time (s)")
             self.points_[panel] = points
         axes[0].set_ylabel(f"mean test {self.metric}")
+        if not np.isfinite(score).any():
+            # matplotlib would make up a score scale around 0.
+            for axis in axes:
+                axis.set_yticks([])
+                axis.text(0.5, 0.5, NO_SCORE_NOTE, transform=axis.transAxes,
+                          ha="center", va="center", color="0.3")
         axes[0].legend(loc="best", fontsize="small")
         self.ax_ = axes[0] if len(axes) == 1 else np.asarray(axes, dtype=object)
         self.figure_ = axes[0].figure

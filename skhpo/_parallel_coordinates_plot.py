@@ -10,7 +10,7 @@ import pandas as pd
 from ._frames import _param_names, _unpack
 from ._json import to_python, value_label
 from ._matplotlib import check_axes, pyplot
-from ._plot_common import _search_results, _select_metric, _status
+from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
 from .space import (
     Categorical,
     Distribution,
@@ -341,6 +341,13 @@ class ParallelCoordinatesDisplay:
             _, ax = plt.subplots(figsize=(max(6.0, 1.8 * n_axes + 1.5), 4.5),
                                  layout="constrained")
         check_axes(ax)
+        if getattr(self, "ax_", None) is ax:
+            # Drawn here before: its twin Axes and colorbar would pile up.
+            for twin in self.param_axes_:
+                twin.remove()
+            if self.colorbar_ is not None:
+                self.colorbar_.remove()
+            ax.cla()
         xs = np.arange(n_axes, dtype=float)
         status = self.trials["status"].to_numpy(dtype=object)
         score = self.trials["score"].to_numpy(dtype=float)
@@ -387,8 +394,14 @@ class ParallelCoordinatesDisplay:
                       rotation=30 if n_axes > 6 else 0)
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
-        self.colorbar_ = ax.figure.colorbar(self.lines_, ax=ax, pad=0.02,
-                                            label=f"mean test {self.metric}")
+        if finite.size:
+            self.colorbar_ = ax.figure.colorbar(self.lines_, ax=ax, pad=0.02,
+                                                label=f"mean test {self.metric}")
+        else:
+            # A colour scale of scores no trial has would mislead.
+            self.colorbar_ = None
+            ax.text(0.5, 0.5, NO_SCORE_NOTE, transform=ax.transAxes, ha="center",
+                    va="center", color="0.3")
 
         # One twin Axes per parameter: its spine is the vertical axis, at the
         # parameter's position, with the parameter's own scale and ticks.
@@ -407,6 +420,8 @@ class ParallelCoordinatesDisplay:
                 # (A log axis keeps matplotlib's decade ticks.)
                 twin.yaxis.set_major_locator(MaxNLocator(integer=True))
             twin.tick_params(axis="y", labelsize="small")
+            if j == n_axes - 1 and not finite.size:
+                twin.set_yticks([])  # the score axis, with no score to show
             self.param_axes_.append(twin)
         if failed.any() or pruned.any():
             from matplotlib.lines import Line2D

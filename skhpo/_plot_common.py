@@ -7,6 +7,10 @@ import numpy as np
 from ._frames import _metrics, _unpack, primary_metric
 
 
+# Written across a plot whose trials all failed, in place of a score scale.
+NO_SCORE_NOTE = "no trial has a score: every fit or score failed"
+
+
 def _search_results(search, display):
     """``(cv_results, refit)`` of a fitted search, or a clear error."""
     if isinstance(search, dict) or (not hasattr(search, "get_params")

@@ -476,3 +476,32 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch):
         axes_or_new(None)
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes.*got str"):
         axes_or_new("not axes")
+
+
+def _all_failed_results():
+    results = _results_with_failed_and_pruned()
+    for key in ("mean_test_score", "split0_test_score", "split1_test_score"):
+        results[key] = np.full(6, np.nan)
+    results["pruned"] = np.zeros(6, dtype=bool)
+    return results
+
+
+def test_parallel_drawn_twice_on_one_axes_replaces_its_drawing(bayes):
+    _, ax = plt.subplots()
+    display = ParallelCoordinatesDisplay.from_search(bayes)
+    display.plot(ax=ax)
+    n_axes = len(ax.figure.axes)  # the Axes, one twin per parameter, the colorbar
+    display.plot(ax=ax)
+    assert len(ax.figure.axes) == n_axes
+    assert len(ax.collections) == 1  # the completed trials, once
+
+
+def test_plots_of_an_all_failed_search_show_no_made_up_scores():
+    results = _all_failed_results()
+    parallel = ParallelCoordinatesDisplay.from_results(results).plot()
+    assert parallel.colorbar_ is None
+    assert list(parallel.param_axes_[-1].get_yticks()) == []  # the score axis
+    assert "no trial has a score" in " ".join(t.get_text() for t in parallel.ax_.texts)
+    convergence = ConvergenceDisplay.from_results(results).plot(x="iteration")
+    assert list(convergence.ax_.get_yticks()) == []
+    assert "no trial has a score" in " ".join(t.get_text() for t in convergence.ax_.texts)
