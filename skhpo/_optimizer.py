@@ -134,6 +134,7 @@ class Optimizer:
                                                 len(self._initial_params), 1))
         self._X = np.zeros((0, space.n_columns))
         self._scores = np.zeros(0)
+        self._told = []  # the parameter dicts told, exactly (decoding rounds)
         self._seen = set()
         self._gp = None
 
@@ -150,7 +151,7 @@ class Optimizer:
     @property
     def best_params_(self):
         finite = np.where(np.isfinite(self._scores), self._scores, -np.inf)
-        return self.space.decode(self._X[[int(np.argmax(finite))]])[0]
+        return dict(self._told[int(np.argmax(finite))])
 
     def _key(self, row):
         return np.round(row, 9).tobytes()
@@ -182,6 +183,7 @@ class Optimizer:
         scores = np.where(np.isfinite(scores), scores, np.nan)
         self._X = np.vstack([self._X, X])
         self._scores = np.concatenate([self._scores, scores])
+        self._told.extend(dict(p) for p in params_list)
         self._seen.update(self._key(row) for row in X)
         if self.n_observed >= self.n_initial_points and self._has_model_data():
             self._gp = self._fit_gp(self._X, self._losses())

@@ -773,8 +773,7 @@ class _Flight:
 def _optimize_result(optimizer, cv_results=None):
     """scikit-optimize's view of the optimizer: losses are minus the scores."""
     space = optimizer.space
-    params = space.decode(optimizer._X) if optimizer.n_observed else []
-    x_iters = [[p[name] for name in space.names] for p in params]
+    x_iters = [[p[name] for name in space.names] for p in optimizer._told]
     # A failure is an infinite loss: scikit-optimize's results never hold NaN,
     # and its stoppers and plot_convergence take running minima.
     func_vals = np.where(np.isnan(optimizer._scores), np.inf, -optimizer._scores)

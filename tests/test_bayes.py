@@ -983,3 +983,15 @@ def test_warnings_point_at_the_users_line():
     with pytest.warns(UserWarning, match="only 3 distinct points") as record:
         search.fit(X, y)
     assert [w.filename for w in record if "distinct" in str(w.message)] == [__file__]
+
+
+def test_skopt_results_hold_the_values_tried_exactly():
+    # Decoding the unit cube would give 0.05000000000000001 for a log-scale 0.05.
+    X, y = load_iris(return_X_y=True)
+    search = BayesSearchCV(LogisticRegression(), {"C": Real(1e-3, 1e3, prior="log-uniform")},
+                           n_iter=3, n_initial_points=2, cv=3, random_state=0,
+                           initial_params=[{"C": 0.05}]).fit(X, y)
+    result = search.optimizer_results_[0]
+    assert result.x_iters[0] == [0.05]
+    assert [p["C"] for p in search.cv_results_["params"]] == [x[0] for x in result.x_iters]
+    assert result.x == [search.best_params_["C"]]
