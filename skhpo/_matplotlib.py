@@ -27,10 +27,18 @@ def check_axes(ax):
 def axes_or_new(ax, figsize=None):
     """The given Axes, checked, or the Axes of a new figure when ``ax`` is None.
 
-    A new figure has constrained layout, so that long tick labels and legends
-    placed outside the Axes stay on the canvas.
+    A new figure gets no layout engine: a user's ``plt.tight_layout()`` fails
+    on a constrained-layout figure that has a colorbar. Call
+    :func:`fit_new_figure` once drawn.
     """
     if ax is None:
-        _, ax = pyplot().subplots(figsize=figsize, layout="constrained")
+        _, ax = pyplot().subplots(figsize=figsize)
         return ax
     return check_axes(ax)
+
+
+def fit_new_figure(figure, created):
+    """Keep long tick labels and outside legends on the canvas of a figure the
+    plot created (one tight-layout pass, which leaves no engine behind)."""
+    if created:
+        figure.tight_layout()

@@ -22,7 +22,7 @@ from . import _stats
 from ._compat import _safe_indexing, routed_fit_params
 from ._evaluate import metric_params
 from ._frames import primary_metric
-from ._matplotlib import axes_or_new
+from ._matplotlib import axes_or_new, fit_new_figure
 from ._warnings import warn
 
 __all__ = [
@@ -563,6 +563,7 @@ class RobustnessDisplay:
         if kind not in ("strip", "heatmap"):
             raise ValueError(f"kind must be 'strip' or 'heatmap', got {kind!r}.")
         n_configs, n_seeds = self.seed_scores.shape
+        created = ax is None
         # Room for the configurations' labels, one row each.
         ax = axes_or_new(ax, figsize=(8.0, 2.0 + 0.45 * n_configs))
         rows = np.arange(n_configs)
@@ -600,6 +601,7 @@ class RobustnessDisplay:
             ax.set_xlabel("seed index (seeds in report.seeds)")
             ax.set_title("Rank per seed (1 = best)")
             ax.figure.colorbar(im, ax=ax, label="rank")
+        fit_new_figure(ax.figure, created)
         self.ax_ = ax
         self.figure_ = ax.figure
         self.kind_ = kind

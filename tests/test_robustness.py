@@ -627,6 +627,7 @@ def test_display(kind):
     assert min(b.x0 for b in labels) >= 0
     if kind == "strip":
         assert disp.ax_.get_legend().get_window_extent(renderer).y0 >= 0
+    fig.tight_layout()  # a user's call still works (no layout engine is left set)
     _, ax = plt.subplots()
     disp2 = RobustnessDisplay.from_report(report, kind=kind, ax=ax)
     assert disp2.ax_ is ax
