@@ -24,6 +24,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 
 from . import _fanova
+from ._grid_anova import GridDecomposition, complete_grid, grid_table
 from ._persistence import stored_scales
 from ._sensitivity_params import _dimensions, _label, _Param
 from ._sensitivity_plots import (
@@ -280,6 +281,51 @@ class _Fit:
         return self.offset + self.scale * surface
 
 
+def _forest_fits(X, y, plist, n_trees, n_bootstrap, rng, notes):
+    """The forest surrogate of the trials, and those of bootstrap resamples."""
+    full = _Fit(X, y, plist, n_trees, rng, oob=True)
+    boot = []
+    for _ in range(n_bootstrap):
+        idx = rng.randint(0, len(y), len(y))
+        # A resample can hold a single level of the only parameter that
+        # varies (or equal scores): its forest explains nothing, and is left
+        # out rather than failing the report.
+        try:
+            boot.append(_Fit(X[idx], y[idx], plist, n_trees, rng))
+        except _fanova.ConstantSurrogateError:
+            continue
+    if len(boot) < n_bootstrap:
+        notes.append(f"{n_bootstrap - len(boot)} of {n_bootstrap} bootstrap resamples "
+                     f"gave a constant surrogate and were left out of the intervals.")
+    return full, boot
+
+
+def _grid_fits(grid, y, splits, n_bootstrap, rng, notes):
+    """The exact decomposition of a complete grid, and those of resampled splits.
+
+    The grid's trials are not a sample of configurations, so the bootstrap
+    resamples what is random in their scores: the CV splits.
+    """
+    levels, cells = grid
+    full = GridDecomposition(levels, grid_table(levels, cells, y))
+    boot = []
+    if splits is not None and splits.shape[1] >= 2 and np.isfinite(splits).all():
+        n_splits = splits.shape[1]
+        for _ in range(n_bootstrap):
+            scores = splits[:, rng.randint(0, n_splits, n_splits)].mean(axis=1)
+            try:
+                boot.append(GridDecomposition(levels, grid_table(levels, cells, scores)))
+            except ValueError:  # the resampled splits tie every trial
+                continue
+        how = "intervals resample the CV splits"
+    else:
+        how = "no intervals: the split scores are missing or incomplete"
+    notes.append("The trials are a complete grid (every combination of the values "
+                 "tried, once): effects and marginals are the grid's exact means, "
+                 f"with the values tried weighted equally, not a surrogate's; {how}.")
+    return full, boot
+
+
 def _interval(estimate, samples, share=False):
     """Bootstrap percentile interval, re-centred on the full-data estimate.
 
@@ -387,6 +433,21 @@ def _kde(points, grid, param):
     return density / density.sum()
 
 
+def _split_scores(results, metric, rows):
+    """The analysed trials' split scores, (trials x splits), or None.
+
+    Splits no analysed trial ran (Hyperband's budget of 3 of 9 splits) are
+    left out; a trial may still miss some of the others.
+    """
+    pattern = re.compile(rf"split(\d+)_test_{re.escape(metric)}$")
+    columns = sorted((int(m.group(1)), k) for k in results
+                     if (m := pattern.match(k)))
+    if not columns:
+        return None
+    splits = np.array([np.asarray(results[k], dtype=float)[rows] for _, k in columns]).T
+    return splits[:, np.isfinite(splits).any(axis=0)]
+
+
 def _fold_noise_share(results, metric, rows):
     """Share of the variance of the mean scores that is fold noise.
 
@@ -394,16 +455,10 @@ def _fold_noise_share(results, metric, rows):
     after removing trial and fold means is the noise that can reorder trials;
     its variance over ``k`` folds is compared to the variance of the means.
     """
-    pattern = re.compile(rf"split(\d+)_test_{re.escape(metric)}$")
-    columns = sorted((int(m.group(1)), k) for k in results
-                     if (m := pattern.match(k)))
-    if len(columns) < 2:
+    splits = _split_scores(results, metric, rows)
+    if splits is None:
         return np.nan
-    splits = np.array([np.asarray(results[k], dtype=float)[rows] for _, k in columns]).T
-    # Splits no analysed trial ran (Hyperband's budget of 3 of 9 splits),
-    # then trials missing one of the rest.
-    splits = splits[:, np.isfinite(splits).any(axis=0)]
-    splits = splits[np.all(np.isfinite(splits), axis=1)]
+    splits = splits[np.all(np.isfinite(splits), axis=1)]  # trials missing a split
     n, k = splits.shape
     if n < 3 or k < 2:
         return np.nan
@@ -448,6 +503,13 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     the large effects; treat a small or zero share, and a large
     ``unexplained_share`` in ``diagnostics``, as "not resolved by these
     trials" rather than "does not matter".
+
+    A complete grid (every combination of the values tried, each once, as a
+    full ``GridSearchCV``) is decomposed without a forest: the functional
+    ANOVA of its score table, with the values tried weighted equally, is a
+    set of means of the table (:mod:`skhpo._grid_anova`), so the marginals are
+    the grid's group means, ``oob_r2`` is 1, and the intervals resample the
+    CV splits instead of the trials.
 
     Parameters
     ----------
@@ -612,20 +674,12 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
         raise ValueError("Every analysed trial has the same score, so no "
                          "parameter explains anything.")
 
-    full = _Fit(X, y, plist, n_trees, rng, oob=True)
-    boot = []
-    for _ in range(n_bootstrap):
-        idx = rng.randint(0, len(y), len(y))
-        # A resample can hold a single level of the only parameter that
-        # varies (or equal scores): its forest explains nothing, and is left
-        # out rather than failing the report.
-        try:
-            boot.append(_Fit(X[idx], y[idx], plist, n_trees, rng))
-        except _fanova.ConstantSurrogateError:
-            continue
-    if len(boot) < n_bootstrap:
-        notes.append(f"{n_bootstrap - len(boot)} of {n_bootstrap} bootstrap resamples "
-                     f"gave a constant surrogate and were left out of the intervals.")
+    grid = complete_grid(X)
+    if grid is not None:
+        full, boot = _grid_fits(grid, y, _split_scores(results, metric, rows),
+                                n_bootstrap, rng, notes)
+    else:
+        full, boot = _forest_fits(X, y, plist, n_trees, n_bootstrap, rng, notes)
     report = SensitivityReport()
     report.trials = pd.DataFrame(
         {p.name: (values[p.name] if p.kind != "categorical"

@@ -626,3 +626,35 @@ def test_budget_correlation_calls_a_reversed_ranking_negative():
     assert row.spearman_rho == pytest.approx(-1.0)
     assert row.p_value == pytest.approx(1 / 3)
     assert row.strength == "negative"
+
+
+def test_a_complete_grid_is_decomposed_exactly_from_its_own_means():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    X, y = load_iris(return_X_y=True)
+    pipe = Pipeline([("sc", StandardScaler()), ("clf", LogisticRegression(max_iter=500))])
+    grid = GridSearchCV(pipe, {"sc": [StandardScaler(), MinMaxScaler(), "passthrough", None],
+                               "clf__C": [0.001, 0.01, 0.1, 1, 10, 100]}, cv=3).fit(X, y)
+    frame = pd.DataFrame({"sc": [str(p["sc"]) for p in grid.cv_results_["params"]],
+                          "C": [p["clf__C"] for p in grid.cv_results_["params"]],
+                          "score": grid.cv_results_["mean_test_score"]})
+    reports = [sensitivity_report(grid, n_bootstrap=20, random_state=seed) for seed in (0, 1)]
+    for report in reports:
+        marginal = report.marginals[report.marginals.param == "sc"].set_index("value")["mean"]
+        # The grid's group means: None and "passthrough" are the same pipeline.
+        expected = frame.groupby("sc").score.mean()
+        for value, mean in marginal.items():
+            assert mean == pytest.approx(expected[str(value)])
+        assert marginal["None"] == pytest.approx(marginal["passthrough"])
+        assert "complete grid" in " ".join(report.diagnostics["warnings"])
+    # No surrogate, no randomness in the estimates (the intervals resample splits).
+    pd.testing.assert_series_equal(reports[0].importances.main_effect,
+                                   reports[1].importances.main_effect)
+    table = frame.pivot(index="sc", columns="C", values="score").to_numpy()
+    centred = table - table.mean()
+    main_sc = np.mean(centred.mean(axis=1) ** 2) / np.mean(centred**2)
+    imp = reports[0].importances.set_index("param")
+    assert imp.main_effect["sc"] == pytest.approx(main_sc)
+    assert imp.main_effect_ci_low["sc"] <= main_sc <= imp.main_effect_ci_high["sc"]
