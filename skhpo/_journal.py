@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 import joblib
 import numpy as np
@@ -28,7 +27,7 @@ import numpy as np
 from ._persistence import data_fingerprint
 from ._warm_start import _cv_results
 from ._warnings import warn
-from .space import _is_frozen_distribution
+from .space import _is_frozen_distribution, params_key, value_key
 from .exceptions import SkhpoError
 
 FORMAT = "skhpo-journal"
@@ -45,24 +44,6 @@ _RECORD_KEYS = frozenset({"cid", "split", "resource", "params_key", "test_scores
 
 class JournalMismatchError(SkhpoError, ValueError):
     """The checkpoint journal was written by an incompatible setup."""
-
-
-def params_key(params):
-    """A text key of a parameter dict (estimators by their repr), the same in
-    every process: memory addresses (``<function f at 0x7f...>``, an object
-    without a repr of its own) are left out.
-
-    Examples
-    --------
-    >>> from skhpo._journal import params_key
-    >>> def kernel(a, b): ...
-    >>> params_key({"kernel": kernel, "C": 1.0})
-    "[('C', 1.0), ('kernel', <function kernel>)]"
-    """
-    return _ADDRESS.sub("", repr(sorted(params.items(), key=lambda item: item[0])))
-
-
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def _plain(value):
@@ -139,7 +120,7 @@ def _fingerprint(value):
     try:
         return joblib.hash(value)
     except Exception:  # an object pickle cannot reach (a lambda, a class made by exec)
-        return joblib.hash(_ADDRESS.sub("", repr(value)))
+        return joblib.hash(value_key(value))
 
 
 def _without_random_states(value):

@@ -31,11 +31,10 @@ from sklearn.model_selection import check_cv
 from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
 from ._compat import Interval, StrOptions
 from ._evaluate import _n_rows
-from ._journal import params_key
 from ._progress import ProgressPrinter
 from ._schedule import hyperband_brackets, hyperband_schedule
 from ._warnings import warn
-from .space import parse_search_spaces
+from .space import params_key, parse_search_spaces
 
 __all__ = ["HyperbandSearchCV", "hyperband_schedule"]
 
@@ -64,6 +63,10 @@ class _RandomSampler:
         self.rng = rng
         self._drawn = [set() for _ in subspaces]  # keys, per subspace
         self._grids = [subspace.space.grid(_MAX_GRID_POINTS) for subspace in subspaces]
+        # Indices of grid points not drawn yet, in any order: a draw takes one
+        # at a random position (swap with the last, pop) in constant time.
+        self._unseen = [None if grid is None else list(range(len(grid)))
+                        for grid in self._grids]
         self._warned = False
 
     def propose(self, n, history):
@@ -95,10 +98,17 @@ class _RandomSampler:
         return 1 if grid is None else len(grid) - len(self._drawn[k])
 
     def _from_grid(self, k):
-        unseen = [p for p in self._grids[k] if params_key(p) not in self._drawn[k]]
-        point = unseen[self.rng.randint(len(unseen))]
-        self._drawn[k].add(params_key(point))
-        return point
+        grid, unseen, drawn = self._grids[k], self._unseen[k], self._drawn[k]
+        while True:
+            if not unseen:
+                # The Bayes sampler hands back random draws it replaced.
+                unseen[:] = [i for i, p in enumerate(grid) if params_key(p) not in drawn]
+            i = self.rng.randint(len(unseen))
+            unseen[i], unseen[-1] = unseen[-1], unseen[i]
+            point = grid[unseen.pop()]
+            if params_key(point) not in drawn:  # else the Bayes sampler took it
+                drawn.add(params_key(point))
+                return point
 
     def _repeat(self):
         """Every grid is drawn out: a point drawn before, with a warning."""
@@ -250,7 +260,7 @@ class HyperbandSearchCV(FoldSearchCV):
         ``Categorical``, ``(low, high[, prior])`` tuples, scipy.stats frozen
         distributions and lists, in a dict of parameter name -> dimension. A
         list of dicts gives alternative subspaces; each new candidate picks
-        one uniformly at random (an ``n_iter`` in skopt's ``(dict, n_iter)``
+        one as ``sampler`` says (an ``n_iter`` in skopt's ``(dict, n_iter)``
         form is ignored: Hyperband sets the number of candidates).
 
     resource : str, default="n_splits"
@@ -296,11 +306,11 @@ class HyperbandSearchCV(FoldSearchCV):
 
     sampler : {"random", "bayes"}, default="random"
         How each bracket's new candidates are drawn. ``"random"``: a
-        subspace at random, then a scrambled Sobol point of it; no point is
-        drawn twice while unseen ones are left, and a space made only of
-        lists (a grid, or a list of grids) is drawn without replacement as
-        ``RandomizedSearchCV`` draws it, each grid getting draws in
-        proportion to its size. ``"bayes"``:
+        subspace uniformly at random, then a scrambled Sobol point of it; no
+        point is drawn twice while unseen ones are left, and a space made
+        only of lists (a grid, or a list of grids) is drawn without
+        replacement as ``RandomizedSearchCV`` draws it, each grid getting
+        draws in proportion to its number of distinct points. ``"bayes"``:
         as in BOHB (Falkner et al. 2018), a Gaussian-process optimizer
         (:class:`skhpo._optimizer.Optimizer`, expected improvement) fitted on
         the scores at the largest budget that has at least ``d + 2`` finite

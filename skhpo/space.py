@@ -24,6 +24,7 @@ import copy
 import itertools
 import math
 import numbers
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -692,25 +693,34 @@ class Space:
             holds(dim, params[name]) for name, dim in zip(self.names, self.dimensions))
 
     def grid(self, max_points):
-        """Every point, when every dimension is a list (Categorical or
-        Ordinal) and there are at most ``max_points``; else None.
+        """Every distinct point, when every dimension is a list (Categorical
+        or Ordinal) and the lists give at most ``max_points`` combinations;
+        else None.
+
+        A value listed twice (``[1, 1.0]`` are one value once decoded) is
+        one point of the grid, as :func:`params_key` tells them apart.
 
         Examples
         --------
         >>> from skhpo.space import Space
         >>> Space({"a": ["u", "v"], "b": ["x", "y"]}).grid(10)
         [{'a': 'u', 'b': 'x'}, {'a': 'u', 'b': 'y'}, {'a': 'v', 'b': 'x'}, {'a': 'v', 'b': 'y'}]
+        >>> Space({"a": ["u", "u", "v"]}).grid(10)
+        [{'a': 'u'}, {'a': 'v'}]
         >>> Space({"a": [1, 2, 3], "b": (0.0, 1.0)}).grid(10) is None
         True
         """
         if not all(isinstance(dim, (Categorical, Ordinal)) for dim in self.dimensions):
             return None
-        # Each list as decoding gives its values (e.g. numbers as floats).
-        values = [dim.decode(dim.encode(list(
-            dim.categories if isinstance(dim, Categorical) else dim.values)))
-            for dim in self.dimensions]
-        if math.prod(len(v) for v in values) > max_points:
+        lists = [dim.categories if isinstance(dim, Categorical) else dim.values
+                 for dim in self.dimensions]
+        # Count before building anything: a huge grid is not enumerated.
+        if math.prod(len(values) for values in lists) > max_points:
             return None
+        # Each list as decoding gives its values (e.g. numbers as floats),
+        # each value once.
+        values = [list({value_key(v): v for v in dim.decode(dim.encode(list(values)))}.values())
+                  for dim, values in zip(self.dimensions, lists)]
         return [dict(zip(self.names, row)) for row in itertools.product(*values)]
 
     def sobol(self, n_samples, random_state):
@@ -720,6 +730,29 @@ class Space:
         sampler = qmc.Sobol(self.n_columns, scramble=True, seed=random_state)
         n_pow2 = int(2 ** np.ceil(np.log2(max(n_samples, 2))))
         return sampler.random(n_pow2)[:n_samples]
+
+
+def params_key(params):
+    """A text key of a parameter dict (estimators by their repr), the same in
+    every process: memory addresses (``<function f at 0x7f...>``, an object
+    without a repr of its own) are left out.
+
+    Examples
+    --------
+    >>> from skhpo.space import params_key
+    >>> def kernel(a, b): ...
+    >>> params_key({"kernel": kernel, "C": 1.0})
+    "[('C', 1.0), ('kernel', <function kernel>)]"
+    """
+    return value_key(sorted(params.items(), key=lambda item: item[0]))
+
+
+def value_key(value):
+    """The text key of one value, as :func:`params_key` sees it."""
+    return _ADDRESS.sub("", repr(value))
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def holds(dim, value):

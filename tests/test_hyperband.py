@@ -3,6 +3,7 @@
 import contextlib
 import importlib.util
 import pickle
+import time
 import warnings
 
 import numpy as np
@@ -772,6 +773,55 @@ def test_a_list_of_grids_is_drawn_without_replacement_across_the_grids():
     with pytest.warns(UserWarning, match="has only 5 distinct points"):
         points = _draws(sampler, [4, 3])
     assert len(set(points[:5])) == 5
+
+
+def test_grids_share_the_draws_in_proportion_to_their_points():
+    # 2 + 18 points: over 10 draws the small grid gets 1 on average (a
+    # uniform choice of grid would give it 2 points at once nearly always).
+    grids = [{"c": ["a", "b"]}, {"c": list(range(18))}]
+    small = [sum(k == 0 for k, _ in _draws(_sampler(grids, seed), [10]))
+             for seed in range(200)]
+    assert 0.8 < np.mean(small) < 1.2
+
+
+@pytest.mark.parametrize("listed, n_distinct", [
+    ({"c": [1, 1, 3, 5, 10]}, 4),
+    ({"c": [1, 1.0, 3, 5]}, 3),
+    ({"c": Categorical(["a", "a", "b", "c"])}, 3),
+])
+def test_a_value_listed_twice_is_one_point_of_the_grid(listed, n_distinct):
+    # The repeated value was a point never marked drawn: the sampler ran out
+    # of unseen points while it believed one was left and crashed.
+    sampler = _sampler(listed, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        points = _draws(sampler, [n_distinct])
+    assert len(set(points)) == n_distinct
+    with pytest.warns(UserWarning, match=f"has only {n_distinct} distinct points"):
+        _draws(sampler, [2])
+
+
+def test_a_large_grid_is_drawn_from_in_constant_time_per_draw():
+    from skhpo.hyperband import _MAX_GRID_POINTS
+
+    grid = {"a": list(range(100)), "b": list(range(_MAX_GRID_POINTS // 100))}
+    sampler = _sampler(grid, 0)
+    start = time.perf_counter()
+    points = _draws(sampler, [500])
+    # Rebuilding the list of unseen points took 0.3 s per draw here.
+    assert time.perf_counter() - start < 5.0
+    assert len(set(points)) == 500
+
+
+def test_a_grid_too_large_to_list_is_counted_not_built():
+    from skhpo.space import Space
+
+    # Decoding a list of 300,000 values asked for a 300,000^2 array (671 GiB)
+    # before the size was checked.
+    space = Space({"a": list(range(300_000)), "b": list(range(10))})
+    start = time.perf_counter()
+    assert space.grid(100_000) is None
+    assert time.perf_counter() - start < 0.5
 
 
 def test_a_grid_beside_a_continuous_space_is_left_once_drawn_out():
