@@ -144,6 +144,6 @@ def warm_start_points(source, space, metric):
     params, kept = [], []
     for row, candidate in _full_budget_candidates(source, results).items():
         if space.contains(candidate):
-            params.append(dict(candidate))
+            params.append(space.own_values(candidate))
             kept.append(scores[row])
     return params, np.asarray(kept, dtype=float)

@@ -692,6 +692,14 @@ class Space:
         return set(params) == set(self.names) and all(
             holds(dim, params[name]) for name, dim in zip(self.names, self.dimensions))
 
+    def own_values(self, params):
+        """``params`` with each :class:`StoredValue` (a value of results
+        loaded from a file) replaced by the category of this space it stands
+        for, so that what the optimizer holds is the user's object."""
+        return {name: (dim.categories[dim.index(params[name])]
+                       if isinstance(params[name], StoredValue) else params[name])
+                for name, dim in zip(self.names, self.dimensions)}
+
     def grid(self, max_points):
         """Every distinct point, when every dimension is a list (Categorical
         or Ordinal) and the lists give at most ``max_points`` combinations;

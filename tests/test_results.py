@@ -218,8 +218,14 @@ def test_loaded_results_with_estimator_values_warm_start_a_search(tmp_path):
         second = BayesSearchCV(pipe, space, n_iter=3, n_initial_points=3, cv=3,
                                random_state=1,
                                warm_start=load_results(tmp_path / "first.json")).fit(X, y)
-    assert len(second.optimizer_results_[0].x_iters) == 5 + 3
+    result = second.optimizer_results_[0]
+    assert len(result.x_iters) == 5 + 3
     assert second.n_fold_fits_ == 3 * 3  # the earlier candidates are not refitted
+    # skopt's view holds the space's own estimators, not the placeholders
+    # (res.x of a best earlier candidate was a StoredValue).
+    names = result.space.names
+    assert all(x[names.index("clf")] is space["clf"][0] or x[names.index("clf")]
+               is space["clf"][1] for x in result.x_iters)
 
 
 # --------------------------------------------------------------------------
