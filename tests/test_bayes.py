@@ -985,6 +985,16 @@ def test_warnings_point_at_the_users_line():
     assert [w.filename for w in record if "distinct" in str(w.message)] == [__file__]
 
 
+def test_a_warning_raised_under_joblib_points_at_the_users_line():
+    from joblib import Parallel, delayed
+
+    from skhpo._warnings import warn
+
+    with pytest.warns(UserWarning, match="careful") as record:
+        Parallel(n_jobs=1)(delayed(warn)("careful") for _ in range(1))
+    assert record[0].filename == __file__  # not joblib's parallel.py
+
+
 def test_skopt_results_hold_the_values_tried_exactly():
     # Decoding the unit cube would give 0.05000000000000001 for a log-scale 0.05.
     X, y = load_iris(return_X_y=True)
