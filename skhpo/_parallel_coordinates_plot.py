@@ -17,7 +17,7 @@ from .space import (
     Ordinal,
     Real,
     _is_number,
-    parse_search_spaces,
+    reread_search_spaces,
 )
 
 _SPACE_ATTRIBUTES = ("search_spaces", "param_distributions", "param_grid")
@@ -40,7 +40,7 @@ def _dimensions(search):
     if raw is None:
         return {}
     try:
-        subspaces = parse_search_spaces(raw)
+        subspaces = reread_search_spaces(raw)
     except Exception:  # an unusual form: infer every scale from the values
         return {}
     dims = {}

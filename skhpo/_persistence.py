@@ -39,7 +39,7 @@ from ._json import (
     to_python,
 )
 from .exceptions import SkhpoError
-from .space import Categorical, dimension_scale, parse_search_spaces
+from .space import Categorical, dimension_scale, reread_search_spaces
 
 FORMAT = "skhpo-results"
 FORMAT_VERSION = 1
@@ -157,7 +157,7 @@ def _describe_space(search):
     if raw is None:
         return None, None
     try:
-        subspaces = parse_search_spaces(raw)
+        subspaces = reread_search_spaces(raw)
     except (ValueError, TypeError):
         subspaces = None
     if subspaces is not None:

@@ -21,7 +21,7 @@ from ._pruning import MIN_SPLITS, pooled_difference_sd, should_prune
 from ._warm_start import check_warm_start, warm_start_points
 from ._warnings import warn
 from .acquisition import ACQUISITIONS
-from .space import parse_search_spaces
+from .space import reread_search_spaces
 
 # Keys of ``optimizer_kwargs`` and the values they take.
 _OPTIMIZER_KWARGS = {
@@ -382,7 +382,7 @@ class BayesSearchCV(FoldSearchCV):
         ...               n_iter=20).total_iterations
         25
         """
-        return sum(self._budgets(parse_search_spaces(self.search_spaces)))
+        return sum(self._budgets(reread_search_spaces(self.search_spaces)))
 
     def _budgets(self, subspaces):
         """Each subspace's number of candidates: its own n_iter, else ``n_iter``."""

@@ -25,6 +25,7 @@ import itertools
 import math
 import numbers
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -864,6 +865,18 @@ def parse_search_spaces(search_spaces):
                 f"(dict, n_iter) tuple, got {item!r}."
             )
     return subspaces
+
+
+def reread_search_spaces(search_spaces):
+    """:func:`parse_search_spaces` without its warnings.
+
+    For a space ``fit`` has already read (its warnings were given then), or
+    the grid of one of scikit-learn's searches, which scikit-optimize's
+    reading of a two-number list does not concern.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return parse_search_spaces(search_spaces)
 
 
 def check_names(subspaces, estimator):

@@ -242,3 +242,29 @@ def test_a_two_number_list_warns_that_skopt_reads_it_as_a_range(form, warns):
         assert dim.decode(dim.encode(form)) == form  # still the two values
     else:
         assert messages == []
+
+
+def test_the_two_number_warning_comes_once_per_fit_not_per_reading(tmp_path):
+    import warnings
+
+    import matplotlib
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import GridSearchCV
+
+    from skhpo.plotting import ParallelCoordinatesDisplay
+    from skhpo.results import save_results
+
+    matplotlib.use("Agg")
+    X, y = load_iris(return_X_y=True)
+    space = {"C": [0.1, 10.0]}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search = BayesSearchCV(LogisticRegression(max_iter=500), space, n_iter=2,
+                               cv=2, random_state=0).fit(X, y)
+        assert search.total_iterations == 2
+        save_results(search, tmp_path / "bayes.json")
+        # A GridSearchCV user was told about scikit-optimize's reading too.
+        grid = GridSearchCV(LogisticRegression(max_iter=500), space, cv=2).fit(X, y)
+        ParallelCoordinatesDisplay.from_search(grid)
+        save_results(grid, tmp_path / "grid.json")
+    assert sum("two values" in str(w.message) for w in caught) == 1
