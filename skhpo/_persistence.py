@@ -46,7 +46,21 @@ FORMAT_VERSION = 1
 
 
 class ResultsFormatError(SkhpoError, ValueError):
-    """A file is not a skhpo results document, or one this version cannot read."""
+    """A file is not a skhpo results document, or one this version cannot read.
+
+    Examples
+    --------
+    >>> import json, os, tempfile
+    >>> from skhpo import ResultsFormatError, load_results
+    >>> path = os.path.join(tempfile.mkdtemp(), "other.json")
+    >>> with open(path, "w") as file:
+    ...     json.dump({"hello": "world"}, file)
+    >>> try:
+    ...     load_results(path)
+    ... except ResultsFormatError as error:
+    ...     print(str(error).split(": ", 1)[1])
+    its 'format' field is None, expected 'skhpo-results'. Load files written by skhpo.save_results(search, path).
+    """
 
 
 # --------------------------------------------------------------------------
@@ -472,6 +486,23 @@ class SearchResults:
     multimetric_ : bool
     n_splits_ : int or None
     metadata : dict
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from skhpo import load_results, results_frame, save_results
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = GridSearchCV(KNeighborsClassifier(), {"n_neighbors": [1, 15]}).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "knn.json")
+    >>> save_results(search, path)
+    >>> loaded = load_results(path)
+    >>> type(loaded).__name__, loaded.best_params_ == search.best_params_
+    ('SearchResults', True)
+    >>> results_frame(loaded)["n_neighbors"].tolist()
+    [15, 1]
     """
 
     def __init__(self, cv_results_, best_index_, best_score_, best_params_,

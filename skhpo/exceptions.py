@@ -2,7 +2,18 @@
 
 
 class SkhpoError(Exception):
-    """Base class of every error skhpo raises on purpose."""
+    """Base class of every error skhpo raises on purpose.
+
+    Examples
+    --------
+    >>> from skhpo import Real, SkhpoError
+    >>> from skhpo.space import Space
+    >>> try:
+    ...     Space({"C": Real(10, 1)})
+    ... except SkhpoError as error:
+    ...     print(type(error).__name__)
+    SearchSpaceError
+    """
 
 
 class SearchSpaceError(SkhpoError, ValueError):
@@ -23,4 +34,24 @@ class SearchSpaceError(SkhpoError, ValueError):
 
 
 class AllFitsFailedError(SkhpoError, ValueError):
-    """Every candidate of a search failed to fit or score."""
+    """Every candidate of a search failed to fit or score.
+
+    The message gives the counts and the first failure's traceback.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skhpo import AllFitsFailedError, BayesSearchCV, Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = BayesSearchCV(LogisticRegression(), {"C": Real(-2.0, -1.0)},
+    ...                        n_iter=2, cv=2)  # C must be positive
+    >>> try:
+    ...     with warnings.catch_warnings():
+    ...         warnings.simplefilter("ignore")  # one FitFailedWarning per fit
+    ...         search.fit(X, y)
+    ... except AllFitsFailedError as error:
+    ...     print(str(error).splitlines()[0])  # doctest: +ELLIPSIS
+    All 2 candidates failed to fit (4 fits), so there is no best candidate. ...
+    """

@@ -36,7 +36,25 @@ _VARY_OPTIONS = ("estimator", "cv")
 
 
 class RobustnessWarning(UserWarning):
-    """The robustness check cannot do what was asked (e.g. no seed to vary)."""
+    """The robustness check cannot do what was asked (e.g. no seed to vary).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from skhpo import RobustnessWarning, check_robustness
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = GridSearchCV(KNeighborsClassifier(), {"n_neighbors": [1, 15]}).fit(X, y)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     report = check_robustness(search, X, y, vary="estimator")
+    >>> report is None, caught[0].category is RobustnessWarning
+    (True, True)
+    >>> print(str(caught[0].message)[:34])
+    The seeds cannot change any score:
+    """
 
 
 def check_robustness(
@@ -366,6 +384,21 @@ class RobustnessReport:
     folds_shared : bool
         Whether all seeds used the same splits.
     alpha, rope : float
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skhpo import check_robustness
+    >>> X, y = load_iris(return_X_y=True)
+    >>> tree = DecisionTreeClassifier(max_features=1, random_state=0)
+    >>> search = GridSearchCV(tree, {"max_depth": [1, 3]}).fit(X, y)
+    >>> report = check_robustness(search, X, y, seeds=3, random_state=0)
+    >>> report.summary["verdict"].to_dict()  # by config: 0 is the search's winner
+    {0: 'robust_best', 1: 'worse'}
+    >>> report.variance_components.index.tolist()
+    ['config', 'seed', 'split']
     """
 
     @classmethod

@@ -908,6 +908,21 @@ class SensitivityReport:
         strong >= 0.7, strong >= 0.4, moderate >= 0.2, negative <= -0.2,
         else weak): does the low budget rank candidates like the high one?
         With 8 candidates or fewer, ``p_value`` is exact (every ordering).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from skhpo import sensitivity_report
+    >>> X, y = load_iris(return_X_y=True)
+    >>> grid = {"n_neighbors": [1, 3, 5, 15, 40], "weights": ["uniform", "distance"]}
+    >>> search = GridSearchCV(KNeighborsClassifier(), grid).fit(X, y)
+    >>> report = sensitivity_report(search, n_bootstrap=0)
+    >>> report.importances["param"].tolist()
+    ['n_neighbors', 'weights']
+    >>> report.diagnostics["n_trials"]
+    10
     """
 
     importances = interactions = marginals = top_pair_marginal = None
