@@ -230,8 +230,8 @@ class BayesSearchCV(FoldSearchCV):
         the current batch's points as if they had scored the GP's prediction
         (the kriging believer), and its fits start as soon as workers free
         up. In the README's parallel study (``n_points=2``, 2 cores),
-        ``n_jobs=2`` then ran 1.63-1.86x faster than ``n_jobs=1``, against
-        1.48-1.77x without. Each proposal knows one batch fewer, which costs
+        ``n_jobs=2`` then ran 1.59-1.84x faster than ``n_jobs=1``, against
+        1.43-1.72x without. Each proposal knows one batch fewer, which costs
         some sample efficiency (in the README's measurement, with
         ``n_points=2`` lookahead lost 4 points of score at 25 evaluations and
         0.5 at 50, both within the noise). The results still do not depend on
