@@ -73,6 +73,7 @@ def main(out_dir):
     def save(display, name, title):
         figure = display.figure_
         figure.suptitle(title)
+        figure.tight_layout()  # room for the title
         path = out_dir / name
         figure.savefig(path, dpi=110)
         plt.close(figure)

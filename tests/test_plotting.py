@@ -494,6 +494,27 @@ def test_parallel_drawn_twice_on_one_axes_replaces_its_drawing(bayes):
     display.plot(ax=ax)
     assert len(ax.figure.axes) == n_axes
     assert len(ax.collections) == 1  # the completed trials, once
+    # Another display drawn there, then the first again: each replaces the
+    # drawing on the Axes, whichever display made it.
+    other = ParallelCoordinatesDisplay.from_search(bayes)
+    other.plot(ax=ax)
+    display.plot(ax=ax)
+    assert len(ax.figure.axes) == n_axes and len(ax.collections) == 1
+
+
+def test_parallel_own_figure_leaves_a_users_tight_layout_working(bayes):
+    import warnings
+
+    display = ParallelCoordinatesDisplay.from_search(bayes).plot()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # constrained layout + colorbar refused it
+        plt.tight_layout()
+    renderer = display.figure_.canvas.get_renderer()
+    box = display.figure_.bbox
+    # The parameter names and the colorbar label stay on the canvas.
+    for text in [*display.ax_.get_xticklabels(), display.colorbar_.ax.yaxis.label]:
+        extent = text.get_window_extent(renderer)
+        assert box.x0 <= extent.x0 and extent.x1 <= box.x1
 
 
 def test_plots_of_an_all_failed_search_show_no_made_up_scores():
