@@ -380,7 +380,8 @@ def stability(seed_means, original_ranks, top_m):
     ----------
     seed_means : ndarray of shape (n_configs, n_seeds)
     original_ranks : ndarray of shape (n_configs,)
-        Ranks in the original search (1 = winner).
+        Ranks in the original search (1 = best; ties share a rank). Row 0 is
+        the original winner.
     top_m : int
         Size of the top set compared by the overlap statistic.
 
@@ -390,7 +391,6 @@ def stability(seed_means, original_ranks, top_m):
     """
     ranks = seed_ranks(seed_means)
     n_configs, n_seeds = ranks.shape
-    winner = int(np.argmin(original_ranks))
     taus = np.array([
         stats.kendalltau(ranks[:, j], original_ranks).statistic
         for j in range(n_seeds)
@@ -405,6 +405,7 @@ def stability(seed_means, original_ranks, top_m):
     return {
         "kendall_w": kendall_w(ranks),
         "mean_kendall_tau": float(taus.mean()) if taus.size else np.nan,
-        "top1_agreement": float(np.mean(ranks[winner] == 1)),
+        # A first place shared with an equal configuration still is first.
+        "top1_agreement": float(np.mean(ranks[0] == ranks.min(axis=0))),
         "top_k_overlap": float(np.mean(overlaps)),
     }

@@ -431,12 +431,13 @@ class RobustnessReport:
         self.summary = summary
 
         top_m = max(1, min(3, n_configs - 1))
-        stab = _stats.stability(scores.mean(axis=2), np.arange(1, n_configs + 1), top_m)
+        stab = _stats.stability(scores.mean(axis=2), np.asarray(original_ranks), top_m)
         descriptions = {
             "kendall_w": "Kendall's W of the seeds' rankings (1 = all seeds agree)",
             "mean_kendall_tau": "mean Kendall tau between each seed's ranking "
             "and the original one",
-            "top1_agreement": "share of seeds whose best is the original winner",
+            "top1_agreement": "share of seeds where the original winner ranks "
+            "first (a tie for first included)",
             "top_k_overlap": f"mean share of the original top {top_m} in each "
             f"seed's top {top_m}",
         }

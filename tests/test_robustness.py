@@ -262,6 +262,19 @@ def test_report_contents():
     assert "RobustnessReport" in repr(report)
 
 
+def test_stability_counts_a_shared_first_place_and_the_searchs_own_ties():
+    # max_depth=20 and None grow the same tree on iris: tied in the search and
+    # on every seed. The seeds agree with the search, which stability said
+    # they never did (top1_agreement 0, tau 0.82).
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(DecisionTreeClassifier(max_features=2, random_state=0),
+                          {"max_depth": [20, None, 1]}, cv=5).fit(X, y)
+    report = check_robustness(search, X, y, seeds=3, random_state=0)
+    assert list(report.summary["original_rank"]) == [1, 1, 3]
+    assert report.stability.loc["top1_agreement", "value"] == 1.0
+    assert report.stability.loc["mean_kendall_tau", "value"] == pytest.approx(1.0)
+
+
 # --------------------------------------------------------------------------
 # works on scikit-learn's searches
 
