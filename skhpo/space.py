@@ -15,7 +15,8 @@ Accepted forms, all normalised by :func:`parse_search_spaces`:
   interval is mapped through its quantile function, so it is the prior;
 * a list, as in ``GridSearchCV``: numeric values become an :class:`Ordinal`
   (the optimizer sees their order, on a log scale when all are positive and
-  span two decades or more), any other values a :class:`Categorical`.
+  span two decades or more), any other values a :class:`Categorical`; so do
+  numbers that order cannot keep apart (NaN, or ``1`` beside ``1.0``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,17 @@ def _is_number(value):
     """A real number, numpy's included, but not a bool (numpy's bool is not
     a ``numbers.Real``). The plots and the sensitivity report use it too."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _order_keeps_apart(values):
+    """Whether numbers placed by value stay distinct settings: not with NaN
+    (no order), nor with one number as an int and as a float, which
+    scikit-learn tells apart (``max_features=1`` is one feature, ``1.0`` all
+    of them)."""
+    if any(math.isnan(v) for v in values):
+        return False
+    return len({float(v) for v in values}) == len(
+        {(float(v), isinstance(v, numbers.Integral)) for v in values})
 
 
 def _label(name):
@@ -304,16 +316,21 @@ class Categorical(Dimension):
         return len(self.categories) if len(self.categories) > 1 else 0
 
     def index(self, value):
-        """Position of ``value`` among the categories (identity first, then ==)."""
+        """Position of ``value`` among the categories (identity first, then
+        == with the same type, then ==: ``1.0`` is not the category ``1``
+        when both are listed)."""
         for i, category in enumerate(self.categories):
             if category is value:
                 return i
-        for i, category in enumerate(self.categories):
-            try:
-                if bool(category == value):
-                    return i
-            except Exception:  # estimators or arrays with odd __eq__
-                continue
+        for same_type in (True, False):
+            for i, category in enumerate(self.categories):
+                if same_type and type(category) is not type(value):
+                    continue
+                try:
+                    if bool(category == value):
+                        return i
+                except Exception:  # estimators or arrays with odd __eq__
+                    continue
         if hasattr(value, "get_params"):
             # A cloned estimator: match on class and parameters.
             for i, category in enumerate(self.categories):
@@ -383,6 +400,12 @@ class Ordinal(Dimension):
             raise SearchSpaceError(
                 f"Ordinal{_label(self.name)} needs numbers, got "
                 f"{list(self.values)!r}. Use Categorical for other values."
+            )
+        if not _order_keeps_apart(self.values):
+            raise SearchSpaceError(
+                f"Ordinal{_label(self.name)} places values by their number, so "
+                f"NaN, or one number both as an int and a float, cannot be told "
+                f"apart; got {list(self.values)!r}. Use Categorical for them."
             )
 
     @property
@@ -533,7 +556,7 @@ def to_dimension(value, name=None):
                 f"numbers as a range. For a range, write the tuple "
                 f"{tuple(values)!r}; for the two values, Categorical({values!r}) "
                 f"silences this warning.", UserWarning)
-        if values and all(_is_number(v) for v in values):
+        if values and all(_is_number(v) for v in values) and _order_keeps_apart(values):
             dim = Ordinal(values, name=name)
         else:
             dim = Categorical(values, name=name)

@@ -786,7 +786,7 @@ def test_grids_share_the_draws_in_proportion_to_their_points():
 
 @pytest.mark.parametrize("listed, n_distinct", [
     ({"c": [1, 1, 3, 5, 10]}, 4),
-    ({"c": [1, 1.0, 3, 5]}, 3),
+    ({"c": [1, 3, 3.0, 5]}, 4),  # 3 and 3.0 differ for scikit-learn (max_features)
     ({"c": Categorical(["a", "a", "b", "c"])}, 3),
 ])
 def test_a_value_listed_twice_is_one_point_of_the_grid(listed, n_distinct):
@@ -796,7 +796,7 @@ def test_a_value_listed_twice_is_one_point_of_the_grid(listed, n_distinct):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         points = _draws(sampler, [n_distinct])
-    assert len(set(points)) == n_distinct
+    assert len(set(map(repr, points))) == n_distinct  # 3 == 3.0, but not as settings
     with pytest.warns(UserWarning, match=f"has only {n_distinct} distinct points"):
         _draws(sampler, [2])
 

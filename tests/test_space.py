@@ -268,3 +268,22 @@ def test_the_two_number_warning_comes_once_per_fit_not_per_reading(tmp_path):
         ParallelCoordinatesDisplay.from_search(grid)
         save_results(grid, tmp_path / "grid.json")
     assert sum("two values" in str(w.message) for w in caught) == 1
+
+
+@pytest.mark.parametrize("values", [[1, 0.5, 1.0], [np.nan, -1.0, -2.0]])
+def test_numbers_that_order_cannot_tell_apart_stay_distinct_values(values):
+    # max_features=1 is one feature, 1.0 all of them; NaN is a missing_values
+    # setting. GridSearchCV tries each value: as an Ordinal, 1.0 merged into 1
+    # and NaN made every position NaN.
+    dim = to_dimension(values, "p")
+    assert isinstance(dim, Categorical)
+    decoded = dim.decode(dim.encode(values))
+    assert [repr(v) for v in decoded] == [repr(v) for v in values]
+    assert len(Space({"p": values}).grid(10)) == 3
+    # A value read back from saved results is another object of that value.
+    assert dim.index(float(str(values[2]))) == 2
+
+
+def test_the_same_number_as_int_and_numpy_int_is_one_ordinal_value():
+    dim = to_dimension([1, np.int64(1), 10, 100], "p")
+    assert isinstance(dim, Ordinal) and len(dim._sorted) == 3
