@@ -11,8 +11,10 @@ Accepted forms, all normalised by :func:`parse_search_spaces`:
 * scikit-optimize's tuples: ``(low, high)`` (two ints give an
   :class:`Integer`, otherwise a :class:`Real`) and ``(low, high, prior)``;
   any other tuple, such as ``("a", "b")``, lists choices as a list does;
-* a scipy.stats frozen distribution, as in ``RandomizedSearchCV``: the unit
-  interval is mapped through its quantile function, so it is the prior;
+* a scipy.stats distribution, as in ``RandomizedSearchCV`` (frozen, a custom
+  ``rv_discrete(values=...)``, or unfrozen with scipy's default parameters):
+  the unit interval is mapped through its quantile function, so it is the
+  prior;
 * a list, as in ``GridSearchCV``: numeric values become an :class:`Ordinal`
   (the optimizer sees their order, on a log scale when all are positive and
   span two decades or more), any other values a :class:`Categorical`; so do
@@ -30,6 +32,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 from scipy.stats import qmc
 from sklearn.utils import check_random_state
 
@@ -497,7 +500,9 @@ class Distribution(Dimension):
     def encode(self, values):
         values = np.asarray(values, dtype=float)
         if self.is_discrete:
-            unit = 0.5 * (self.dist.cdf(values - 1) + self.dist.cdf(values))
+            # The middle of the CDF's step at each value (any support, not
+            # only integers): the ppf maps it back to that value.
+            unit = self.dist.cdf(values) - 0.5 * self.dist.pmf(values)
         else:
             unit = self.dist.cdf(values)
         return np.clip(unit, 0.0, 1.0).reshape(-1, 1)
@@ -507,7 +512,7 @@ class Distribution(Dimension):
                        1 - self._EPS)
         values = self.dist.ppf(unit)
         if self.is_discrete:
-            return [int(v) for v in values]
+            return [int(v) if float(v).is_integer() else float(v) for v in values]
         return [float(v) for v in values]
 
 
@@ -515,6 +520,10 @@ def _describe_dist(dist):
     name = getattr(getattr(dist, "dist", None), "name", type(dist).__name__)
     args = ", ".join(repr(a) for a in getattr(dist, "args", ()))
     kwds = ", ".join(f"{k}={v!r}" for k, v in getattr(dist, "kwds", {}).items())
+    support = getattr(getattr(dist, "dist", None), "xk", None)
+    if support is not None:  # rv_discrete(values=(xk, pk)): no args tell it
+        masses = dist.dist.pk
+        kwds = f"values=({[v.item() for v in support]}, {[p.item() for p in masses]})"
     return f"{name}({', '.join(p for p in (args, kwds) if p)})"
 
 
@@ -541,6 +550,17 @@ def to_dimension(value, name=None):
         dim = _from_tuple(value, name)
     elif _is_frozen_distribution(value):
         dim = Distribution(value, name=name)
+    elif isinstance(value, (stats.rv_continuous, stats.rv_discrete)):
+        # Unfrozen, as RandomizedSearchCV takes it: scipy's default parameters.
+        if value.shapes:
+            example = ", ".join(f"{shape}=..." for shape in value.shapes.split(", "))
+            raise SearchSpaceError(
+                f"The distribution{_label(name)} {value.name} needs its shape "
+                f"parameters ({value.shapes}): freeze it with them, e.g. "
+                f"{value.name}({example})."
+            )
+        frozen = value()
+        dim = Distribution(frozen, name=name)
     elif isinstance(value, (list, np.ndarray, range)):
         values = list(value)
         if _reads_as_skopt_range(values):

@@ -287,3 +287,24 @@ def test_numbers_that_order_cannot_tell_apart_stay_distinct_values(values):
 def test_the_same_number_as_int_and_numpy_int_is_one_ordinal_value():
     dim = to_dimension([1, np.int64(1), 10, 100], "p")
     assert isinstance(dim, Ordinal) and len(dim._sorted) == 3
+
+
+def test_scipy_distributions_randomized_search_accepts_unfrozen():
+    from scipy import stats
+
+    # RandomizedSearchCV takes anything with rvs: an unfrozen distribution
+    # (scipy's default parameters) and a custom discrete one.
+    dim = to_dimension(stats.uniform, "x")
+    assert dim.decode([[0.25]]) == [0.25]
+    depth = stats.rv_discrete(values=([1, 3, 5], [0.2, 0.5, 0.3]))
+    dim = to_dimension(depth, "max_depth")
+    assert dim.decode(dim.encode([1, 3, 5])) == [1, 3, 5]
+    assert dim.decode([[0.1], [0.5], [0.9]]) == [1, 3, 5]  # the prior's masses
+    # Support points that are not integers keep their values.
+    dim = to_dimension(stats.rv_discrete(values=([0.1, 0.5], [0.5, 0.5])), "f")
+    assert dim.decode(dim.encode([0.1, 0.5])) == [0.1, 0.5]
+    # Two custom distributions are told apart (checkpoints compare spaces).
+    other = stats.rv_discrete(values=([1, 3, 5], [0.6, 0.2, 0.2]))
+    assert to_dimension(depth, "d") != to_dimension(other, "d")
+    with pytest.raises(SearchSpaceError, match=r"gamma needs its shape parameters \(a\).*gamma\(a=\.\.\.\)"):
+        to_dimension(stats.gamma, "g")
