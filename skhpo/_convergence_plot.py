@@ -7,7 +7,7 @@ import pandas as pd
 
 from ._frames import _n_splits, _unpack, results_frame
 from ._json import to_python
-from ._matplotlib import check_axes, pyplot
+from ._matplotlib import axes_or_new, check_axes, fit_new_figure, pyplot
 from ._persistence import search_parameter
 from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
 
@@ -280,13 +280,13 @@ class ConvergenceDisplay:
             )
         panels = _PANELS if x == "both" else (x,)
         plt = pyplot()
+        created = ax is None
         if ax is None:
+            # No layout engine (see _matplotlib.axes_or_new); one tight pass below.
             if len(panels) == 2:
-                _, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True,
-                                       layout="constrained")
+                _, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
             else:
-                _, axes = plt.subplots(layout="constrained")
-                axes = [axes]
+                axes = [axes_or_new(None)]
         elif len(panels) == 2:
             axes = list(np.ravel(np.asarray(ax, dtype=object)))
             if len(axes) != 2:
@@ -361,6 +361,7 @@ class ConvergenceDisplay:
                 axis.text(0.5, 0.5, NO_SCORE_NOTE, transform=axis.transAxes,
                           ha="center", va="center", color="0.3")
         axes[0].legend(loc="best", fontsize="small")
+        fit_new_figure(axes[0].figure, created)
         self.ax_ = axes[0] if len(axes) == 1 else np.asarray(axes, dtype=object)
         self.figure_ = axes[0].figure
         return self

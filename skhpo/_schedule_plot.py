@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 
-from ._matplotlib import check_axes, pyplot
+from ._matplotlib import axes_or_new, fit_new_figure, pyplot
 
 _SCHEDULE_COLUMNS = ("bracket", "rung", "n_candidates", "n_resources")
 
@@ -170,10 +170,8 @@ class HyperbandScheduleDisplay:
         plt = pyplot()
         from matplotlib.patches import Patch
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(max(5.0, 0.6 * len(self.schedule) + 2), 4),
-                                 layout="constrained")
-        check_axes(ax)
+        created = ax is None
+        ax = axes_or_new(ax, figsize=(max(5.0, 0.6 * len(self.schedule) + 2), 4))
         table = self.schedule
         n = table["n_candidates"].to_numpy(dtype=float)
         budgets = table["n_resources"].to_numpy()
@@ -213,5 +211,6 @@ class HyperbandScheduleDisplay:
                    for b in levels]
         ax.legend(handles=handles, title=unit, fontsize="small",
                   title_fontsize="small", loc="upper right")
+        fit_new_figure(ax.figure, created)
         self.ax_, self.figure_ = ax, ax.figure
         return self

@@ -526,3 +526,16 @@ def test_plots_of_an_all_failed_search_show_no_made_up_scores():
     convergence = ConvergenceDisplay.from_results(results).plot(x="iteration")
     assert list(convergence.ax_.get_yticks()) == []
     assert "no trial has a score" in " ".join(t.get_text() for t in convergence.ax_.texts)
+
+
+def test_every_plots_own_figure_leaves_a_users_tight_layout_silent(bayes, hyperband):
+    import warnings
+
+    for display in (ConvergenceDisplay.from_search(bayes).plot(),
+                    ConvergenceDisplay.from_search(bayes).plot(x="iteration"),
+                    HyperbandScheduleDisplay.from_search(hyperband).plot()):
+        with warnings.catch_warnings():
+            # "The figure layout has changed to tight" on constrained figures.
+            warnings.simplefilter("error")
+            display.figure_.tight_layout()
+        plt.close(display.figure_)
