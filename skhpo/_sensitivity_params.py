@@ -7,6 +7,7 @@ which fANOVA integrates (the declared range when the search's space gives one).
 
 from __future__ import annotations
 
+import warnings
 
 import numpy as np
 
@@ -198,7 +199,11 @@ def _dimensions(raw_spaces):
             if name in dims:
                 continue  # the first subspace naming a parameter decides
             try:
-                dims[name] = to_dimension(value, name)
+                with warnings.catch_warnings():
+                    # Parsing warnings were given by fit, or concern
+                    # scikit-optimize users, not a GridSearchCV grid.
+                    warnings.simplefilter("ignore", UserWarning)
+                    dims[name] = to_dimension(value, name)
             except Exception:  # an unusual form: fall back on inference
                 continue
     return dims

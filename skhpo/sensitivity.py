@@ -622,9 +622,12 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     n_failed = int(np.sum(keep & ~np.isfinite(scores)))
     if n_failed:
         notes.append(f"{n_failed} trials failed (NaN score) and were left out.")
-    if "pruned" in results:
-        # A pruned trial's mean covers its first few splits only.
-        pruned = keep & np.isfinite(scores) & np.asarray(results["pruned"], dtype=bool)
+    # A pruned trial's mean covers its first few splits only. (results_frame
+    # marks it in its status column.)
+    marked = (np.asarray(results["pruned"], dtype=bool) if "pruned" in results else
+              np.asarray(results["status"]) == "pruned" if "status" in results else None)
+    if marked is not None:
+        pruned = keep & np.isfinite(scores) & marked
         if pruned.any():
             keep = keep & ~pruned
             notes.append(f"{int(pruned.sum())} pruned trials (scored on a few splits "

@@ -589,6 +589,34 @@ def test_cv_results_read_back_from_csv_is_a_clear_error(tmp_path):
         sensitivity_report(pd.read_csv(tmp_path / "r.csv"))
 
 
+def test_pruned_trials_are_left_out_of_a_results_frame_too():
+    from skhpo import results_frame
+
+    results = _results(lambda p: p["u1"], _six, n=40)
+    results["pruned"] = np.arange(40) < 5
+    frame = results_frame(results)
+    assert "pruned" not in frame and (frame["status"] == "pruned").sum() == 5
+    for source in (results, frame):
+        report = sensitivity_report(source, n_bootstrap=0, random_state=0)
+        assert report.diagnostics["n_trials"] == 35
+
+
+def test_a_two_number_grid_list_gives_no_scikit_optimize_warning():
+    import warnings
+
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = load_iris(return_X_y=True)
+    grid = {"n_neighbors": [1, 3, 5, 9, 15], "p": [1, 2]}
+    search = GridSearchCV(KNeighborsClassifier(), grid, cv=3).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = sensitivity_report(search, n_bootstrap=0)
+    assert [str(w.message) for w in caught] == []
+    assert report.diagnostics["n_trials"] == 10
+
+
 def test_fold_noise_share_at_a_hyperband_budget_of_some_splits():
     results = _results(lambda p: p["u1"], _six, n=60, n_splits=9)
     for i in range(3, 9):  # a budget of 3 of 9 splits: the rest never ran
