@@ -80,7 +80,8 @@ class _Param:
 
     def __init__(self, name, values, dim=None, scale=None):
         self.name = name
-        numeric = all(_is_number(v) for v in values)
+        # Infinity (C=np.inf) has no place on a numeric axis: a level, then.
+        numeric = all(_is_number(v) and np.isfinite(v) for v in values)
         # Whether the scale was read off the values alone (no space, no scales).
         self.guessed = scale is None and dim is None and numeric
         if scale is None:
@@ -97,7 +98,7 @@ class _Param:
             )
         if scale != "categorical" and not numeric:
             raise ValueError(
-                f"{name!r} has non-numeric values, so its scale must be "
+                f"{name!r} has non-numeric or infinite values, so its scale must be "
                 f"'categorical', got {scale!r}."
             )
         if scale == "log" and min(values) <= 0:

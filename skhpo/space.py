@@ -18,7 +18,8 @@ Accepted forms, all normalised by :func:`parse_search_spaces`:
 * a list, as in ``GridSearchCV``: numeric values become an :class:`Ordinal`
   (the optimizer sees their order, on a log scale when all are positive and
   span two decades or more), any other values a :class:`Categorical`; so do
-  numbers that order cannot keep apart (NaN, or ``1`` beside ``1.0``).
+  numbers that order cannot keep apart (NaN, infinity, or ``1`` beside
+  ``1.0``).
 """
 
 from __future__ import annotations
@@ -51,10 +52,11 @@ def _is_number(value):
 
 def _order_keeps_apart(values):
     """Whether numbers placed by value stay distinct settings: not with NaN
-    (no order), nor with one number as an int and as a float, which
+    (no order) or infinity (no position on a scale, yet ``C=np.inf`` is a
+    setting), nor with one number as an int and as a float, which
     scikit-learn tells apart (``max_features=1`` is one feature, ``1.0`` all
     of them)."""
-    if any(math.isnan(v) for v in values):
+    if not all(math.isfinite(v) for v in values):
         return False
     return len({float(v) for v in values}) == len(
         {(float(v), isinstance(v, numbers.Integral)) for v in values})
@@ -407,8 +409,8 @@ class Ordinal(Dimension):
         if not _order_keeps_apart(self.values):
             raise SearchSpaceError(
                 f"Ordinal{_label(self.name)} places values by their number, so "
-                f"NaN, or one number both as an int and a float, cannot be told "
-                f"apart; got {list(self.values)!r}. Use Categorical for them."
+                f"NaN, infinity, or one number both as an int and a float, cannot "
+                f"be placed apart; got {list(self.values)!r}. Use Categorical for them."
             )
 
     @property

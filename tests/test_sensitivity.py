@@ -686,3 +686,21 @@ def test_a_complete_grid_is_decomposed_exactly_from_its_own_means():
     imp = reports[0].importances.set_index("param")
     assert imp.main_effect["sc"] == pytest.approx(main_sc)
     assert imp.main_effect_ci_low["sc"] <= main_sc <= imp.main_effect_ci_high["sc"]
+
+
+def test_an_infinite_setting_is_a_level_of_its_parameter():
+    # C=np.inf (no regularisation) crashed the forest ("Input X contains
+    # infinity") and made every marginal of a complete grid read inf.
+    settings = [0.01, 0.1, 1.0, np.inf]
+    for complete in (True, False):
+        results = _results(lambda p: -abs(np.log10(min(p["C"], 1e3)) + 1) + 0.1 * p["u1"],
+                           _with("C", lambda rng: settings[rng.randint(4)]), n=40)
+        if complete:
+            base = {0.01: -1.0, 0.1: 0.0, 1.0: -1.0, np.inf: -4.0}
+            params = [{"C": c, "k": k} for c in settings for k in (0, 1)]
+            results = {"params": params, "mean_test_score":
+                       np.array([base[p["C"]] + 0.1 * p["k"] for p in params])}
+        report = sensitivity_report(results, n_bootstrap=0, random_state=0)
+        marginal = report.marginals[report.marginals["param"] == "C"]
+        assert sorted(map(str, marginal["value"])) == ["0.01", "0.1", "1.0", "inf"]
+        assert report.importances.set_index("param").loc["C", "best_value"] == 0.1

@@ -270,7 +270,7 @@ def test_the_two_number_warning_comes_once_per_fit_not_per_reading(tmp_path):
     assert sum("two values" in str(w.message) for w in caught) == 1
 
 
-@pytest.mark.parametrize("values", [[1, 0.5, 1.0], [np.nan, -1.0, -2.0]])
+@pytest.mark.parametrize("values", [[1, 0.5, 1.0], [np.nan, -1.0, -2.0], [0.1, 1.0, np.inf]])
 def test_numbers_that_order_cannot_tell_apart_stay_distinct_values(values):
     # max_features=1 is one feature, 1.0 all of them; NaN is a missing_values
     # setting. GridSearchCV tries each value: as an Ordinal, 1.0 merged into 1
