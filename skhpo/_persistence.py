@@ -621,16 +621,18 @@ def load_results(path):
     >>> loaded.best_params_ == search.best_params_, len(loaded.cv_results_["params"])
     (True, 2)
     """
-    text = Path(path).read_text(encoding="utf-8")
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _not_a_document(path, f"it is not valid JSON ({error})") from None
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise _not_a_document(path, f"it is not valid UTF-8 JSON ({error})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         found = document.get("format") if isinstance(document, dict) else None
         raise _not_a_document(path, f"its 'format' field is {found!r}, expected {FORMAT!r}")
     version = document.get("format_version")
-    if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _not_a_document(path, f"its format_version is {version!r}, expected "
+                                    f"an integer from 1 to {FORMAT_VERSION}")
+    if version > FORMAT_VERSION:
         raise ResultsFormatError(
             f"{path} has format_version={version!r}; this skhpo reads versions "
             f"1 to {FORMAT_VERSION}. Upgrade skhpo to read files written by a "
@@ -638,7 +640,7 @@ def load_results(path):
         )
     try:
         return _from_document(document)
-    except (KeyError, TypeError, IndexError) as error:
+    except (KeyError, TypeError, IndexError, AttributeError, ValueError) as error:
         raise _not_a_document(path, f"a required field is missing or malformed "
                                     f"({type(error).__name__}: {error})") from None
 

@@ -512,7 +512,7 @@ def test_bad_input(obj, error, match):
 
 
 @pytest.mark.parametrize("text, match", [
-    ("not json", "not a skhpo results document: it is not valid JSON"),
+    ("not json", "not a skhpo results document: it is not valid UTF-8 JSON"),
     ('{"a": 1}', "its 'format' field is None, expected 'skhpo-results'"),
     ("[1, 2]", "its 'format' field is None"),
     ('{"format": "skhpo-results", "format_version": 99}',
@@ -628,3 +628,29 @@ def test_dicts_keyed_by_numbers_round_trip(tmp_path):
 
     for value in ({1.5: "a", None: (1, 2)}, {(0, 1): 3}, {True: 0}):
         assert decode_value(json.loads(json.dumps(encode_value(value)))) == value
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: d.update(cv_results_dtypes=None), "malformed"),
+    (lambda d: d["trials"][0]["test"]["score"].update(mean="n/a"), "malformed"),
+    (lambda d: d.update(format_version="1"), "format_version is '1', expected an integer"),
+    (None, "not valid UTF-8 JSON"),
+])
+def test_a_damaged_results_file_is_a_results_format_error(tmp_path, damage, message):
+    import json
+
+    from sklearn.model_selection import GridSearchCV
+
+    from skhpo import ResultsFormatError
+
+    search = GridSearchCV(LogisticRegression(max_iter=300), {"C": [0.1, 1.0]}, cv=2).fit(X, y)
+    path = tmp_path / "r.json"
+    save_results(search, path)
+    if damage is None:
+        path.write_bytes(path.read_text().encode("utf-16"))
+    else:
+        document = json.loads(path.read_text())
+        damage(document)
+        path.write_text(json.dumps(document))
+    with pytest.raises(ResultsFormatError, match=message):
+        load_results(path)
