@@ -201,7 +201,9 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
     kind : {"wide", "long"}, default="wide"
         ``"wide"``: one row per candidate, indexed by the candidate's position
         in ``cv_results_`` (index name ``"candidate"``), sorted by the rank of
-        the primary metric (ties keep candidate order). ``"long"``: one row
+        the primary metric (ties keep candidate order); for scikit-learn's
+        halving searches, whose ranks mix budgets, the last iteration first,
+        so the first row is ``best_index_``. ``"long"``: one row
         per (candidate, split) that was scored, in candidate then split order.
     splits : bool, default=False
         With ``kind="wide"``, also include the per-split score columns
@@ -330,7 +332,13 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
             # No rank stored: best mean first, NaN (failed) last.
             mean = np.asarray(cv_results[f"mean_test_{primary}"], dtype=float)
             rank = np.where(np.isnan(mean), np.inf, -mean)
-        order = np.lexsort((np.arange(n_candidates), rank))
+        # scikit-learn's halving searches rank every row together, a first
+        # rung's luck beside the final candidates (scikit-learn #24901); its
+        # best is among the last iteration's. (skhpo's Hyperband ranks the
+        # full budget first itself.)
+        halving = "iter" in cv_results and "bracket" not in cv_results
+        last_first = -np.asarray(cv_results["iter"]) if halving else np.zeros(n_candidates)
+        order = np.lexsort((np.arange(n_candidates), rank, last_first))
         return frame.iloc[order]
 
     # Long: repeat each candidate's columns once per split, then drop the

@@ -307,6 +307,21 @@ def test_halving_budget_columns(fitted):
     assert frame["iter"].dtype == np.int64
     np.testing.assert_array_equal(frame.sort_index()["n_resources"],
                                   search.cv_results_["n_resources"])
+    assert (np.diff(frame["iter"].to_numpy()) <= 0).all()  # last iteration first
+
+
+def test_halving_frame_is_best_first_though_its_ranks_mix_budgets():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import HalvingGridSearchCV
+
+    Xb, yb = load_breast_cancer(return_X_y=True)
+    search = HalvingGridSearchCV(DecisionTreeClassifier(random_state=0),
+                                 {"max_depth": [1, 2, 3, 4, 5, None],
+                                  "criterion": ["gini", "entropy"]},
+                                 cv=3, random_state=0).fit(Xb, yb)
+    # scikit-learn's rank 1 is a first-iteration row here (#24901).
+    assert search.cv_results_["rank_test_score"][search.best_index_] != 1
+    assert results_frame(search).index[0] == search.best_index_
     long = results_frame(search, kind="long")
     assert {"iter", "n_resources"} <= set(long.columns)
     assert len(long) == 3 * len(search.cv_results_["params"])
