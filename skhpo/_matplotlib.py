@@ -24,17 +24,36 @@ def check_axes(ax):
     return ax
 
 
+# The colorbars and twin Axes a skhpo plot added beside its Axes, kept on the
+# Axes: a plot drawn there again replaces the earlier one instead of piling
+# a second drawing, colorbar and legend on it.
+_ADDED = "_skhpo_added"
+
+
 def axes_or_new(ax, figsize=None):
     """The given Axes, checked, or the Axes of a new figure when ``ax`` is None.
 
-    A new figure gets no layout engine: a user's ``plt.tight_layout()`` fails
-    on a constrained-layout figure that has a colorbar. Call
-    :func:`fit_new_figure` once drawn.
+    An Axes a skhpo plot drew on before is cleared, with the colorbars and
+    twin Axes recorded by :func:`added_beside`. A new figure gets no layout
+    engine: a user's ``plt.tight_layout()`` fails on a constrained-layout
+    figure that has a colorbar. Call :func:`fit_new_figure` once drawn.
     """
     if ax is None:
         _, ax = pyplot().subplots(figsize=figsize)
-        return ax
-    return check_axes(ax)
+    else:
+        check_axes(ax)
+        earlier = getattr(ax, _ADDED, None)
+        if earlier is not None:
+            for extra in earlier:
+                extra.remove()
+            ax.cla()
+    setattr(ax, _ADDED, [])
+    return ax
+
+
+def added_beside(ax, *extras):
+    """Record colorbars or twin Axes a plot added beside ``ax`` (None is skipped)."""
+    getattr(ax, _ADDED).extend(extra for extra in extras if extra is not None)
 
 
 def fit_new_figure(figure, created):

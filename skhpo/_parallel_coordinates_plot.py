@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._frames import _param_names, _unpack
 from ._json import to_python, value_label
-from ._matplotlib import axes_or_new, fit_new_figure, pyplot
+from ._matplotlib import added_beside, axes_or_new, fit_new_figure, pyplot
 from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
 from .space import (
     Categorical,
@@ -21,9 +21,6 @@ from .space import (
 )
 
 _SPACE_ATTRIBUTES = ("search_spaces", "param_distributions", "param_grid")
-# The twin Axes and colorbar of the drawing on an Axes, kept on the Axes so
-# that any later drawing there replaces them.
-_DRAWING = "_skhpo_parallel_coordinates"
 # A numeric parameter without a declared scale is shown on a log axis when
 # its values are positive and span at least two decades (the rule of
 # skhpo.space.Ordinal and of the sensitivity report).
@@ -342,16 +339,6 @@ class ParallelCoordinatesDisplay:
         n_axes = len(self.axes)
         created = ax is None
         ax = axes_or_new(ax, figsize=(max(6.0, 1.8 * n_axes + 1.5), 4.5))
-        previous = getattr(ax, _DRAWING, None)
-        if previous is not None:
-            # A parallel-coordinates plot is there already (this display's or
-            # another's): its twin Axes and colorbar would pile up.
-            twins, colorbar = previous
-            for twin in twins:
-                twin.remove()
-            if colorbar is not None:
-                colorbar.remove()
-            ax.cla()
         xs = np.arange(n_axes, dtype=float)
         status = self.trials["status"].to_numpy(dtype=object)
         score = self.trials["score"].to_numpy(dtype=float)
@@ -439,7 +426,7 @@ class ParallelCoordinatesDisplay:
                                       label="failed (score NaN)"))
             ax.legend(handles=handles, loc="upper center", fontsize="small",
                       bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
-        setattr(ax, _DRAWING, (self.param_axes_, self.colorbar_))
+        added_beside(ax, self.colorbar_, *self.param_axes_)
         fit_new_figure(ax.figure, created)
         self.ax_, self.figure_ = ax, ax.figure
         return self

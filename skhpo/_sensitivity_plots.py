@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._matplotlib import axes_or_new
+from ._matplotlib import added_beside, axes_or_new
 
 __all__ = ["ImportanceDisplay", "InteractionDisplay", "MarginalDisplay", "PairMarginalDisplay"]
 
@@ -148,7 +148,7 @@ class InteractionDisplay:
         for (i, j), value in np.ndenumerate(self.shares):
             ax.text(j, i, f"{value:.2f}", ha="center", va="center",
                     color="w" if value < 0.6 * self.shares.max() else "k", fontsize=8)
-        ax.figure.colorbar(self.image_, ax=ax, label="variance share")
+        added_beside(ax, ax.figure.colorbar(self.image_, ax=ax, label="variance share"))
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
@@ -199,7 +199,7 @@ class PairMarginalDisplay:
             ax.set_xscale("log")
         if self.scales.get(name_a) == "log":
             ax.set_yscale("log")
-        ax.figure.colorbar(mesh, ax=ax, label="marginal mean score")
+        added_beside(ax, ax.figure.colorbar(mesh, ax=ax, label="marginal mean score"))
         ax.set_xlabel(name_b)
         ax.set_ylabel(name_a)
         self.mesh_ = mesh

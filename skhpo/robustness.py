@@ -22,7 +22,7 @@ from . import _stats
 from ._compat import _safe_indexing, routed_fit_params
 from ._evaluate import metric_params
 from ._frames import primary_metric
-from ._matplotlib import axes_or_new, fit_new_figure
+from ._matplotlib import added_beside, axes_or_new, fit_new_figure
 from ._warnings import warn
 
 __all__ = [
@@ -634,7 +634,7 @@ class RobustnessDisplay:
             ax.set_xticks(np.arange(n_seeds), [str(j) for j in range(n_seeds)])
             ax.set_xlabel("seed index (seeds in report.seeds)")
             ax.set_title("Rank per seed (1 = best)")
-            ax.figure.colorbar(im, ax=ax, label="rank")
+            added_beside(ax, ax.figure.colorbar(im, ax=ax, label="rank"))
         fit_new_figure(ax.figure, created)
         self.ax_ = ax
         self.figure_ = ax.figure

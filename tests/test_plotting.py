@@ -539,3 +539,32 @@ def test_every_plots_own_figure_leaves_a_users_tight_layout_silent(bayes, hyperb
             warnings.simplefilter("error")
             display.figure_.tight_layout()
         plt.close(display.figure_)
+
+
+def test_each_plot_drawn_again_on_its_axes_replaces_itself():
+    from skhpo import check_robustness, sensitivity_report
+
+    X, y = load_iris(return_X_y=True)
+    tree = DecisionTreeClassifier(max_features=1, random_state=0)
+    grid = GridSearchCV(tree, {"max_depth": [1, 2, 3], "min_samples_leaf": [1, 5, 20]},
+                        cv=3).fit(X, y)
+    robustness = check_robustness(grid, X, y, seeds=2, top_k=3, random_state=0)
+    report = sensitivity_report(grid, n_bootstrap=0)
+    draws = [lambda ax: robustness.plot(kind="strip", ax=ax),
+             lambda ax: robustness.plot(kind="heatmap", ax=ax),
+             lambda ax: report.plot_importances(ax=ax),
+             lambda ax: report.plot_marginal("max_depth", ax=ax),
+             lambda ax: report.plot_interactions(ax=ax),
+             lambda ax: report.plot_top_pair(ax=ax)]
+    for draw in draws:
+        _, ax = plt.subplots()
+        draw(ax)
+        n_axes, n_legend = len(ax.figure.axes), len(ax.get_legend_handles_labels()[0])
+        ylim = ax.get_ylim()
+        draw(ax)
+        # No second colorbar or legend, and the strip keeps its order (its
+        # invert_yaxis() turned it upside down).
+        assert len(ax.figure.axes) == n_axes
+        assert len(ax.get_legend_handles_labels()[0]) == n_legend
+        assert ax.get_ylim() == ylim
+        plt.close(ax.figure)
