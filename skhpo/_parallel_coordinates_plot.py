@@ -343,7 +343,12 @@ class ParallelCoordinatesDisplay:
         status = self.trials["status"].to_numpy(dtype=object)
         score = self.trials["score"].to_numpy(dtype=float)
         finite = score[np.isfinite(score)]
-        norm = Normalize(*(finite.min(), finite.max()) if finite.size else (0, 1))
+        if finite.size and finite.min() < finite.max():
+            norm = Normalize(finite.min(), finite.max())
+        else:
+            # One score (or none): the score axis's narrow range, not the
+            # wide one matplotlib makes up around a single value.
+            norm = Normalize(self.axes[-1]["low"], self.axes[-1]["high"])
 
         def segments(mask, order=None):
             idx = np.flatnonzero(mask)

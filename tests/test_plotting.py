@@ -568,3 +568,13 @@ def test_each_plot_drawn_again_on_its_axes_replaces_itself():
         assert len(ax.get_legend_handles_labels()[0]) == n_legend
         assert ax.get_ylim() == ylim
         plt.close(ax.figure)
+
+
+def test_parallel_colorbar_of_one_score_spans_the_score_axis():
+    results = {"params": [{"a": 1}, {"a": 2}, {"a": 3}],
+               "mean_test_score": np.array([0.93, 0.93, 0.93])}
+    display = ParallelCoordinatesDisplay.from_results(results).plot()
+    # matplotlib widened 0.93..0.93 to 0.84..1.02.
+    assert display.colorbar_.norm.vmin == pytest.approx(0.92)
+    assert display.colorbar_.norm.vmax == pytest.approx(0.94)
+    plt.close(display.figure_)
