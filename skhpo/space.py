@@ -751,8 +751,8 @@ class Space:
         or Ordinal) and the lists give at most ``max_points`` combinations;
         else None.
 
-        A value listed twice (``[1, 1.0]`` are one value once decoded) is
-        one point of the grid, as :func:`params_key` tells them apart.
+        A value listed twice (``["u", "u"]``, or ``[1, 1]``) is one point
+        of the grid, as :func:`params_key` tells values apart.
 
         Examples
         --------
