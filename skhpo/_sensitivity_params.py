@@ -7,8 +7,6 @@ which fANOVA integrates (the declared range when the search's space gives one).
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from .space import (
@@ -18,6 +16,7 @@ from .space import (
     Real,
     _is_number,
     dimension_scale,
+    quiet_parsing,
     to_dimension,
 )
 
@@ -200,10 +199,7 @@ def _dimensions(raw_spaces):
             if name in dims:
                 continue  # the first subspace naming a parameter decides
             try:
-                with warnings.catch_warnings():
-                    # Parsing warnings were given by fit, or concern
-                    # scikit-optimize users, not a GridSearchCV grid.
-                    warnings.simplefilter("ignore", UserWarning)
+                with quiet_parsing():
                     dims[name] = to_dimension(value, name)
             except Exception:  # an unusual form: fall back on inference
                 continue

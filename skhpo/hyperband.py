@@ -106,8 +106,9 @@ class _RandomSampler:
             i = self.rng.randint(len(unseen))
             unseen[i], unseen[-1] = unseen[-1], unseen[i]
             point = grid[unseen.pop()]
-            if params_key(point) not in drawn:  # else the Bayes sampler took it
-                drawn.add(params_key(point))
+            key = params_key(point)
+            if key not in drawn:  # else the Bayes sampler took it
+                drawn.add(key)
                 return point
 
     def _repeat(self):

@@ -24,6 +24,7 @@ Accepted forms, all normalised by :func:`parse_search_spaces`:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import math
@@ -912,15 +913,20 @@ def parse_search_spaces(search_spaces):
     return subspaces
 
 
-def reread_search_spaces(search_spaces):
-    """:func:`parse_search_spaces` without its warnings.
-
-    For a space ``fit`` has already read (its warnings were given then), or
-    the grid of one of scikit-learn's searches, which scikit-optimize's
-    reading of a two-number list does not concern.
-    """
+@contextlib.contextmanager
+def quiet_parsing():
+    """Parse without the parser's warnings: for a space ``fit`` has already
+    read (its warnings were given then), or the grid of one of
+    scikit-learn's searches, which scikit-optimize's reading of a two-number
+    list does not concern."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
+def reread_search_spaces(search_spaces):
+    """:func:`parse_search_spaces` under :func:`quiet_parsing`."""
+    with quiet_parsing():
         return parse_search_spaces(search_spaces)
 
 
