@@ -404,7 +404,8 @@ class BayesSearchCV(FoldSearchCV):
             ``cv_results``, the results so far; a failed candidate's loss in
             ``func_vals`` is ``inf``), so that scikit-optimize's
             callbacks (``DeadlineStopper``, ``DeltaYStopper``,
-            ``CheckpointSaver``, ...) work unchanged. If any callback returns
+            ``CheckpointSaver``, ...) work unchanged. Every callback of a list is
+            called; if any returns
             True, the search stops; with several search spaces, the ones not
             yet searched are skipped too (scikit-optimize only moves on to the
             next space, so a deadline there still runs a batch in each).
@@ -665,9 +666,11 @@ class BayesSearchCV(FoldSearchCV):
             if self._callbacks:
                 results = format_cv_results(evaluator, self._rows, more_results=self._more)
                 self.optimizer_results_[-1] = _optimize_result(optimizer, results)
-                # After a stop, the batches already proposed finish, uncalled.
-                stop = stop or any(bool(cb(self.optimizer_results_[-1]))
-                                   for cb in self._callbacks)
+                # Every callback is called, as in skopt (a CheckpointSaver after
+                # a stopper still saves this batch). After a stop, the batches
+                # already proposed finish, uncalled.
+                answers = [bool(cb(self.optimizer_results_[-1])) for cb in self._callbacks]
+                stop = stop or any(answers)
             else:
                 self.optimizer_results_[-1] = _optimize_result(optimizer)
 

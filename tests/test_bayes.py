@@ -292,6 +292,17 @@ def test_callback_returning_true_stops_the_search():
     assert len(last.cv_results["params"]) == 2
 
 
+def test_every_callback_is_called_when_an_earlier_one_stops():
+    # skopt calls every callback of the list and stops if any returned True,
+    # so a CheckpointSaver after a DeadlineStopper saves the last batch too.
+    seen = []
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, **SMALL)
+    search.fit(X_iris, y_iris, callback=[lambda res: len(res.x_iters) >= 3,
+                                         lambda res: seen.append(len(res.x_iters))])
+    assert seen == [1, 2, 3]
+    assert len(search.cv_results_["params"]) == 3
+
+
 def test_callbacks_read_what_scikit_optimize_callbacks_read():
     """Its DeltaXStopper reads space.distance, StdStopper models and
     CheckpointSaver(store_objective=False) specs['args']; stopping skips
