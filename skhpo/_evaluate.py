@@ -750,9 +750,10 @@ class FoldEvaluator:
         todo, callback_ctx = submission.todo, submission.callback_ctx
         if self.verbose > 0:
             n_cand = len({k[0] for k in todo})
-            resources = sorted({k[2] for k in todo}, key=repr)
+            resources = sorted({k[2] for k in todo if k[2] is not None}, key=repr)
+            budget = f", resource={', '.join(map(str, resources))}" if resources else ""
             print(f"Fitting {len(todo)} new (candidate, split) pairs for "
-                  f"{n_cand} candidates, resource={', '.join(map(str, resources))}")
+                  f"{n_cand} candidates{budget}")
         if callback_ctx is not None:
             contexts = [callback_ctx.subcontext(
                 task_name="candidate-split-evaluation", task_id=k)

@@ -107,7 +107,9 @@ class BayesSearchCV(FoldSearchCV):
 
     verbose : int, default=0
         1 prints one line per batch (best score so far, fits done, an estimate
-        of the time left); higher values add scikit-learn's per-fit messages.
+        of the time left); 2 and more add a line per batch of fits (how many
+        (candidate, split) pairs) and joblib's progress messages, not
+        ``GridSearchCV``'s ``[CV] END`` line per fit.
 
     pre_dispatch : int or str, default="2*n_jobs"
         As in ``GridSearchCV``.
@@ -166,7 +168,9 @@ class BayesSearchCV(FoldSearchCV):
           (``estimator.get_params(deep=True)``), moved to the nearest value
           the space holds: a float for a ``Real`` and an int for an
           ``Integer`` (clipped into the range), a listed category or grid
-          value; the other parameters take the design's first point. When the
+          value; a value of another type (an int for a ``Real``: scikit-learn
+          often means a count by ``2`` and a fraction by ``0.5``) and the
+          other parameters take the design's first point. When the
           estimator's values lie in the space, the best score is never below
           the untuned estimator's. On the public benchmark problems it scored
           the same as None within noise (README, Benchmarks), so it is not the

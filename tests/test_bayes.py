@@ -1016,3 +1016,10 @@ def test_skopt_results_hold_the_values_tried_exactly():
     assert result.x_iters[0] == [0.05]
     assert [p["C"] for p in search.cv_results_["params"]] == [x[0] for x in result.x_iters]
     assert result.x == [search.best_params_["C"]]
+
+
+def test_verbose_batch_lines_name_no_resource_for_a_bayes_search(capsys):
+    BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, verbose=2, **SMALL).fit(X_iris, y_iris)
+    out = capsys.readouterr().out
+    assert "new (candidate, split) pairs for 1 candidates\n" in out
+    assert "resource=" not in out
