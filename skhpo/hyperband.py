@@ -358,7 +358,11 @@ class HyperbandSearchCV(FoldSearchCV):
         Score given in ``cv_results_`` to a failed fit (or scorer). A failing
         model never stops the search unless ``error_score="raise"``;
         whatever the value, a failed candidate is never promoted ahead of
-        one with a score.
+        one with a score. At the full budget, as in ``GridSearchCV``, a
+        numeric ``error_score`` is ranked as a score: ``error_score=0`` with
+        negative scores (``neg_log_loss``) makes a failed candidate the best
+        (its refit then raises); keep NaN there. A rung where every candidate
+        failed warns that its promotions were taken in candidate order.
 
     return_train_score : bool, default=False
         Also score the training folds.
@@ -775,6 +779,8 @@ class HyperbandSearchCV(FoldSearchCV):
                     progress.update(step=f"bracket {bracket.s}, rung {bracket.rung} ({n_i} "
                                          f"candidates at {self.resource}={r_i})",
                                     fits_done=evaluator.n_fits_, best=best_full)
+                    if r_i < max_r and not np.isfinite(scores).any():
+                        self._warn_blind_promotion(bracket, n_i, r_i)
                     bracket.promote(self._top, scores)
                 unfinished = [bracket for bracket in group if not bracket.done]
                 if unfinished:
@@ -799,6 +805,13 @@ class HyperbandSearchCV(FoldSearchCV):
         # Rank the full budget first: rank 1 is the best fully scored row.
         return SearchPlan(rows, more, rank_by=more["n_resources"],
                           n_splits=max_r if by_splits else n_cv_splits)
+
+    def _warn_blind_promotion(self, bracket, n_i, r_i):
+        hint = (" A subsample that small may miss a class (imbalanced classes):"
+                " raise min_resources." if self.resource == "n_samples" else "")
+        warn(f"Every candidate of bracket {bracket.s}, rung {bracket.rung} ({n_i} at "
+             f"{self.resource}={r_i}) failed or scored NaN, so the ones promoted were "
+             f"taken in candidate order, not by score.{hint}")
 
     @staticmethod
     def _top(ids, scores, k):

@@ -867,3 +867,20 @@ def test_n_samples_with_all_rows_and_too_few_for_the_default_minimum_says_why():
     message = str(info.value)
     assert "Raise max_resources" not in message  # already every sample
     assert "2 x 9 splits x 3 classes" in message and "factor=2" in message
+
+
+def test_a_rung_where_every_fit_failed_warns_that_its_promotions_are_blind():
+    # 3% of one class: the first n_samples rung's training subsamples have no
+    # minority row, every fit fails, and promotion cannot rank by score.
+    X, y = make_classification(600, 5, weights=[0.97, 0.03], flip_y=0, random_state=0)
+    search = HyperbandSearchCV(LogisticRegression(), {"C": loguniform(1e-4, 1e2)},
+                               resource="n_samples", n_brackets=1, cv=3, random_state=0)
+    with pytest.warns(UserWarning, match=r"rung 0 .* failed or scored NaN.*raise "
+                                         r"min_resources") as record:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitFailedWarning)
+            search.fit(X, y)
+    blind = [w for w in record if "scored NaN" in str(w.message)]
+    assert len(blind) == 1
+    first = np.asarray(search.cv_results_["iter"]) == 0
+    assert np.isnan(np.asarray(search.cv_results_["mean_test_score"])[first]).all()
