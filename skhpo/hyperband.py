@@ -238,6 +238,25 @@ class _Bracket:
             self.alive = top(self.alive, scores, self.rungs[self.rung][0])
 
 
+def _check_swapped_steps_have(resource, space):
+    """Refuse a searched step (``"clf": [SGDClassifier(), KNeighbors...]``)
+    without the resource parameter (``"clf__max_iter"``) before any fit."""
+    for dim in space.dimensions:
+        prefix = f"{dim.name}__"
+        if not resource.startswith(prefix):
+            continue
+        rest = resource[len(prefix):]
+        for value in getattr(dim, "categories", ()):
+            names = value.get_params(deep=True) if hasattr(value, "get_params") else {}
+            if rest not in names:
+                raise ValueError(
+                    f"The resource {resource!r} is set at every rung, but the "
+                    f"searched step {dim.name!r} can be {value!r}, which has no "
+                    f"parameter {rest!r}. Search that step in another "
+                    f"HyperbandSearchCV, or list only steps that have {rest!r}."
+                )
+
+
 class HyperbandSearchCV(FoldSearchCV):
     """Hyperband search over hyperparameters, with CV splits as the budget.
 
@@ -580,6 +599,7 @@ class HyperbandSearchCV(FoldSearchCV):
                         f"parameter. Hyperband sets it at every rung: remove it "
                         f"from param_distributions."
                     )
+                _check_swapped_steps_have(resource, subspace.space)
             if self.max_resources == "auto":
                 raise ValueError(
                     f"max_resources='auto' is only defined for resource="

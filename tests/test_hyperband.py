@@ -884,3 +884,21 @@ def test_a_rung_where_every_fit_failed_warns_that_its_promotions_are_blind():
     assert len(blind) == 1
     first = np.asarray(search.cv_results_["iter"]) == 0
     assert np.isnan(np.asarray(search.cv_results_["mean_test_score"])[first]).all()
+
+
+def test_a_searched_step_without_the_resource_parameter_is_refused_before_any_fit():
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.neighbors import KNeighborsClassifier
+
+    pipe = Pipeline([("sc", StandardScaler()), ("clf", SGDClassifier())])
+    space = [{"clf": [SGDClassifier(tol=None)], "clf__alpha": loguniform(1e-6, 1e-1)},
+             {"clf": [KNeighborsClassifier()], "clf__n_neighbors": [1, 3, 5]}]
+    search = HyperbandSearchCV(pipe, space, resource="clf__max_iter", max_resources=9,
+                               cv=3, random_state=0)
+    X, y = load_iris(return_X_y=True)
+    message = r"step 'clf' can be KNeighborsClassifier\(\), which has no parameter 'max_iter'"
+    with pytest.raises(ValueError, match=message):
+        search.schedule(X, y)
+    with pytest.raises(ValueError, match=message):
+        search.fit(X, y)
+    assert not hasattr(search, "cv_results_")
