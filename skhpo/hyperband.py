@@ -608,11 +608,18 @@ class HyperbandSearchCV(FoldSearchCV):
                 )
             max_r = self.max_resources
             min_r = 1 if self.min_resources == "smallest" else self.min_resources
+        smallest = ""
+        if resource == "n_samples" and self.min_resources == "smallest":
+            classes = (f" x {min_r // (2 * n_cv_splits)} classes"
+                       if is_classifier(self.estimator) else "")
+            smallest = (f"min_resources='smallest' is 2 x {n_cv_splits} splits"
+                        f"{classes} = {min_r} samples here (a cv with fewer "
+                        f"splits lowers it). ")
         if min_r > max_r:
             raise ValueError(
                 f"min_resources must not exceed max_resources, got "
                 f"min_resources={min_r} > max_resources={max_r} "
-                f"(resource={resource!r}). Lower min_resources or raise "
+                f"(resource={resource!r}). {smallest}Lower min_resources or raise "
                 f"max_resources."
             )
         if max_r < self.factor * min_r:
@@ -620,15 +627,13 @@ class HyperbandSearchCV(FoldSearchCV):
             if resource == "n_splits":
                 fix = f"Use a cv with more splits, e.g. {cv_hint}, or a smaller factor."
             else:
-                fix = ("Lower min_resources or factor (e.g. factor=2)."
-                       if resource == "n_samples" and max_r == n_samples else
-                       "Raise max_resources, or lower min_resources or factor.")
-                if resource == "n_samples" and self.min_resources == "smallest":
-                    classes = (f" x {min_r // (2 * n_cv_splits)} classes"
-                               if is_classifier(self.estimator) else "")
-                    fix = (f"min_resources='smallest' is 2 x {n_cv_splits} splits"
-                           f"{classes} = {min_r} samples here. {fix} A cv with "
-                           f"fewer splits lowers it too.")
+                # The largest min_resources that gives two budgets: a fix that works.
+                works = int(max_r // self.factor)
+                lower = (f"set min_resources={works} or lower"
+                         if works >= 1 else "lower factor")
+                fix = (f"{smallest}To compare candidates, {lower}"
+                       + (" (fewer rows per subsample)." if resource == "n_samples"
+                          and max_r == n_samples else ", or raise max_resources."))
             raise ValueError(
                 f"max_resources must be at least factor * min_resources for "
                 f"Hyperband to compare candidates, got max_resources={max_r} < "

@@ -865,8 +865,11 @@ def test_n_samples_with_all_rows_and_too_few_for_the_default_minimum_says_why():
     with pytest.raises(ValueError) as info:
         search.schedule(X150, y150)
     message = str(info.value)
-    assert "Raise max_resources" not in message  # already every sample
-    assert "2 x 9 splits x 3 classes" in message and "factor=2" in message
+    assert "raise max_resources" not in message.lower()  # already every sample
+    assert "2 x 9 splits x 3 classes" in message
+    assert "set min_resources=50 or lower" in message
+    # The advice works (factor=2, which the message used to suggest, did not).
+    assert len(search.set_params(min_resources=50).schedule(X150, y150)) == 3
 
 
 def test_a_rung_where_every_fit_failed_warns_that_its_promotions_are_blind():
