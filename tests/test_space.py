@@ -80,6 +80,11 @@ def test_every_form_becomes_the_right_dimension(form, kind, is_log):
         ({"C": [1e-6, 1e6, "log-uniform"]},
          r"The list 'C' \[1e-06, 1000000.0, 'log-uniform'\] reads as values to try.*"
          r"write it as a tuple, \(1e-06, 1000000.0, 'log-uniform'\)"),
+        # A tuple that starts as a range but is not one: it was read as a
+        # list, whose message told the user to write the tuple they wrote.
+        ({"C": (0.1, 10.0, "uniform", "x")},
+         r"The tuple 'C' \(0.1, 10.0, 'uniform', 'x'\) starts as a range .* numeric base"),
+        ({"C": (0.1, 10.0, "log-uniform", 10, "normalize")}, "starts as a range"),
         ({"C": Real(0.1, 1.0, dtype="floaty")}, "dtype='floaty' of Real 'C' is not a numpy"),
         ({"C": Integer(5.0, 20.0)}, r"Write them as ints, Integer\(5, 20\), or use Real"),
         ({"C": type("Real", (), {"__module__": "skopt.space.space"})()},
