@@ -14,9 +14,16 @@ def _cv_results(source):
     else:
         results = getattr(source, "cv_results_", None)
     if not isinstance(results, dict) or "params" not in results:
+        unfitted = ""
+        if hasattr(source, "get_params") and hasattr(source, "fit"):
+            # clone() (and so cross_val_score) copies an estimator parameter
+            # unfitted: the user did pass a fitted search.
+            unfitted = (" (an unfitted one: clone(), and so cross_val_score, "
+                        "copies a search given as warm_start without its "
+                        "results; pass warm_start=search.cv_results_ instead)")
         raise TypeError(
             "warm_start must be a fitted search, its cv_results_ dict, or what "
-            f"skhpo.load_results returns; got {type(source).__name__}."
+            f"skhpo.load_results returns; got {type(source).__name__}{unfitted}."
         )
     return results
 

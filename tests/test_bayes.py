@@ -1023,3 +1023,18 @@ def test_verbose_batch_lines_name_no_resource_for_a_bayes_search(capsys):
     out = capsys.readouterr().out
     assert "new (candidate, split) pairs for 1 candidates\n" in out
     assert "resource=" not in out
+
+
+def test_a_cloned_warm_start_search_says_clone_dropped_its_results():
+    from sklearn.base import clone
+
+    earlier = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, **SMALL).fit(X_iris, y_iris)
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, warm_start=earlier, **SMALL)
+    with pytest.raises(TypeError, match=r"unfitted one: clone\(\).*warm_start=search.cv_results_"):
+        clone(search).fit(X_iris, y_iris)
+    # The advice works: a dict survives clone.
+    search.set_params(warm_start=earlier.cv_results_)
+    warm = clone(search).fit(X_iris, y_iris)
+    earlier_alphas = {p["alpha"] for p in earlier.cv_results_["params"]}
+    assert len(warm.cv_results_["params"]) == SMALL["n_iter"]
+    assert not earlier_alphas & {p["alpha"] for p in warm.cv_results_["params"]}
