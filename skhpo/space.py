@@ -622,6 +622,7 @@ def _from_tuple(value, name):
                      or (len(value) == 4 and isinstance(value[2], str)
                          and _is_number(value[3]))))
     looks_like_range = (len(value) >= 3 and all(_is_number(v) for v in value[:2])
+                        and isinstance(value[2], str)
                         and value[2] in ("uniform", "log-uniform"))
     if looks_like_range and not is_range:
         raise SearchSpaceError(
