@@ -621,10 +621,7 @@ def _from_tuple(value, name):
                      or (len(value) == 3 and isinstance(value[2], str))
                      or (len(value) == 4 and isinstance(value[2], str)
                          and _is_number(value[3]))))
-    looks_like_range = (len(value) >= 3 and all(_is_number(v) for v in value[:2])
-                        and isinstance(value[2], str)
-                        and value[2] in ("uniform", "log-uniform"))
-    if looks_like_range and not is_range:
+    if _reads_as_skopt_range(value[:3]) and not is_range:
         raise SearchSpaceError(
             f"The tuple{_label(name)} {value!r} starts as a range (low, high, prior) "
             f"but a range tuple is (low, high), (low, high, prior) or (low, high, "
