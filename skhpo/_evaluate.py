@@ -46,6 +46,7 @@ from ._compat import (
     backend_uses_threads,
     scorer_accepts_sample_weight,
 )
+from ._progress import fit_end_line
 from ._warnings import warn
 from .exceptions import AllFitsFailedError
 
@@ -753,7 +754,7 @@ class FoldEvaluator:
             resources = sorted({k[2] for k in todo if k[2] is not None}, key=repr)
             budget = f", resource={', '.join(map(str, resources))}" if resources else ""
             print(f"Fitting {len(todo)} new (candidate, split) pairs for "
-                  f"{n_cand} candidates{budget}")
+                  f"{n_cand} candidate{'s' * (n_cand != 1)}{budget}")
         if callback_ctx is not None:
             contexts = [callback_ctx.subcontext(
                 task_name="candidate-split-evaluation", task_id=k)
@@ -804,10 +805,22 @@ class FoldEvaluator:
             result = self._keep(SplitResult(key[0], key[1], key[2], **out))
             if self._journal is not None:
                 self._journal.append(result, self.params[key[0]])
+            if self.verbose > 0:
+                self._print_fit_end(result)
             counter.fits += 1
             if out["fit_error"] is not None:
                 counter.failures += 1
                 counter.first_error = counter.first_error or out["fit_error"]
+
+    def _print_fit_end(self, result):
+        """GridSearchCV's ``[CV] END`` line; ``self.verbose`` is the search's
+        minus one (see ``_base.py``), so a search's ``verbose=2`` prints it."""
+        params = dict(self.params[result.candidate_id])
+        if result.resource is not None:
+            params[self.resource] = result.resource  # n_samples or the parameter
+        print(fit_end_line(result, params, self.n_splits, verbose=self.verbose + 1,
+                           error_score=self.error_score,
+                           return_train_score=self.return_train_score), flush=True)
 
     def warn_about_failures(self):
         """One warning for all the failed fits of this process, if any (the

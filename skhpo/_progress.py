@@ -34,3 +34,54 @@ class ProgressPrinter:
         eta = elapsed / fits_done * left if fits_done else float("nan")
         print(f"[{self.name}] {step}: best {best:.4f}, {fits_done}/{self.total_fits} "
               f"fits, ~{eta:.0f}s left", flush=True)
+
+
+def _seconds(value):
+    """Seconds as scikit-learn's ``[CV] END`` lines show them."""
+    return f"{value / 60:4.1f}min" if value > 60 else f" {value:5.1f}s"
+
+
+def _scores_text(test, train, error_score, with_train):
+    """``, score=0.953`` or `` f1: (train=0.990, test=0.953)``, as GridSearchCV.
+
+    ``test``/``train`` map metric names to floats (None for a failed
+    scorer); a failed fit has no dict, and its scores show ``error_score``.
+    """
+    def shown(scores, name):
+        value = None if scores is None else scores.get(name)
+        return f"{error_score:.3f}" if value is None else f"{value:.3f}"
+
+    def pair(name):
+        return (f"train={shown(train, name)}, " if with_train else "") + \
+            f"test={shown(test, name)}"
+
+    names = list(test or {}) or ["score"]
+    if names == ["score"]:
+        return f", score=({pair('score')})" if with_train else f", score={shown(test, 'score')}"
+    return "".join(f" {name}: ({pair(name)})" for name in sorted(names))
+
+
+def fit_end_line(result, params, n_splits, *, verbose, error_score,
+                 return_train_score=False):
+    """GridSearchCV's ``[CV] END`` line for one finished fit.
+
+    ``verbose`` is the search's: 2 shows the parameters and time, 3 and more
+    the split number and the scores too, as ``GridSearchCV(verbose=...)``.
+
+    Examples
+    --------
+    >>> from skhpo._evaluate import SplitResult
+    >>> from skhpo._progress import fit_end_line
+    >>> result = SplitResult(0, 1, None, {"score": 0.95}, None, 0.2, 0.01, 30)
+    >>> print(fit_end_line(result, {"C": 1.0}, 5, verbose=3, error_score=float("nan")))
+    [CV 2/5] END .................................C=1.0;, score=0.950 total time=   0.2s
+    """
+    progress = f" {result.split_index + 1}/{n_splits}" if verbose > 2 else ""
+    head = f"[CV{progress}] END "
+    text = ", ".join(f"{k}={params[k]}" for k in sorted(params))
+    text += ";" if text else ""
+    if verbose > 2:
+        text += _scores_text(result.test_scores, result.train_scores, error_score,
+                             return_train_score)
+    text += f" total time={_seconds(result.fit_time + result.score_time)}"
+    return head + "." * (80 - len(head) - len(text)) + text

@@ -107,9 +107,10 @@ class BayesSearchCV(FoldSearchCV):
 
     verbose : int, default=0
         1 prints one line per batch (best score so far, fits done, an estimate
-        of the time left); 2 and more add a line per batch of fits (how many
-        (candidate, split) pairs) and joblib's progress messages, not
-        ``GridSearchCV``'s ``[CV] END`` line per fit.
+        of the time left); 2 adds a line per batch of fits (how many
+        (candidate, split) pairs) and ``GridSearchCV``'s ``[CV] END`` line per
+        fit (parameters and time); 3 and more add the split number and the
+        scores to those lines, and joblib's progress messages.
 
     pre_dispatch : int or str, default="2*n_jobs"
         As in ``GridSearchCV``.

@@ -367,7 +367,10 @@ class HyperbandSearchCV(FoldSearchCV):
     verbose : int, default=0
         1 prints the schedule, then one line per rung: the best score at the
         full budget so far, fold-fits done and an estimate of the time left.
-        Higher values add a line per batch of fits.
+        2 adds a line per batch of fits and ``GridSearchCV``'s ``[CV] END``
+        line per fit (parameters with the resource, and time); 3 and more add
+        the split number and the scores to those lines, and joblib's progress
+        messages.
 
     random_state : int, RandomState instance or None, default=None
         Seeds candidate sampling (and the ``"n_samples"`` subsamples). For a
@@ -802,7 +805,8 @@ class HyperbandSearchCV(FoldSearchCV):
                     if r_i == max_r and np.isfinite(scores).any():
                         best_full = np.nanmax([best_full, *scores])
                     progress.update(step=f"bracket {bracket.s}, rung {bracket.rung} ({n_i} "
-                                         f"candidates at {self.resource}={r_i})",
+                                         f"candidate{'s' * (n_i != 1)} at "
+                                         f"{self.resource}={r_i})",
                                     fits_done=evaluator.n_fits_, best=best_full)
                     if r_i < max_r and not np.isfinite(scores).any():
                         self._warn_blind_promotion(bracket, n_i, r_i)

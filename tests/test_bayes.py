@@ -1,5 +1,6 @@
 import importlib.util
 import pickle
+import re
 import warnings
 import zlib
 
@@ -1021,8 +1022,29 @@ def test_skopt_results_hold_the_values_tried_exactly():
 def test_verbose_batch_lines_name_no_resource_for_a_bayes_search(capsys):
     BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, verbose=2, **SMALL).fit(X_iris, y_iris)
     out = capsys.readouterr().out
-    assert "new (candidate, split) pairs for 1 candidates\n" in out
+    assert "new (candidate, split) pairs for 1 candidate\n" in out
     assert "resource=" not in out
+
+
+@pytest.mark.parametrize("verbose", [2, 3])
+@pytest.mark.parametrize("scoring, train", [(None, False), (["r2", "neg_max_error"], True)])
+def test_verbose_fit_lines_are_gridsearchcvs(capsys, verbose, scoring, train):
+    # The same candidate, fitted by GridSearchCV and by BayesSearchCV (an
+    # initial point): the same [CV] END lines but for the time.
+    kwargs = dict(cv=3, verbose=verbose, scoring=scoring, return_train_score=train,
+                  refit=False if scoring else True)
+    GridSearchCV(Ridge(), {"alpha": [0.5]}, **kwargs).fit(X_iris, y_iris)
+    grid = [line for line in capsys.readouterr().out.splitlines() if " END " in line]
+    BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_iter=1, random_state=0,
+                  initial_params=[{"alpha": 0.5}], **kwargs).fit(X_iris, y_iris)
+    ours = [line for line in capsys.readouterr().out.splitlines() if " END " in line]
+
+    def timeless(line):
+        return re.sub(r" END \.*", " END ", line.split(" total time=")[0])
+
+    assert len(ours) == len(grid) == 3
+    assert [timeless(line) for line in ours] == [timeless(line) for line in grid]
+    assert all(line.endswith("s") and len(line) >= 80 for line in ours)
 
 
 def test_a_cloned_warm_start_search_says_clone_dropped_its_results():

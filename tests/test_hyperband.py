@@ -3,6 +3,7 @@
 import contextlib
 import importlib.util
 import pickle
+import re
 import time
 import warnings
 
@@ -905,3 +906,20 @@ def test_a_searched_step_without_the_resource_parameter_is_refused_before_any_fi
     with pytest.raises(ValueError, match=message):
         search.fit(X, y)
     assert not hasattr(search, "cv_results_")
+
+
+def test_verbose_fit_lines_name_the_resource_and_show_failures_as_error_score(capsys):
+    # One [CV] END line per fit, as GridSearchCV(verbose=3): the resource is
+    # shown as the parameter it sets, a failed fit with error_score's value.
+    search = HyperbandSearchCV(FailsOnSmallBudgets(), {"c": Real(0.0, 1.0)},
+                               resource="n_iter", max_resources=9, cv=3, verbose=3,
+                               error_score=-1.0, random_state=0)
+    with pytest.warns(UserWarning):
+        search.fit(XI, YI)
+    lines = [line for line in capsys.readouterr().out.splitlines() if " END " in line]
+    assert len(lines) == search.n_fold_fits_
+    failed = [line for line in lines if "n_iter=1;" in line]
+    assert failed and all(", score=-1.000 " in line for line in failed)
+    assert all(re.match(r"\[CV [123]/3\] END \.*c=[0-9.e-]+, n_iter=[139];, score=", line)
+               for line in lines)
+    assert sum("n_iter=9;, score=-1.000" in line for line in lines) == 0
