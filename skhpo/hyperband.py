@@ -34,7 +34,7 @@ from ._evaluate import _n_rows
 from ._progress import ProgressPrinter
 from ._schedule import hyperband_brackets, hyperband_schedule
 from ._warnings import warn
-from .space import params_key, parse_search_spaces
+from .space import params_key, parse_search_spaces, searched_step
 
 __all__ = ["HyperbandSearchCV", "hyperband_schedule"]
 
@@ -241,20 +241,15 @@ class _Bracket:
 def _check_swapped_steps_have(resource, space):
     """Refuse a searched step (``"clf": [SGDClassifier(), KNeighbors...]``)
     without the resource parameter (``"clf__max_iter"``) before any fit."""
-    for dim in space.dimensions:
-        prefix = f"{dim.name}__"
-        if not resource.startswith(prefix):
-            continue
-        rest = resource[len(prefix):]
-        for value in getattr(dim, "categories", ()):
-            names = value.get_params(deep=True) if hasattr(value, "get_params") else {}
-            if rest not in names:
-                raise ValueError(
-                    f"The resource {resource!r} is set at every rung, but the "
-                    f"searched step {dim.name!r} can be {value!r}, which has no "
-                    f"parameter {rest!r}. Search that step in another "
-                    f"HyperbandSearchCV, or list only steps that have {rest!r}."
-                )
+    step = searched_step(resource, space.as_dict())
+    lacking = step.lacking() if step is not None else []
+    if lacking:
+        raise ValueError(
+            f"The resource {resource!r} is set at every rung, but the "
+            f"searched step {step.name!r} can be {lacking[0]!r}, which has no "
+            f"parameter {step.param!r}. Search that step in another "
+            f"HyperbandSearchCV, or list only steps that have {step.param!r}."
+        )
 
 
 class HyperbandSearchCV(FoldSearchCV):

@@ -978,12 +978,40 @@ def _settable(estimator, name, dim):
 
 
 def _names_a_parameter(name, dims, valid):
+    step = searched_step(name, dims)
+    if step is None:
+        return name in valid
+    estimators = [c for c in step.choices if hasattr(c, "get_params")]
+    # None and "passthrough" choices have no parameters to check.
+    return bool(estimators) and not step.lacking(estimators)
+
+
+@dataclass(frozen=True)
+class SearchedStep:
+    """A pipeline step the space itself searches, and a name under it:
+    ``"clf__max_iter"`` with ``"clf": [SGDClassifier(), KNeighbors...()]``
+    is ``SearchedStep("clf", "max_iter", (SGDClassifier(), ...))``."""
+
+    name: str
+    param: str
+    choices: tuple
+
+    def lacking(self, choices=None):
+        """The choices (by default all) without ``param``: ``None`` and
+        ``"passthrough"`` lack every parameter."""
+        return [c for c in (self.choices if choices is None else choices)
+                if not (hasattr(c, "get_params") and self.param in c.get_params(deep=True))]
+
+
+def searched_step(name, dims):
+    """The :class:`SearchedStep` that ``name`` reaches into, or None.
+
+    ``dims`` maps names to dimensions; the longest searched prefix wins.
+    """
     parts = name.split("__")
     for cut in range(len(parts) - 1, 0, -1):
         step = "__".join(parts[:cut])
-        replacements = getattr(dims.get(step), "categories", None)
-        if replacements is not None:
-            rest = "__".join(parts[cut:])
-            steps = [c for c in replacements if hasattr(c, "get_params")]
-            return bool(steps) and all(rest in c.get_params(deep=True) for c in steps)
-    return name in valid
+        choices = getattr(dims.get(step), "categories", None)
+        if choices is not None:
+            return SearchedStep(step, "__".join(parts[cut:]), tuple(choices))
+    return None
