@@ -38,6 +38,7 @@ from ._json import (
     encode_value,
     to_python,
 )
+from ._sensitivity_params import declared_range, range_dimension
 from .exceptions import SkhpoError
 from .space import Categorical, dimension_scale, reread_search_spaces
 
@@ -181,7 +182,12 @@ def _describe_space(search):
                       # Read back by sensitivity_report, which cannot rebuild
                       # a dimension from its repr but needs its scale.
                       "scales": {name: dimension_scale(dim) for name, dim
-                                 in s.space.as_dict().items()}}
+                                 in s.space.as_dict().items()},
+                      # and its bounds, so that a report on loaded results
+                      # integrates over the same ranges as on the search.
+                      "ranges": {name: declared_range(dim) for name, dim
+                                 in s.space.as_dict().items()
+                                 if declared_range(dim) is not None}}
                      for s in subspaces]
     else:
         parts = raw if isinstance(raw, (list, tuple)) else [raw]
@@ -444,15 +450,30 @@ def search_parameter(source, name):
     return value
 
 
+def _stored_subspaces(source):
+    metadata = getattr(source, "metadata", None)
+    space = metadata.get("search_space") if isinstance(metadata, dict) else None
+    return (space or {}).get("subspaces") or []
+
+
 def stored_scales(source):
     """Each parameter's scale as :func:`save_results` wrote it (``_describe_space``)
     beside loaded results; empty for anything else."""
-    metadata = getattr(source, "metadata", None)
-    space = metadata.get("search_space") if isinstance(metadata, dict) else None
     scales = {}
-    for subspace in (space or {}).get("subspaces") or []:
+    for subspace in _stored_subspaces(source):
         scales.update(subspace.get("scales") or {})
     return scales
+
+
+def stored_dimensions(source, scales):
+    """The numeric dimensions :func:`save_results` described (``"ranges"``),
+    rebuilt on ``scales``; empty for anything else (and for files written
+    before ranges were saved)."""
+    dims = {}
+    for subspace in _stored_subspaces(source):
+        for name, spec in (subspace.get("ranges") or {}).items():
+            dims.setdefault(name, range_dimension(spec, scales.get(name), name))
+    return dims
 
 
 class SearchResults:

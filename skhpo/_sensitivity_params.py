@@ -180,6 +180,36 @@ class _Param:
         return [float(v) for v in values]
 
 
+def declared_range(dim):
+    """What the analysis reads of a numeric dimension, as JSON for saved results.
+
+    ``{"low", "high", "integer"}`` for a ``Real``, ``Integer`` or a
+    distribution of finite support; ``{"values"}`` for an ``Ordinal`` (a
+    numeric list); None for anything else, whose tried values are all the
+    analysis uses. :func:`range_dimension` rebuilds it.
+    """
+    if isinstance(dim, Ordinal):
+        return {"values": [float(v) if isinstance(v, float) else int(v) for v in dim.values]}
+    if isinstance(dim, Real):  # Integer too
+        return {"low": float(dim.low), "high": float(dim.high),
+                "integer": isinstance(dim, Integer)}
+    if isinstance(dim, Distribution):
+        low, high = dim.dist.support()
+        if np.isfinite(low) and np.isfinite(high):
+            return {"low": float(low), "high": float(high), "integer": dim.is_discrete}
+    return None
+
+
+def range_dimension(spec, scale, name):
+    """The dimension a :func:`declared_range` ``spec`` describes, on ``scale``:
+    the same bounds for the analysis as the search's own dimension."""
+    if "values" in spec:
+        return Ordinal(spec["values"], log=scale == "log", name=name)
+    kind = Integer if spec["integer"] else Real
+    return kind(spec["low"], spec["high"],
+                prior="log-uniform" if scale == "log" else "uniform", name=name)
+
+
 def _dimensions(raw_spaces):
     """Dimension of each parameter named in a search's spaces, when parseable."""
     if raw_spaces is None:

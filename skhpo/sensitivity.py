@@ -25,7 +25,7 @@ from sklearn.utils import check_random_state
 
 from . import _fanova
 from ._grid_anova import GridDecomposition, complete_grid, grid_table
-from ._persistence import stored_scales
+from ._persistence import stored_dimensions, stored_scales
 from ._sensitivity_params import _dimensions, _label, _Param
 from ._sensitivity_plots import (
     ImportanceDisplay,
@@ -517,8 +517,10 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
         A fitted skhpo or scikit-learn search (``GridSearchCV``,
         ``RandomizedSearchCV``, ``Halving*SearchCV``), its ``cv_results_``
         dict, a DataFrame of one, or what :func:`skhpo.load_results` returns.
-        A search also gives each parameter's scale and range, loaded results
-        the scale. From results alone a numeric parameter is taken as
+        A search gives each parameter's scale and range, and so do results
+        loaded from :func:`skhpo.save_results` (the same report as on the
+        search; older files without ranges give the scale only).
+        From results alone a numeric parameter is taken as
         log-scale when its values are positive, span at least two decades and
         spread more evenly on the log scale than on the linear one (a note
         says so), and any non-numeric parameter (strings, None, estimators)
@@ -662,9 +664,11 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
         raise ValueError("No parameter varies across the analysed trials, so "
                          "there is nothing to decompose.")
     if not dims:
-        # Saved results keep their space's scales (the user's scales win).
+        # Saved results keep their space's scales (the user's scales win) and
+        # numeric ranges, so they are analysed as the search itself would be.
         scales = {**{n: v for n, v in stored_scales(search_or_results).items()
                      if n in names}, **scales}
+        dims = stored_dimensions(search_or_results, scales)
     plist = [_Param(n, values[n], dims.get(n), scales.get(n)) for n in names]
     guessed_log = [p.name for p in plist if p.guessed and p.kind == "log"]
     if guessed_log:

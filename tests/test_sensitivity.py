@@ -704,3 +704,37 @@ def test_an_infinite_setting_is_a_level_of_its_parameter():
         marginal = report.marginals[report.marginals["param"] == "C"]
         assert sorted(map(str, marginal["value"])) == ["0.01", "0.1", "1.0", "inf"]
         assert report.importances.set_index("param").loc["C", "best_value"] == 0.1
+
+
+def test_loaded_results_are_analysed_over_the_searchs_own_ranges(tmp_path):
+    # Saved results keep each numeric dimension's declared range, not only
+    # its scale: the report on the file is the report on the search.
+    from scipy.stats import loguniform, randint
+    from sklearn.base import RegressorMixin
+
+    from skhpo import BayesSearchCV, Integer, Real, load_results, save_results
+
+    class Bumpy(RegressorMixin, BaseEstimator):
+        def __init__(self, c=1.0, k=1, m=1.0, d=1, g=1.0):
+            self.c, self.k, self.m, self.d, self.g = c, k, m, d, g
+
+        def fit(self, X, y):
+            return self
+
+        def score(self, X, y):
+            return -(np.log10(self.c) - 1) ** 2 - 0.1 * self.k * self.m + 0.01 * self.d \
+                - abs(np.log10(self.g))
+
+    space = {"c": Real(1e-3, 1e3, prior="log-uniform"), "k": Integer(1, 20),
+             "m": [0.5, 1.0, 2.0, 4.0], "d": randint(1, 5), "g": loguniform(1e-2, 1e2)}
+    X = np.zeros((12, 1))
+    search = BayesSearchCV(Bumpy(), space, n_iter=16, n_initial_points=8, cv=2,
+                           random_state=0).fit(X, np.zeros(12))
+    save_results(search, tmp_path / "r.json")
+    live = sensitivity_report(search, n_bootstrap=4, random_state=0)
+    loaded = sensitivity_report(load_results(tmp_path / "r.json"), n_bootstrap=4,
+                                random_state=0)
+    pd.testing.assert_frame_equal(loaded.importances, live.importances)
+    # The premise: the tried values alone span less than the declared range.
+    c = np.asarray(search.cv_results_["param_c"], dtype=float)
+    assert c.min() > 1e-3 and c.max() < 1e3
