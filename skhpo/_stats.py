@@ -318,10 +318,13 @@ def compare_configs(scores, original_scores, winner, *, test_train_ratio,
     p_worse = np.full(n_configs, np.nan)
     t_stat = np.full(n_configs, np.nan)
     p_raw = np.full(n_configs, np.nan)
+    # A failed seed ranks last, as in seed_ranks: a rival that scores where
+    # the winner failed beats it there; two failures tie.
+    filled = np.where(np.isfinite(seed_means), seed_means, -np.inf)
     for i in range(n_configs):
         if i != winner:
-            wins = np.sum(seed_means[i] > seed_means[winner])
-            wins += 0.5 * np.sum(seed_means[i] == seed_means[winner])
+            wins = np.sum(filled[i] > filled[winner])
+            wins += 0.5 * np.sum(filled[i] == filled[winner])
             beat[i] = wins / n_seeds
             beat_low[i], beat_high[i] = wilson_interval(wins, n_seeds, alpha)
             p_better[i], p_equiv[i], p_worse[i] = bayes_correlated_t(

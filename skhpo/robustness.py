@@ -214,6 +214,9 @@ def check_robustness(
         score_params = metric_params({metric: scorer}, score_params)[metric]
     base_cv = check_cv(search.cv, y, classifier=is_classifier(search.estimator))
     notes = []
+    subsampled = _subsampled_note(search, X)
+    if subsampled:
+        notes.append(subsampled)
     cv_varies, why_not = _can_reshuffle(base_cv)
     cv_varies = cv_varies and "cv" in vary
     if "cv" in vary and why_not:
@@ -238,12 +241,17 @@ def check_robustness(
             "only the CV shuffling varies."
         )
     if not (cv_varies or est_varies):
+        _check_splits_left(base_cv.get_n_splits(X, y, groups), search.cv)
+        # The real reason on each side: vary's choice, or what cannot vary.
+        estimator_why = ("vary excludes 'estimator'" if "estimator" not in vary
+                         else "the estimator has no random_state to set")
+        cv_why = ("vary excludes 'cv'" if "cv" not in vary
+                  else f"the splitter {base_cv!r} cannot be reshuffled")
         warn(
-            "The seeds cannot change any score: "
-            f"vary={tuple(vary)!r}, the estimator has no random_state to set "
-            f"and the splitter {base_cv!r} cannot be reshuffled. Re-scoring "
-            "would only repeat the original search, so no report is returned. "
-            "Use a splitter that shuffles (e.g. KFold) or an estimator with a "
+            f"The seeds cannot change any score: {estimator_why} and {cv_why}. "
+            "Re-scoring would only repeat the original search, so no report "
+            "is returned. Vary what can change (vary=('estimator', 'cv')), use "
+            "a splitter that shuffles (e.g. KFold) or an estimator with a "
             "random_state.",
             RobustnessWarning,
         )
@@ -257,13 +265,7 @@ def check_robustness(
             f"got {sorted(n_splits)}. Use a splitter with a fixed n_splits."
         )
     n_splits = n_splits.pop()
-    if n_splits < 2:
-        raise ValueError(
-            f"check_robustness needs at least 2 CV splits per seed, got "
-            f"{n_splits} from the search's cv={search.cv!r}. A generator of "
-            "splits (cv=KFold().split(X)) is used up by the search: give the "
-            "search a splitter or a list of (train, test) pairs."
-        )
+    _check_splits_left(n_splits, search.cv)
     error_score = getattr(search, "error_score", np.nan)
     tasks = []
     for c, est in enumerate(estimators):
@@ -282,7 +284,7 @@ def check_robustness(
     scores = np.empty((len(params), len(seeds), n_splits))
     for (c, s, k, *_), (value, _) in zip(tasks, results):
         scores[c, s, k] = value
-    _check_failures([error for _, error in results], scores, error_score)
+    _check_failures([error for _, error in results], scores)
     if np.array_equal(scores, np.broadcast_to(scores[:, :1, :], scores.shape),
                       equal_nan=True):
         # What varies is decided a priori (get_params, the splitter's
@@ -315,6 +317,7 @@ def check_robustness(
         folds_shared=not cv_varies,
         alpha=alpha,
         rope=rope,
+        original_comparable=not subsampled,
     )
 
 
@@ -337,10 +340,12 @@ class RobustnessReport:
         ``seed_sd`` (sd of the seed means), ``fold_sd`` (pooled sd across
         splits), ``ci_low``/``ci_high`` (corrected resampled-t interval of
         the robust mean, Nadeau & Bengio 2003), ``optimism`` (original score
-        minus robust mean), ``mean_rank``/``rank_sd`` (rank among the
+        minus robust mean; NaN, with a note, when the search's full budget
+        was a subsample of the rows), ``mean_rank``/``rank_sd`` (rank among the
         configurations per seed), ``win_rate`` (share of seeds it ranks
         first), ``p_beat_winner`` with ``p_beat_winner_low``/``_high`` (share
-        of seeds it beats the original winner, Wilson interval),
+        of seeds it beats the original winner, Wilson interval; in both, a
+        seed where a fit failed ranks last),
         ``bayes_p_better``/``bayes_p_equivalent``/``bayes_p_worse``
         (Bayesian correlated t-test against the original winner with the
         ROPE, Benavoli et al. 2017), ``t_vs_best``/``p_vs_best`` (one-sided
@@ -351,7 +356,8 @@ class RobustnessReport:
         winner when it is not the robust best: its win did not survive the
         re-scoring), ``"worse"`` (significantly worse than the robust best),
         ``"tie"`` (not significantly worse) or ``"failed"`` (a re-scoring fit
-        failed or gave a non-finite score, so its statistics are NaN). Among
+        failed or gave a non-finite score, so its statistics are NaN; a
+        failed fit scores NaN here whatever the search's ``error_score``). Among
         truly equal configurations the original winner is ``"lucky"``
         whenever another one happens to rank first (with ``k`` equal ones,
         ``(k - 1) / k`` of the time), which is right: its win was luck, and
@@ -405,7 +411,7 @@ class RobustnessReport:
     def _from_scores(
         cls, scores, *, params, candidates, original_ranks, original_scores,
         seeds, metric, ranking_rule, varied, notes, test_train_ratio,
-        folds_shared, alpha, rope,
+        folds_shared, alpha, rope, original_comparable=True,
     ):
         self = cls()
         n_configs, n_seeds, n_splits = scores.shape
@@ -427,6 +433,8 @@ class RobustnessReport:
         summary.insert(0, "original_rank", original_ranks)
         summary.insert(0, "params", params)
         summary.insert(0, "candidate", np.asarray(candidates))
+        if not original_comparable:
+            summary["optimism"] = np.nan
         summary.index.name = "config"
         self.summary = summary
 
@@ -798,6 +806,21 @@ def _ranking(search, scoring):
     return metric, scorer, order, original, rule
 
 
+def _subsampled_note(search, X):
+    """A note when the search's full budget was a subsample of ``X``'s rows
+    (``resource="n_samples"`` below all of them), else None: its scores and
+    the re-scoring's, fitted on every row, are then not comparable."""
+    results = search.cv_results_
+    if getattr(search, "resource", None) != "n_samples" or "n_resources" not in results:
+        return None
+    largest, n_rows = int(np.max(results["n_resources"])), _n_samples(X)
+    if largest >= n_rows:
+        return None
+    return (f"The search scored its candidates on at most {largest} of the {n_rows} "
+            f"rows (resource='n_samples'); the re-scoring fits on all of them, so "
+            f"original_score is not comparable and optimism is NaN.")
+
+
 def _fully_scored(results):
     """Rows whose mean covers the full budget: the only ones compared.
 
@@ -835,6 +858,17 @@ def _seed_keys(estimator):
         k for k in estimator.get_params(deep=True)
         if k == "random_state" or k.endswith("__random_state")
     )
+
+
+def _check_splits_left(n_splits, search_cv):
+    """Raise unless there are at least 2 splits per seed."""
+    if n_splits < 2:
+        raise ValueError(
+            f"check_robustness needs at least 2 CV splits per seed, got "
+            f"{n_splits} from the search's cv={search_cv!r}. A generator of "
+            "splits (cv=KFold().split(X)) is used up by the search: give the "
+            "search a splitter or a list of (train, test) pairs."
+        )
 
 
 def _can_reshuffle(cv):
@@ -897,10 +931,12 @@ def _fit_and_score(estimator, X, y, train, test, scorer, fit_params, score_param
     except Exception as exc:
         if isinstance(error_score, str) and error_score == "raise":
             raise
-        return float(error_score), f"{type(exc).__name__}: {exc}"
+        # NaN whatever a numeric error_score says: a configuration that fails
+        # under some seed is "failed", not ranked on a stand-in score.
+        return np.nan, f"{type(exc).__name__}: {exc}"
 
 
-def _check_failures(errors, scores, error_score):
+def _check_failures(errors, scores):
     """Raise if no fit gave a finite score; otherwise warn once about failures."""
     failed = [e for e in errors if e is not None]
     first = f" First error: {failed[0]!r}." if failed else ""
@@ -914,9 +950,8 @@ def _check_failures(errors, scores, error_score):
     n_nan = int(np.sum(~np.isfinite(scores)))
     parts = []
     if failed:
-        shown = "NaN" if np.isnan(error_score) else repr(error_score)
-        parts.append(f"{len(failed)} of {scores.size} fits failed and score "
-                     f"{shown} (the search's error_score).")
+        parts.append(f"{len(failed)} of {scores.size} fits failed and score NaN "
+                     f"(whatever the search's error_score).")
     if n_nan:
         parts.append(f"{n_nan} scores are not finite: statistics involving them "
                      f"are NaN, and their configurations' verdict is 'failed'.")

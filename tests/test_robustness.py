@@ -5,6 +5,7 @@ known true mean plus seed noise (a function of ``random_state``) plus fold
 noise (a function of the training fold), so the right answer is known.
 """
 
+import re
 import warnings
 import zlib
 
@@ -227,6 +228,29 @@ def test_seeds_that_cannot_change_anything_warn(cv, vary):
         assert check_robustness(search, X, y, seeds=3, vary=vary) is None
 
 
+@pytest.mark.parametrize("estimator, cv, vary, reason", [
+    # Each side names its real reason: vary's choice, not "cannot".
+    (KNeighborsClassifier(), KFold(3, shuffle=True, random_state=0), ("estimator",),
+     "the estimator has no random_state to set and vary excludes 'cv'"),
+    (DecisionTreeClassifier(random_state=0), TimeSeriesSplit(3), ("cv",),
+     "vary excludes 'estimator' and the splitter TimeSeriesSplit"),
+])
+def test_the_no_change_warning_names_the_real_reasons(estimator, cv, vary, reason):
+    X, y = make_classification(n_samples=60, random_state=0)
+    search = GridSearchCV(estimator, {"min_samples_leaf" if "Tree" in repr(estimator)
+                                      else "n_neighbors": [1, 5]}, cv=cv).fit(X, y)
+    with pytest.warns(RobustnessWarning, match=re.escape(reason)):
+        assert check_robustness(search, X, y, seeds=3, vary=vary) is None
+
+
+def test_a_used_up_generator_is_named_even_when_no_seed_could_act():
+    X, y = make_classification(n_samples=60, random_state=0)
+    search = GridSearchCV(KNeighborsClassifier(), {"n_neighbors": [1, 5]},
+                          cv=KFold(3).split(X, y)).fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 CV splits.*got 0.*generator"):
+        check_robustness(search, X, y, seeds=2)
+
+
 def test_report_is_reproducible_and_independent_of_n_jobs():
     search, X, y = synthetic_search([0.0, 0.1, 0.2, 0.3])
     a = check_robustness(search, X, y, seeds=3, random_state=7, n_jobs=1)
@@ -324,6 +348,24 @@ def test_halving_uses_last_iteration_only():
     assert set(report.summary["candidate"]) == set(last)
     assert report.summary["candidate"].iloc[0] == search.best_index_
     assert "full budget" in report.ranking_rule
+
+
+@pytest.mark.parametrize("max_resources, comparable", [(90, False), ("auto", True)])
+def test_a_subsampled_full_budget_has_no_optimism(max_resources, comparable):
+    # Scored on 90 of 150 rows, re-scored on all 150: an "optimism" would
+    # measure the extra data, not luck.
+    from skhpo import HyperbandSearchCV
+
+    X, y = _tree_data()
+    search = HyperbandSearchCV(DecisionTreeClassifier(random_state=0),
+                               {"max_depth": [1, 2, 3, 4]}, resource="n_samples",
+                               min_resources=30, max_resources=max_resources,
+                               cv=KFold(3, shuffle=True, random_state=0),
+                               random_state=0).fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, vary=("cv",), random_state=0)
+    assert np.isfinite(report.summary["original_score"]).all()
+    assert np.isfinite(report.summary["optimism"]).all() == comparable
+    assert any("at most 90 of the 150 rows" in n for n in report.notes) != comparable
 
 
 def test_hyperband_uses_every_full_budget_row_winner_first():
@@ -728,6 +770,32 @@ def test_failed_refits_warn_with_the_error_and_are_verdict_failed():
     assert verdicts[0] == "robust_best"
     # A NaN stays NaN (max(0, nan) would have made it 0).
     assert report.variance_components["variance"].isna().all()
+
+
+def test_a_numeric_error_score_does_not_hide_a_failed_refit():
+    # GridSearchCV(error_score=0.0) stands in 0 for a failure; here a
+    # configuration that fails under some seed is still "failed".
+    search, X, y = synthetic_search([0.0, 0.5, -1.0], cls=Fragile)
+    search.error_score = 0.0
+    with pytest.warns(RobustnessWarning, match=r"fits failed and score NaN"):
+        report = check_robustness(search, X, y, seeds=[1, 2, 4], random_state=0)
+    verdicts = dict(zip(report.summary["params"].map(lambda p: p["config"]),
+                        report.summary["verdict"]))
+    assert verdicts[1] == "failed"
+    assert report.scores.query("candidate == 1 and seed == 1")["score"].isna().all()
+
+
+def test_a_rival_beats_the_winner_on_the_seeds_where_the_winner_failed():
+    # The original winner (config 1) fails on seeds 1 and 3: config 0 scores
+    # there, so it beats the winner on 2 of 3 seeds, as win_rate counts.
+    search, X, y = synthetic_search([0.0, 5.0, -1.0], cls=Fragile, seed_sd=0.1)
+    with pytest.warns(RobustnessWarning, match="fits failed"):
+        report = check_robustness(search, X, y, seeds=[1, 2, 3], random_state=0)
+    summary = report.summary.set_index(report.summary["params"].map(lambda p: p["config"]))
+    assert summary.loc[1, "original_rank"] == 1
+    assert summary.loc[0, "p_beat_winner"] == pytest.approx(2 / 3)
+    assert summary.loc[2, "p_beat_winner"] == pytest.approx(2 / 3)
+    assert summary.loc[0, "win_rate"] == pytest.approx(2 / 3)
 
 
 def test_every_refit_failing_is_an_error_naming_it():
