@@ -403,8 +403,6 @@ class _Submission:
 @dataclass
 class _Counter:
     fits: int = 0
-    failures: int = 0
-    first_error: str | None = None
 
 
 class FoldEvaluator:
@@ -540,11 +538,6 @@ class FoldEvaluator:
     @property
     def n_fits_(self):
         return self._counter.fits
-
-    @property
-    def n_failures_(self):
-        """Fits so far that raised."""
-        return self._counter.failures
 
     # ---------------------------------------------------------------- helpers
     def _register(self, candidates):
@@ -808,9 +801,6 @@ class FoldEvaluator:
             if self.verbose > 0:
                 self._print_fit_end(result)
             counter.fits += 1
-            if out["fit_error"] is not None:
-                counter.failures += 1
-                counter.first_error = counter.first_error or out["fit_error"]
 
     def _print_fit_end(self, result):
         """GridSearchCV's ``[CV] END`` line; ``self.verbose`` is the search's
@@ -823,14 +813,18 @@ class FoldEvaluator:
                            return_train_score=self.return_train_score), flush=True)
 
     def warn_about_failures(self):
-        """One warning for all the failed fits of this process, if any (the
-        searches call it once, at the end, as ``GridSearchCV`` warns)."""
-        counter = self._counter
-        if counter.failures:
+        """One warning for all the failed fits of the search, if any (the
+        searches call it once, at the end, as ``GridSearchCV`` warns).
+
+        Counted over every stored result, the journal's included, so that a
+        resumed search warns as the uninterrupted run would.
+        """
+        failed = [result for result in self.store.values() if result.failed]
+        if failed:
             warn(
-                f"{counter.failures} of {counter.fits} fits failed and were given "
+                f"{len(failed)} of {len(self.store)} fits failed and were given "
                 f"error_score={self.error_score}. Set error_score='raise' to "
-                f"see the error at once. The first failure:\n{counter.first_error}",
+                f"see the error at once. The first failure:\n{failed[0].fit_error}",
                 FitFailedWarning,
             )
 

@@ -118,6 +118,39 @@ def test_a_search_where_every_fit_failed_fails_again_when_resumed(tmp_path):
                 search.fit(X, y)
 
 
+def test_a_resumed_search_warns_about_every_failure_as_the_first_run_would(tmp_path):
+    from sklearn.exceptions import FitFailedWarning
+
+    # Half of the space fails: lbfgs refuses penalty="l1".
+    space = {"C": Real(1e-3, 1e2, prior="log-uniform"), "penalty": ["l2", "l1"]}
+
+    def search(path=None):
+        return BayesSearchCV(LogisticRegression(max_iter=300), space, n_iter=6,
+                             n_initial_points=4, cv=3, random_state=0, checkpoint=path)
+
+    def failure_warnings(fitted):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fitted()
+        return [str(w.message).split(". ")[0] for w in caught
+                if issubclass(w.category, FitFailedWarning)]
+
+    path = tmp_path / "search.jsonl"
+    uninterrupted = search()
+    whole = failure_warnings(lambda: uninterrupted.fit(X, y))
+    results = uninterrupted.cv_results_
+    n_failed = sum(int(np.isnan(results[f"split{i}_test_score"]).sum()) for i in range(3))
+    assert 0 < n_failed < 18
+    assert whole == [f"{n_failed} of 18 fits failed and were given error_score=nan"]
+    failure_warnings(lambda: search(path).fit(X, y))
+    lines = _journal_lines(path)
+    with open(path, "w") as handle:  # keep the header and the first 7 results
+        handle.write("\n".join(lines[:8]) + "\n")
+    assert failure_warnings(lambda: search(path).fit(X, y)) == whole
+    # Resumed with every result journaled: no fit, the same warning.
+    assert failure_warnings(lambda: search(path).fit(X, y)) == whole
+
+
 def test_torn_last_line_is_skipped_not_fatal(tmp_path):
     path = tmp_path / "search.jsonl"
     _bayes(n_iter=4, checkpoint=path).fit(X, y)
