@@ -286,7 +286,7 @@ class ConvergenceDisplay:
             if len(panels) == 2:
                 _, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
             else:
-                axes = [axes_or_new(None)]
+                axes = [None]
         elif len(panels) == 2:
             axes = list(np.ravel(np.asarray(ax, dtype=object)))
             if len(axes) != 2:
@@ -295,9 +295,11 @@ class ConvergenceDisplay:
                     f"(iteration, time), got {len(axes)}. Pass ax=None, or "
                     f"x='iteration' or x='time' with a single Axes."
                 )
-            axes = [check_axes(a) for a in axes]
         else:
-            axes = [check_axes(ax)]
+            axes = [ax]
+        # Another search's curves stay (they add up); any other skhpo plot
+        # drawn there is replaced.
+        axes = [axes_or_new(a, adds_up="convergence") for a in axes]
 
         t = self.trials
         status = t["status"].to_numpy(dtype=object)

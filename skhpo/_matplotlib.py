@@ -28,26 +28,33 @@ def check_axes(ax):
 # Axes: a plot drawn there again replaces the earlier one instead of piling
 # a second drawing, colorbar and legend on it.
 _ADDED = "_skhpo_added"
+# Which skhpo plot drew on the Axes last.
+_KIND = "_skhpo_kind"
 
 
-def axes_or_new(ax, figsize=None):
+def axes_or_new(ax, figsize=None, *, adds_up=None):
     """The given Axes, checked, or the Axes of a new figure when ``ax`` is None.
 
     An Axes a skhpo plot drew on before is cleared, with the colorbars and
-    twin Axes recorded by :func:`added_beside`. A new figure gets no layout
-    engine: a user's ``plt.tight_layout()`` fails on a constrained-layout
-    figure that has a colorbar. Call :func:`fit_new_figure` once drawn.
+    twin Axes recorded by :func:`added_beside`, unless ``adds_up`` names the
+    kind of plot drawn there last (convergence curves add up, to compare
+    searches). A new figure gets no layout engine: a user's
+    ``plt.tight_layout()`` fails on a constrained-layout figure that has a
+    colorbar. Call :func:`fit_new_figure` once drawn.
     """
     if ax is None:
         _, ax = pyplot().subplots(figsize=figsize)
     else:
         check_axes(ax)
         earlier = getattr(ax, _ADDED, None)
+        if earlier is not None and adds_up is not None and getattr(ax, _KIND, None) == adds_up:
+            return ax
         if earlier is not None:
             for extra in earlier:
                 extra.remove()
             ax.cla()
     setattr(ax, _ADDED, [])
+    setattr(ax, _KIND, adds_up)
     return ax
 
 

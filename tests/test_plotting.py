@@ -502,6 +502,26 @@ def test_parallel_drawn_twice_on_one_axes_replaces_its_drawing(bayes):
     assert len(ax.figure.axes) == n_axes and len(ax.collections) == 1
 
 
+def test_convergence_curves_add_up_but_replace_or_are_replaced_by_other_plots(bayes,
+                                                                             hyperband):
+    _, ax = plt.subplots()
+    ConvergenceDisplay.from_search(bayes).plot(ax=ax, x="iteration")
+    n_lines = len(ax.lines)
+    ConvergenceDisplay.from_search(hyperband).plot(ax=ax, x="iteration")
+    assert len(ax.lines) == 2 * n_lines  # two searches compared
+    ParallelCoordinatesDisplay.from_search(bayes).plot(ax=ax)
+    assert len(ax.lines) == 0 and ax.get_legend() is None  # no convergence underneath
+    assert ax.get_xlabel() == ""
+    ConvergenceDisplay.from_search(bayes).plot(ax=ax, x="iteration")
+    assert len(ax.lines) == n_lines and len(ax.figure.axes) == 1  # colorbar gone too
+    HyperbandScheduleDisplay.from_search(hyperband).plot(ax=ax)
+    assert "iteration" not in ax.get_xlabel() and len(ax.lines) < n_lines
+    # A convergence figure of its own takes another search's curves too.
+    display = ConvergenceDisplay.from_search(bayes).plot()
+    ConvergenceDisplay.from_search(hyperband).plot(ax=display.ax_)
+    assert [len(a.lines) for a in display.ax_] == [2 * n_lines] * 2
+
+
 def test_parallel_own_figure_leaves_a_users_tight_layout_working(bayes):
     import warnings
 
