@@ -10,6 +10,7 @@ import pandas as pd
 from ._frames import _param_names, _unpack
 from ._json import to_python, value_label
 from ._matplotlib import added_beside, axes_or_new, fit_new_figure, pyplot
+from ._persistence import stored_dimensions
 from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
 from .space import (
     Categorical,
@@ -250,16 +251,19 @@ class ParallelCoordinatesDisplay:
     def from_results(cls, results, *, metric=None, params=None, budget="full"):
         """Compute the plot from a ``cv_results_`` dict or loaded results.
 
-        Without the search's space, log scales are inferred from the values
-        (positive and spanning two decades). Parameters as in
-        :meth:`from_search`.
+        Results loaded by :func:`skhpo.load_results` keep their numeric
+        parameters' declared ranges and scales, so they are drawn as from
+        the search. Otherwise (a ``cv_results_`` dict), log scales are
+        inferred from the values (positive and spanning two decades).
+        Parameters as in :meth:`from_search`.
 
         Returns
         -------
         display : ParallelCoordinatesDisplay
         """
         cv_results, refit = _unpack(results)
-        return cls._compute(cv_results, refit, {}, metric, params, budget)
+        return cls._compute(cv_results, refit, stored_dimensions(results), metric,
+                            params, budget)
 
     @classmethod
     def _compute(cls, cv_results, refit, dims, metric, params, budget):

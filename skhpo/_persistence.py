@@ -465,10 +465,11 @@ def stored_scales(source):
     return scales
 
 
-def stored_dimensions(source, scales):
+def stored_dimensions(source, scales=None):
     """The numeric dimensions :func:`save_results` described (``"ranges"``),
-    rebuilt on ``scales``; empty for anything else (and for files written
-    before ranges were saved)."""
+    rebuilt on ``scales`` (by default the stored ones); empty for anything
+    else (and for files written before ranges were saved)."""
+    scales = stored_scales(source) if scales is None else scales
     dims = {}
     for subspace in _stored_subspaces(source):
         for name, spec in (subspace.get("ranges") or {}).items():

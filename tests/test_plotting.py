@@ -522,6 +522,23 @@ def test_convergence_curves_add_up_but_replace_or_are_replaced_by_other_plots(ba
     assert [len(a.lines) for a in display.ax_] == [2 * n_lines] * 2
 
 
+def test_parallel_coordinates_from_a_saved_file_are_those_of_the_search(tmp_path):
+    from skhpo import Integer, Real, load_results, save_results
+
+    X, y = load_iris(return_X_y=True)
+    search = BayesSearchCV(DecisionTreeClassifier(random_state=0),
+                           {"min_impurity_decrease": Real(1e-4, 0.5, prior="log-uniform"),
+                            "max_depth": Integer(1, 30), "min_samples_leaf": [1, 2, 4, 8]},
+                           n_iter=6, n_initial_points=4, cv=3, random_state=0).fit(X, y)
+    save_results(search, tmp_path / "r.json")
+    live = ParallelCoordinatesDisplay.from_search(search)
+    loaded = ParallelCoordinatesDisplay.from_results(load_results(tmp_path / "r.json"))
+    scales = {a["name"]: a["scale"] for a in live.axes}
+    assert scales["min_impurity_decrease"] == "log"  # the premise
+    assert loaded.axes == live.axes  # scales and declared limits alike
+    np.testing.assert_allclose(loaded.coords, live.coords)
+
+
 def test_parallel_own_figure_leaves_a_users_tight_layout_working(bayes):
     import warnings
 
