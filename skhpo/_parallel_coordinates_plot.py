@@ -182,6 +182,9 @@ class ParallelCoordinatesDisplay:
         Pruned trials (dashed), coloured by their partial score.
     failed_lines_ : matplotlib LineCollection or None
         Failed trials, in grey.
+    failed_points_ : matplotlib PathCollection or None
+        A grey cross at each parameter value of a failed trial: a trial has
+        no score to draw a line to, so with one parameter only these show it.
     colorbar_ : matplotlib Colorbar
 
     Examples
@@ -363,7 +366,7 @@ class ParallelCoordinatesDisplay:
             lines = [np.column_stack([xs, self.coords[i]]) for i in idx]
             return idx, [line[np.isfinite(line[:, 1])] for line in lines]
 
-        self.failed_lines_ = self.pruned_lines_ = None
+        self.failed_lines_ = self.pruned_lines_ = self.failed_points_ = None
         failed = status == "failed"
         if failed.any():
             _, segs = segments(failed)
@@ -371,6 +374,9 @@ class ParallelCoordinatesDisplay:
                                                 linewidths=1, alpha=0.6, zorder=1,
                                                 label="failed")
             ax.add_collection(self.failed_lines_)
+            points = np.concatenate(segs)
+            self.failed_points_ = ax.scatter(points[:, 0], points[:, 1], marker="x",
+                                             color=_FAILED_COLOR, s=36, zorder=1)
         pruned = status == "pruned"
         if pruned.any():
             idx, segs = segments(pruned, order=True)
@@ -431,7 +437,7 @@ class ParallelCoordinatesDisplay:
                 handles.append(Line2D([], [], color="0.3", linestyle="dashed",
                                       label="pruned (partial mean)"))
             if failed.any():
-                handles.append(Line2D([], [], color=_FAILED_COLOR,
+                handles.append(Line2D([], [], color=_FAILED_COLOR, marker="x",
                                       label="failed (score NaN)"))
             ax.legend(handles=handles, loc="upper center", fontsize="small",
                       bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)

@@ -325,6 +325,18 @@ def _n_lines(display):
                if c is not None)
 
 
+def test_failed_trials_of_a_one_parameter_search_still_show():
+    # With one parameter a failed trial's line has a single point (no score
+    # to join): the crosses are what shows it.
+    results = {"params": [{"C": c} for c in (0.1, 1.0, 100.0, 1000.0)],
+               "mean_test_score": np.array([0.8, 0.9, np.nan, np.nan])}
+    display = ParallelCoordinatesDisplay.from_results(results).plot()
+    crosses = display.failed_points_.get_offsets()
+    assert len(crosses) == 2
+    np.testing.assert_allclose(crosses[:, 0], 0.0)  # on the C axis
+    np.testing.assert_allclose(crosses[:, 1], display.coords[2:, 0])
+
+
 def test_parallel_bayes_log_and_categorical(bayes):
     display = ParallelCoordinatesDisplay.from_search(bayes).plot()
     assert [(a["name"], a["scale"]) for a in display.axes] == [
