@@ -31,7 +31,7 @@ from sklearn.utils import check_random_state, indexable
 from ._compat import BaseSearchCV, _fit_context, callbacks_requested
 from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
 from ._frames import primary_metric
-from ._journal import Journal, describe_setup
+from ._journal import Journal, describe_setup, readable_setup
 from ._warnings import warn
 from .space import check_names, parse_search_spaces
 
@@ -200,7 +200,8 @@ class FoldSearchCV(BaseSearchCV):
                 f"random_state=0."
             )
         setup = describe_setup(self, evaluator, X, y, params)
-        evaluator.attach_journal(Journal.open(self.checkpoint, setup))
+        evaluator.attach_journal(Journal.open(self.checkpoint, setup,
+                                              readable_setup(self)))
 
     def _refit(self, X, y, fit_params, root_ctx, metadata):
         # Clone the parameters too: they may be estimators (pipeline steps).

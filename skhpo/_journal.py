@@ -19,6 +19,7 @@ dropped with a warning and cut off the file before new lines are appended.
 from __future__ import annotations
 
 import json
+import numbers
 import os
 
 import joblib
@@ -66,13 +67,9 @@ def _unplain(value):
     return value
 
 
-def describe_setup(search, evaluator, X, y, fit_params):
-    """What must match for a journal to be reused, as a dict of hashes.
-
-    Every constructor parameter counts except those that only change how
-    much or how fast (``n_iter``, ``n_jobs``, ``verbose``, ``pre_dispatch``,
-    ``checkpoint``): a larger ``n_iter`` continues a search.
-    """
+def _compared_params(search):
+    """The constructor parameters a journal must match: all but those that
+    only change how much or how fast (a larger ``n_iter`` continues a search)."""
     ignored = {"n_iter", "n_jobs", "verbose", "pre_dispatch", "checkpoint"}
     params = search.get_params(deep=False)
     if "n_points" in params:
@@ -80,9 +77,27 @@ def describe_setup(search, evaluator, X, y, fit_params):
         # resume with another n_jobs is then refused up front, naming
         # n_points, rather than midway by a proposal that differs.
         params["n_points"] = search._batch_size()
+    return {name: params[name] for name in sorted(set(params) - ignored)}
+
+
+def readable_setup(search):
+    """The search's class and simple settings (numbers, strings, None) as
+    text, so that a refusal can say what differs: the setup holds hashes."""
+    readable = {"search": type(search).__name__}
+    for name, value in _compared_params(search).items():
+        if value is None or isinstance(value, (bool, numbers.Number, str)):
+            readable[name] = repr(value)
+    return readable
+
+
+def describe_setup(search, evaluator, X, y, fit_params):
+    """What must match for a journal to be reused, as a dict of hashes:
+    the constructor parameters (see ``_compared_params``), the splits, the
+    data and the fit parameters."""
+    params = _compared_params(search)
     setup = {"search": type(search).__name__}
-    for name in sorted(set(params) - ignored):
-        setup[name] = _fingerprint(params[name])
+    for name, value in params.items():
+        setup[name] = _fingerprint(value)
     if "warm_start" in params:
         setup["warm_start"] = _warm_start_fingerprint(search._warm_start_source())
     setup["splits"] = _fingerprint([(tr, te) for tr, te in evaluator.splits])
@@ -147,21 +162,25 @@ class Journal:
     a new one.
     """
 
-    def __init__(self, path, setup):
+    def __init__(self, path, setup, readable=None):
         self.path = os.fspath(path)
         self.setup = setup
+        self.readable = dict(readable or {})
         self.records = []  # dicts of the journaled results, in file order
         self.keys = {}  # candidate id -> params_key
 
     @classmethod
-    def open(cls, path, setup):
-        journal = cls(path, setup)
+    def open(cls, path, setup, readable=None):
+        """``setup`` (:func:`describe_setup`) must match the journal's;
+        ``readable`` (:func:`readable_setup`) only words a refusal."""
+        journal = cls(path, setup, readable)
         if os.path.exists(journal.path) and os.path.getsize(journal.path) > 0:
             journal._read()
         else:
             with open(journal.path, "w", encoding="utf-8") as handle:
                 handle.write(json.dumps({"format": FORMAT, "version": VERSION,
-                                         "setup": setup}) + "\n")
+                                         "setup": setup,
+                                         "readable": journal.readable}) + "\n")
         return journal
 
     def _read(self):
@@ -171,13 +190,6 @@ class Journal:
         # A file that ends without a newline ends with a torn line.
         complete, torn = lines[:-1], lines[-1]
         good_bytes = len(data) - len(torn)
-        if torn:
-            warn(
-                f"The checkpoint journal {self.path} ends with a torn line (the "
-                f"search was killed while writing it); that result is dropped "
-                f"and will be fitted again.",
-                UserWarning,
-            )
         if not complete:
             raise JournalMismatchError(
                 f"{self.path} is not a skhpo checkpoint journal (no header line). "
@@ -200,15 +212,17 @@ class Journal:
                 f"Resume with the skhpo that wrote it, or choose a new "
                 f"checkpoint path."
             )
+        if torn:  # after the header checks: a torn header is no journal
+            warn(
+                f"The checkpoint journal {self.path} ends with a torn line (the "
+                f"search was killed while writing it); that result is dropped "
+                f"and will be fitted again.",
+                UserWarning,
+            )
         differ = sorted(k for k in set(header["setup"]) | set(self.setup)
                         if header["setup"].get(k) != self.setup.get(k))
         if differ:
-            raise JournalMismatchError(
-                f"The checkpoint journal {self.path} was written by a different "
-                f"setup; these differ: {differ}. Resume with the same search "
-                f"parameters, space, cv, scoring, random_state and data, or "
-                f"choose a new checkpoint path."
-            )
+            raise JournalMismatchError(self._mismatch(differ, header.get("readable") or {}))
         for number, line in enumerate(complete[1:], start=2):
             try:
                 record = json.loads(line)
@@ -226,6 +240,28 @@ class Journal:
         if torn:
             with open(self.path, "r+b") as handle:
                 handle.truncate(good_bytes)
+
+    def _mismatch(self, differ, written):
+        """The refusal: what differs, with both values where they are simple."""
+        now = self.readable
+        if "search" in differ:  # another class: its parameters differ anyway
+            differ = ["search"]
+
+        def shown(key):
+            # Equal text, different hashes: warm_start=True's earlier results.
+            if key in written and key in now and written[key] != now[key]:
+                return f"{key} ({written[key]} in the journal, {now[key]} now)"
+            return key
+
+        hint = ""
+        if "warm_start" in differ and now.get("warm_start") == "True":
+            hint = (" warm_start=True starts from this search's previous results, "
+                    "which the journal's run did not have: each further fit with "
+                    "warm_start=True needs a new checkpoint path.")
+        return (f"The checkpoint journal {self.path} was written by a different "
+                f"setup; these differ: {', '.join(map(shown, differ))}.{hint} "
+                f"Resume with the same search parameters, space, cv, scoring, "
+                f"random_state and data, or choose a new checkpoint path.")
 
     def check_params(self, cid, params):
         """Raise if ``cid`` was journaled with other parameters."""

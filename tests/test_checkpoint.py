@@ -165,6 +165,17 @@ def test_torn_last_line_is_skipped_not_fatal(tmp_path):
     assert all(json.loads(line) for line in _journal_lines(path))
 
 
+def test_a_torn_header_is_refused_without_a_torn_result_warning(tmp_path):
+    path = tmp_path / "search.jsonl"
+    _bayes(n_iter=2, checkpoint=path).fit(X, y)
+    header = _journal_lines(path)[0]
+    path.write_text(header[: len(header) // 2])  # killed while writing the header
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "that result is dropped"
+        with pytest.raises(JournalMismatchError, match="no header line"):
+            _bayes(n_iter=2, checkpoint=path).fit(X, y)
+
+
 @pytest.mark.parametrize(
     "change, differs",
     [
@@ -173,10 +184,15 @@ def test_torn_last_line_is_skipped_not_fatal(tmp_path):
                                 {"C": Real(1e-2, 1e2, prior="log-uniform")}, n_iter=8,
                                 n_initial_points=3, cv=3, random_state=0), X, y),
          "search_spaces"),
-        (lambda: (_bayes(), X * 2, y), "'X'"),
-        (lambda: (_bayes(cv=4), X, y), "cv"),
+        (lambda: (_bayes(), X * 2, y), r"\bX\b"),
+        (lambda: (_bayes(cv=4), X, y), r"cv \(3 in the journal, 4 now\)"),
         # n_points="auto" is n_jobs (1 when the journal was written).
-        (lambda: (_bayes(n_points="auto", n_jobs=2), X, y), "n_points"),
+        (lambda: (_bayes(n_points="auto", n_jobs=2), X, y),
+         r"n_points \(1 in the journal, 2 now\)"),
+        # Another class: named alone, not with all its parameters.
+        (lambda: (HyperbandSearchCV(LogisticRegression(max_iter=300), SPACE, cv=3,
+                                    random_state=0), X, y),
+         r"search \(BayesSearchCV in the journal, HyperbandSearchCV now\)\."),
     ],
 )
 def test_incompatible_journal_is_refused_naming_what_differs(tmp_path, change, differs):
@@ -194,7 +210,7 @@ def test_auto_n_points_is_checked_as_the_n_jobs_it_means(tmp_path):
     again = _bayes(n_points="auto", n_jobs=2, checkpoint=path).fit(X, y)
     assert again.n_fold_fits_ == 0
     # Batches of one propose other points: refused before any fit.
-    with pytest.raises(JournalMismatchError, match=r"these differ: \['n_points'\]"):
+    with pytest.raises(JournalMismatchError, match=r"these differ: n_points \(2 in"):
         _bayes(n_points="auto", n_jobs=1, checkpoint=path).fit(X, y)
 
 
@@ -376,12 +392,16 @@ def test_a_warm_start_recomputed_with_other_fit_times_resumes(tmp_path):
     assert again.n_fold_fits_ == 0
     _same_results(again, first)
     other = dict(rerun, mean_test_score=np.asarray(rerun["mean_test_score"]) - 0.1)
-    with pytest.raises(JournalMismatchError, match=r"\['warm_start'\]"):
+    with pytest.raises(JournalMismatchError, match=r"warm_start\."):
         _bayes(n_iter=4, warm_start=other, checkpoint=path).fit(X, y)
 
 
 def test_a_second_fit_with_warm_start_true_is_refused_up_front(tmp_path):
     search = _bayes(n_iter=4, warm_start=True, checkpoint=tmp_path / "search.jsonl")
     search.fit(X, y)
-    with pytest.raises(JournalMismatchError, match=r"\['warm_start'\]"):
+    with pytest.raises(JournalMismatchError,
+                       match=r"differ: warm_start\. warm_start=True starts from this "
+                             r"search's previous.*needs a new checkpoint path"):
         search.fit(X, y)
+    search.set_params(checkpoint=tmp_path / "second.jsonl").fit(X, y)
+    assert search.n_fold_fits_ == 4 * 3
