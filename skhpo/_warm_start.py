@@ -5,6 +5,7 @@ import numpy as np
 
 from ._persistence import search_parameter
 from ._warnings import warn
+from .space import holds
 
 
 def _cv_results(source):
@@ -70,17 +71,32 @@ def check_warm_start(source, metric, spaces, estimator=None):
     results = _cv_results(source)
     _scores(results, metric)
     _check_resource_value(source, results, estimator)
-    candidates = _full_budget_candidates(source, results).values()
-    outside = sum(not any(space.contains(candidate) for space in spaces)
-                  for candidate in candidates)
+    candidates = list(_full_budget_candidates(source, results).values())
+    outside = [candidate for candidate in candidates
+               if not any(space.contains(candidate) for space in spaces)]
     if outside:
         names = [space.names for space in spaces]
         warn(
-            f"warm_start: {outside} of {len(candidates)} earlier candidates lie outside "
-            f"the search space{'s' if len(spaces) > 1 else ''} "
-            f"{names if len(spaces) > 1 else names[0]} and were ignored.",
+            f"warm_start: {len(outside)} of {len(candidates)} earlier candidates lie "
+            f"outside the search space{'s' if len(spaces) > 1 else ''} "
+            f"{names if len(spaces) > 1 else names[0]} and were ignored; the first "
+            f"{_why_outside(outside[0], spaces[0])}.",
             UserWarning,
         )
+
+
+def _why_outside(candidate, space):
+    """Why ``candidate`` is not a point of ``space``, as the end of a sentence."""
+    extra = sorted(set(candidate) - set(space.names))
+    missing = sorted(set(space.names) - set(candidate))
+    if extra or missing:
+        parts = ([f"has {extra}, which the space does not search"] if extra else []) + \
+                ([f"lacks {missing}"] if missing else [])
+        return " and ".join(parts)
+    for name, dim in zip(space.names, space.dimensions):
+        if not holds(dim, candidate[name]):
+            return f"has {name}={candidate[name]!r}, outside {dim!r}"
+    return "is not a point of the space"
 
 
 def _check_resource_value(source, results, estimator):

@@ -482,6 +482,21 @@ def test_a_warm_start_over_several_spaces_warns_only_about_those_in_none():
         second.fit(X_iris, y_iris)
     outside = [str(w.message) for w in caught if "lie outside" in str(w.message)]
     assert len(outside) == 1 and outside[0].startswith("warm_start: 1 of 7 earlier")
+    assert outside[0].endswith("the first has alpha=100, outside Integer(low=1, high=7, "
+                               "prior='uniform', name='alpha').")
+
+
+def test_a_warm_start_names_the_parameters_that_put_candidates_outside():
+    # Hyperband's results on a resource parameter carry it in their params.
+    earlier = {"params": [{"alpha": 1.0, "max_iter": 9}, {"alpha": 2.0, "max_iter": 9}],
+               "mean_test_score": np.array([0.5, 0.6])}
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0), "solver": ["svd", "lsqr"]},
+                           n_iter=1, n_initial_points=1, cv=2, random_state=0,
+                           warm_start=earlier)
+    with pytest.warns(UserWarning, match=r"2 of 2 earlier.*the first has \['max_iter'\], "
+                                         r"which the space does not search and lacks "
+                                         r"\['solver'\]\."):
+        search.fit(X_iris, y_iris)
 
 
 def test_failed_fits_are_reported_once_at_the_end():
@@ -660,7 +675,8 @@ def test_warm_start_seeds_the_gp_without_refitting():
                           random_state=0, refit=False).fit(X0, y0)
     wider = {**first.cv_results_, "params": first.cv_results_["params"] + [{"x": 5.0, "c": 1.0}],
              "mean_test_score": np.append(first.cv_results_["mean_test_score"], -30.0)}
-    with pytest.warns(UserWarning, match="1 of 13 earlier candidates lie outside"):
+    with pytest.warns(UserWarning, match=r"1 of 13 earlier candidates lie outside.*the "
+                                         r"first has x=5\.0, outside Real\(low=-2\.0"):
         second = BayesSearchCV(Quadratic(), space, n_iter=4, n_initial_points=5, cv=2,
                                random_state=1, refit=False, warm_start=wider).fit(X0, y0)
     # 12 warm points >= n_initial_points: the GP proposes from the first new
