@@ -771,13 +771,25 @@ def _choose_params(dicts, rows, params, notes):
 
 
 def _marginals(plist, full, boot):
+    """The marginals table, at values a user can set (as ``_good_range``): a
+    grid's tried values, else the integration grid within the searched
+    range (its cells reach half a cell beyond it); and the integration
+    grid's curves, for the importances."""
     frames, curves = [], []
     for j, param in enumerate(plist):
-        grid = param.grid()
-        curve = full.marginal(j, grid)
-        low, high = _interval(curve, [b.marginal(j, grid) for b in boot])
-        curves.append(curve)
-        frames.append(pd.DataFrame({"param": param.name, "value": param.values(grid),
+        curves.append(full.marginal(j, param.grid()))
+        if param.kind != "categorical" and param.is_grid:
+            coords = param.coords(param.tried)
+            values = list(param.tried)
+        else:
+            coords = param.grid()
+            values = param.values(coords)
+            if param.kind != "categorical":
+                inside = [param.range[0] <= v <= param.range[1] for v in values]
+                coords, values = coords[inside], [v for v, i in zip(values, inside) if i]
+        curve = full.marginal(j, coords)
+        low, high = _interval(curve, [b.marginal(j, coords) for b in boot])
+        frames.append(pd.DataFrame({"param": param.name, "value": values,
                                     "mean": curve, "ci_low": low, "ci_high": high}))
     return pd.concat(frames, ignore_index=True), curves
 
@@ -898,7 +910,8 @@ class SensitivityReport:
         surrogate's variance), ``ci_low``, ``ci_high``; largest first.
     marginals : DataFrame
         Long table ``param``, ``value``, ``mean``, ``ci_low``, ``ci_high``:
-        the predicted mean score at each value, averaged over the others.
+        the predicted mean score at each value, averaged over the others; at
+        a grid's tried values, else on a 50-point grid over the searched range.
     top_pair_marginal : DataFrame
         ``param_a``, ``value_a``, ``param_b``, ``value_b``, ``mean``: the
         two-dimensional marginal of the top interaction.

@@ -738,3 +738,25 @@ def test_loaded_results_are_analysed_over_the_searchs_own_ranges(tmp_path):
     # The premise: the tried values alone span less than the declared range.
     c = np.asarray(search.cv_results_["param_c"], dtype=float)
     assert c.min() > 1e-3 and c.max() < 1e3
+
+
+def test_marginals_are_given_at_values_a_user_can_set():
+    # A grid at its tried values; a range within itself (an integer range's
+    # cells reach half a unit beyond its ends, and so did the table).
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skhpo import BayesSearchCV, Integer
+
+    X, y = load_iris(return_X_y=True)
+    grid = GridSearchCV(DecisionTreeClassifier(random_state=0),
+                        {"min_samples_leaf": [1, 10], "max_depth": [1, 2, 3, 4, 5]},
+                        cv=3).fit(X, y)
+    marginals = sensitivity_report(grid, n_bootstrap=0, random_state=0).marginals
+    assert marginals[marginals.param == "min_samples_leaf"].value.tolist() == [1, 10]
+    search = BayesSearchCV(DecisionTreeClassifier(random_state=0),
+                           {"min_samples_leaf": Integer(1, 60), "max_depth": Integer(1, 8)},
+                           n_iter=10, n_initial_points=8, cv=3, random_state=0).fit(X, y)
+    marginals = sensitivity_report(search, n_bootstrap=0, random_state=0).marginals
+    leaf = marginals[marginals.param == "min_samples_leaf"].value
+    assert leaf.min() >= 1 and leaf.max() <= 60
