@@ -686,7 +686,12 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
         full, boot = _grid_fits(grid, y, _split_scores(results, metric, rows),
                                 n_bootstrap, rng, notes)
     else:
-        full, boot = _forest_fits(X, y, plist, n_trees, n_bootstrap, rng, notes)
+        # The forests draw rows by position: fitted on one canonical order,
+        # the same trials in another order (a frame sorted by rank) give the
+        # same report.
+        canonical = np.lexsort((y, *X.T[::-1]))
+        full, boot = _forest_fits(X[canonical], y[canonical], plist, n_trees,
+                                  n_bootstrap, rng, notes)
     report = SensitivityReport()
     report.trials = pd.DataFrame(
         {p.name: (values[p.name] if p.kind != "categorical"

@@ -760,3 +760,13 @@ def test_marginals_are_given_at_values_a_user_can_set():
     marginals = sensitivity_report(search, n_bootstrap=0, random_state=0).marginals
     leaf = marginals[marginals.param == "min_samples_leaf"].value
     assert leaf.min() >= 1 and leaf.max() <= 60
+
+
+def test_the_same_trials_in_another_order_give_the_same_report():
+    results = _learning_rate_results()
+    frame = pd.DataFrame(results)
+    shuffled = frame.sample(frac=1.0, random_state=3)
+    a = sensitivity_report(frame, n_bootstrap=2, random_state=0)
+    b = sensitivity_report(shuffled, n_bootstrap=2, random_state=0)
+    pd.testing.assert_frame_equal(a.importances, b.importances)
+    pd.testing.assert_frame_equal(a.marginals, b.marginals)
