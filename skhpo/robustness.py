@@ -721,7 +721,7 @@ def _check_params(top_k, vary, rope, alpha):
             f"vary must be a non-empty subset of {_VARY_OPTIONS}, got "
             f"vary={vary!r}."
         )
-    if not isinstance(rope, numbers.Real) or rope < 0:
+    if not isinstance(rope, numbers.Real) or not rope >= 0:  # NaN fails too
         raise ValueError(f"rope must be a number >= 0, got rope={rope!r}.")
     if not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got alpha={alpha!r}.")
@@ -767,7 +767,7 @@ def _ranking(search, scoring):
     full = _fully_scored(results)
     if "n_resources" in results:
         rule += " among the candidates scored on the full budget (the largest n_resources)"
-    if "pruned" in results:
+    if "pruned" in results and np.any(results["pruned"]):
         rule += " among the candidates not pruned"
     mean = np.asarray(results[f"mean_test_{metric}"], dtype=float)
     valid = np.flatnonzero(full & np.isfinite(mean))

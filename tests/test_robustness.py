@@ -127,6 +127,7 @@ def fitted():
         ({"vary": ()}, r"vary must be a non-empty subset"),
         ({"alpha": 1.5}, r"alpha must be in \(0, 1\)"),
         ({"rope": -1}, r"rope must be a number >= 0"),
+        ({"rope": float("nan")}, r"rope must be a number >= 0, got rope=nan"),
     ],
 )
 def test_bad_input_raises_clear_error(fitted, kwargs, match):
@@ -431,6 +432,12 @@ def test_pruned_candidates_are_not_rescored():
     assert report.summary["candidate"].iloc[0] == search.best_index_
     assert not pruned[report.summary["candidate"]].any()
     assert report.summary["original_rank"].tolist() == [1, 2, 3]
+    assert "among the candidates not pruned" in report.ranking_rule
+    # With nothing pruned (pruning=False has the column too), nothing is said.
+    search.cv_results_["pruned"] = np.zeros_like(pruned)
+    report = check_robustness(search, X, seeds=2, top_k=3, vary=("estimator",),
+                              random_state=0)
+    assert "pruned" not in report.ranking_rule
 
 
 def test_sample_weight_reaches_the_scorer_as_in_the_search():
