@@ -78,6 +78,10 @@ def _trial_costs(cv_results, frame, split_scores, status, resource):
     return np.nan_to_num(cost, nan=0.0), n_used.astype(int), reuse
 
 
+# Marks a best-so-far line, so that a second search's on the same Axes gets
+# its own colour (the marks go with the lines when the Axes is cleared).
+_CURVE = "_skhpo_best_so_far"
+
 class ConvergenceDisplay:
     """Best score so far against iterations and against time, with the trials.
 
@@ -267,7 +271,10 @@ class ConvergenceDisplay:
             cumulative fit and score time (see the Notes of the class), or
             both side by side.
         **kwargs : dict
-            Passed to ``Axes.plot`` for the best-so-far line.
+            Passed to ``Axes.plot`` for the best-so-far line. Drawn where
+            another search's curve is, the line and the trials take the next
+            colour of the cycle; ``color`` and ``label`` given here apply to
+            the trials too (the label as a prefix), to tell searches apart.
 
         Returns
         -------
@@ -327,6 +334,14 @@ class ConvergenceDisplay:
         }
         line_kwargs = {"color": "k", "linewidth": 2, "drawstyle": "steps-post",
                        "label": f"best so far{budget}", "zorder": 4}
+        # Another search's curve on these Axes: its own colour (or the one
+        # given) for its line and its trials, and its label on both.
+        n_before = sum(getattr(line, _CURVE, False) for line in axes[0].lines)
+        if n_before or "color" in kwargs:
+            line_kwargs["color"] = styles["completed"]["color"] = kwargs.get(
+                "color", f"C{n_before}")
+        if "label" in kwargs:
+            labels = {kind: f"{kwargs['label']}: {text}" for kind, text in labels.items()}
         line_kwargs.update(kwargs)
 
         self.lines_, self.points_ = {}, {}
@@ -352,6 +367,7 @@ class ConvergenceDisplay:
                                                 label=labels[kind], **styles[kind])
             (self.lines_[panel],) = axis.plot(
                 xs, t["best_so_far"].to_numpy(dtype=float), **line_kwargs)
+            setattr(self.lines_[panel], _CURVE, True)
             axis.set_xlabel("iteration (order in cv_results_)" if panel == "iteration"
                             else "cumulative fit + score time (s)")
             self.points_[panel] = points

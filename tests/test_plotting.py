@@ -551,6 +551,25 @@ def test_parallel_coordinates_from_a_saved_file_are_those_of_the_search(tmp_path
     np.testing.assert_allclose(loaded.coords, live.coords)
 
 
+def test_two_searches_on_one_axes_get_a_colour_and_label_each(bayes, hyperband):
+    from matplotlib.colors import to_rgba
+
+    _, ax = plt.subplots()
+    first = ConvergenceDisplay.from_search(bayes).plot(ax=ax, x="iteration",
+                                                        label="bayes")
+    second = ConvergenceDisplay.from_search(hyperband).plot(ax=ax, x="iteration")
+    third = ConvergenceDisplay.from_search(bayes).plot(ax=ax, x="iteration",
+                                                        color="purple", label="again")
+    assert first.lines_["iteration"].get_color() == "k"
+    assert second.lines_["iteration"].get_color() == "C1"
+    trials = second.points_["iteration"]["completed"]
+    assert tuple(trials.get_facecolor()[0][:3]) == to_rgba("C1")[:3]
+    assert tuple(third.points_["iteration"]["completed"].get_facecolor()[0][:3]) \
+        == to_rgba("purple")[:3]
+    labels = ax.get_legend_handles_labels()[1]
+    assert "bayes: trial" in labels and "again: trial" in labels
+
+
 def test_parallel_own_figure_leaves_a_users_tight_layout_working(bayes):
     import warnings
 
