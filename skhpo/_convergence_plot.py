@@ -206,7 +206,7 @@ class ConvergenceDisplay:
 
         Parameters
         ----------
-        results : dict or SearchResults
+        results : dict, DataFrame or SearchResults
             A search's ``cv_results_`` (its rows in the order they were
             evaluated), or what :func:`skhpo.load_results` returns.
         metric : str, default=None

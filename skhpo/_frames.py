@@ -85,11 +85,26 @@ def _n_splits(cv_results):
     return max(splits) + 1 if splits else 0
 
 
+def check_params_are_dicts(params):
+    """Raise if a ``params`` column holds text (cv_results_ read from a CSV)."""
+    if any(isinstance(p, str) for p in params):
+        raise ValueError(
+            "The 'params' column holds text, not dicts, as cv_results_ read "
+            "back from a CSV file does; a None among the values cannot be "
+            "told from a missing one there. Save results with "
+            "skhpo.save_results and read them with skhpo.load_results, which "
+            "keep every value, or parse the column first (ast.literal_eval)."
+        )
+
+
 def _unpack(search_or_results):
     """Return ``(cv_results, refit)`` from any accepted input, or raise."""
     obj = search_or_results
     if isinstance(obj, dict):
         cv_results, refit = obj, None
+    elif isinstance(obj, pd.DataFrame):  # pd.DataFrame(search.cv_results_)
+        cv_results, refit = {c: obj[c].to_numpy() for c in obj.columns}, None
+        check_params_are_dicts(cv_results.get("params", []))
     elif hasattr(obj, "cv_results_"):
         cv_results, refit = obj.cv_results_, getattr(obj, "refit", None)
     elif hasattr(obj, "fit") and hasattr(obj, "get_params"):
@@ -101,7 +116,8 @@ def _unpack(search_or_results):
     else:
         raise TypeError(
             f"Expected a fitted search (with cv_results_), a cv_results_ dict "
-            f"or what load_results(path) returns, got {type(obj).__name__}."
+            f"or DataFrame, or what load_results(path) returns, got "
+            f"{type(obj).__name__}."
         )
     if "params" not in cv_results or not _metrics(cv_results):
         raise ValueError(
@@ -192,12 +208,13 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
     """The results of a search as a tidy :class:`pandas.DataFrame`.
 
     Works on a fitted skhpo search, scikit-learn's ``GridSearchCV``,
-    ``RandomizedSearchCV`` and ``Halving*SearchCV``, a ``cv_results_`` dict,
-    and the :class:`SearchResults` returned by :func:`load_results`.
+    ``RandomizedSearchCV`` and ``Halving*SearchCV``, a ``cv_results_`` dict
+    or a DataFrame of one (``pd.DataFrame(search.cv_results_)``), and the
+    :class:`SearchResults` returned by :func:`load_results`.
 
     Parameters
     ----------
-    search_or_results : fitted search, dict or SearchResults
+    search_or_results : fitted search, dict, DataFrame or SearchResults
     kind : {"wide", "long"}, default="wide"
         ``"wide"``: one row per candidate, indexed by the candidate's position
         in ``cv_results_`` (index name ``"candidate"``), sorted by the rank of

@@ -24,6 +24,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 
 from . import _fanova
+from ._frames import check_params_are_dicts
 from ._grid_anova import GridDecomposition, complete_grid, grid_table
 from ._persistence import stored_dimensions, stored_scales
 from ._sensitivity_params import _dimensions, _label, _Param
@@ -89,14 +90,7 @@ def _load(search_or_results):
 def _param_dicts(results):
     """One dict of parameter values per row; missing parameters are absent."""
     if "params" in results:
-        if any(isinstance(p, str) for p in results["params"]):
-            raise ValueError(
-                "The 'params' column holds text, not dicts, as cv_results_ read "
-                "back from a CSV file does; a None among the values cannot be "
-                "told from a missing one there. Save results with "
-                "skhpo.save_results and read them with skhpo.load_results, which "
-                "keep every value, or parse the column first (ast.literal_eval)."
-            )
+        check_params_are_dicts(results["params"])
         return [dict(p) for p in results["params"]]
     names = [k[len("param_"):] for k in results if k.startswith("param_")]
     if not names:

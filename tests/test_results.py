@@ -670,3 +670,20 @@ def test_a_damaged_results_file_is_a_results_format_error(tmp_path, damage, mess
         path.write_text(json.dumps(document))
     with pytest.raises(ResultsFormatError, match=message):
         load_results(path)
+
+
+def test_a_dataframe_of_cv_results_is_read_as_the_dict():
+    from skhpo.plotting import ConvergenceDisplay
+
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(LogisticRegression(max_iter=300),
+                          [{"C": [0.1, 1.0]}, {"class_weight": [None, "balanced"]}],
+                          cv=3).fit(X, y)
+    frame = pd.DataFrame(search.cv_results_)
+    pd.testing.assert_frame_equal(results_frame(frame), results_frame(search.cv_results_))
+    curve = ConvergenceDisplay.from_results(frame).trials
+    pd.testing.assert_frame_equal(curve, ConvergenceDisplay.from_results(
+        search.cv_results_).trials)
+    # Read back from a CSV, params are text: refused with the way out.
+    with pytest.raises(ValueError, match="holds text.*load_results"):
+        results_frame(frame.assign(params=frame["params"].map(str)))
