@@ -7,7 +7,7 @@ import pandas as pd
 
 from ._frames import _n_splits, _unpack, results_frame
 from ._json import to_python
-from ._matplotlib import axes_or_new, check_axes, fit_new_figure, pyplot
+from ._matplotlib import axes_or_new, fit_new_figure, pyplot
 from ._persistence import search_parameter
 from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
 
