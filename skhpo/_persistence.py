@@ -421,6 +421,10 @@ def _trials_document(search, subspaces):
 
 def _write(document, path):
     path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"Cannot save results to {path}: the folder {path.parent} does not "
+            f"exist. Create it first (os.makedirs), or choose another path.")
     text = json.dumps(document, indent=1, allow_nan=False, ensure_ascii=False)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                    suffix=".tmp")
@@ -643,9 +647,16 @@ def load_results(path):
     >>> loaded.best_params_ == search.best_params_, len(loaded.cv_results_["params"])
     (True, 2)
     """
+    text = ""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        document = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        if text.startswith('{"format": "skhpo-journal"'):
+            raise _not_a_document(
+                path, "it is a checkpoint journal (one JSON line per fit), which "
+                f"resumes a search given as checkpoint={str(path)!r}; save the "
+                "fitted search's results with skhpo.save_results") from None
         raise _not_a_document(path, f"it is not valid UTF-8 JSON ({error})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         found = document.get("format") if isinstance(document, dict) else None

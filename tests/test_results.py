@@ -687,3 +687,17 @@ def test_a_dataframe_of_cv_results_is_read_as_the_dict():
     # Read back from a CSV, params are text: refused with the way out.
     with pytest.raises(ValueError, match="holds text.*load_results"):
         results_frame(frame.assign(params=frame["params"].map(str)))
+
+
+def test_saving_into_a_missing_folder_and_loading_a_journal_say_what_is_wrong(tmp_path):
+    from skhpo import BayesSearchCV, Real
+
+    X, y = load_iris(return_X_y=True)
+    search = BayesSearchCV(LogisticRegression(max_iter=300), {"C": Real(0.1, 10.0)},
+                           n_iter=2, cv=2, random_state=0,
+                           checkpoint=tmp_path / "search.jsonl").fit(X, y)
+    missing = tmp_path / "nowhere" / "r.json"
+    with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere does not exist"):
+        save_results(search, missing)
+    with pytest.raises(ResultsFormatError, match="it is a checkpoint journal.*checkpoint="):
+        load_results(tmp_path / "search.jsonl")
