@@ -82,6 +82,7 @@ def _trial_costs(cv_results, frame, split_scores, status, resource):
 # its own colour (the marks go with the lines when the Axes is cleared).
 _CURVE = "_skhpo_best_so_far"
 
+
 class ConvergenceDisplay:
     """Best score so far against iterations and against time, with the trials.
 
