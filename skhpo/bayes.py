@@ -223,7 +223,8 @@ class BayesSearchCV(FoldSearchCV):
         ``pruned`` column of ``cv_results_``, are told to the GP with their
         partial mean, and never rank above a fully scored candidate; a
         failed candidate (whatever ``error_score`` shows for it) ranks below
-        both; ``check_robustness`` and ``sensitivity_report`` leave them out. With
+        both, and is stopped at the split that failed too, without being
+        marked pruned (its splits not scored are NaN, not ``error_score``); ``check_robustness`` and ``sensitivity_report`` leave them out. With
         pruning, splits are scored one after another, so use
         ``n_points >= n_jobs`` to keep every core busy.
 
@@ -250,7 +251,8 @@ class BayesSearchCV(FoldSearchCV):
         One entry per evaluated candidate, as in ``GridSearchCV``, plus a
         boolean ``pruned`` column; ``split{i}_test_<m>`` is NaN for the splits
         a pruned candidate was not scored on. Failed candidates (NaN scores)
-        stay in the results.
+        stay in the results; with ``pruning``, one is stopped at its first
+        failed split, so its later splits are NaN whatever ``error_score``.
     best_estimator_ : estimator
         Refitted on the whole data with the best parameters (if ``refit``).
     best_score_ : float
