@@ -32,7 +32,9 @@ class ProgressPrinter:
         elapsed = self._clock() - self._start
         left = max(self.total_fits - fits_done, 0)
         eta = elapsed / fits_done * left if fits_done else float("nan")
-        print(f"[{self.name}] {step}: best {best:.4f}, {fits_done}/{self.total_fits} "
+        # NaN: no candidate scored yet (at Hyperband's full budget).
+        shown = f"best {best:.4f}" if best == best else "no best yet"
+        print(f"[{self.name}] {step}: {shown}, {fits_done}/{self.total_fits} "
               f"fits, ~{eta:.0f}s left", flush=True)
 
 

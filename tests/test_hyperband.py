@@ -623,7 +623,7 @@ def test_verbose_prints_the_schedule_then_one_line_per_rung(capsys, n_jobs, thir
     out = capsys.readouterr().out.splitlines()
     rungs = [line for line in out if line.startswith("[HyperbandSearchCV]")]
     assert len(rungs) == 6  # 3 + 2 + 1 rungs for R=9, eta=3
-    assert "best nan" in rungs[0]  # nothing at the full budget yet
+    assert "no best yet" in rungs[0]  # nothing at the full budget yet
     assert rungs[2].startswith(f"[HyperbandSearchCV] {third}")
     assert rungs[-1].startswith(f"[HyperbandSearchCV] {last}")
     assert "69/69 fits, ~0s left" in rungs[-1]
