@@ -632,7 +632,8 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     names, rows = _choose_params(dicts, rows, params, notes)
     if len(rows) < MIN_TRIALS:
         if budget is None:
-            fix = "Run a search with more candidates (n_iter) first."
+            fix = ("Run a search with more candidates first (a larger n_iter, or "
+                   "more values in a grid).")
         else:
             column = _budget_column(results)
             counts = pd.Series(np.asarray(results[column])[np.isfinite(scores)])
