@@ -733,7 +733,8 @@ def _apply_budget(results, scores, dicts, budget, notes):
         if budget != max(counts):
             notes.append(
                 f"Analysed budget {column}={budget}, the largest with at least "
-                f"{MIN_TRIALS} trials; larger budgets had {counts}."
+                f"{MIN_TRIALS} trials; larger budgets had "
+                f"{ {b: n for b, n in counts.items() if b > budget} }."
             )
     elif budget not in counts:
         raise ValueError(

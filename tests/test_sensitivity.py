@@ -770,3 +770,12 @@ def test_the_same_trials_in_another_order_give_the_same_report():
     b = sensitivity_report(shuffled, n_bootstrap=2, random_state=0)
     pd.testing.assert_frame_equal(a.importances, b.importances)
     pd.testing.assert_frame_equal(a.marginals, b.marginals)
+
+
+def test_the_budget_note_lists_only_the_larger_budgets():
+    results = _results(lambda p: p["u1"], _six, n=40)
+    results["n_resources"] = np.array([1] * 30 + [3] * 9 + [9] * 1)
+    report = sensitivity_report(results, n_bootstrap=0, random_state=0)
+    assert report.diagnostics["budget"] == 3
+    assert any(w.endswith("larger budgets had {9: 1}.")
+               for w in report.diagnostics["warnings"])
