@@ -163,7 +163,7 @@ def summarise(path, out_dir, suffix, command, n_iter):
     t_mid, t_end = min(25, n_iter), n_iter
     checkpoints = sorted({min(10, n_iter), t_mid, t_end})
 
-    lines = [f"# Bayes study{' (--small)' if suffix else ''}", "",
+    lines = [f"# Bayes study{' (--small)' if suffix.startswith('_small') else ''}", "",
              f"Command: `{command}`", "",
              f"{len(problems)} problems x {len(seeds)} seeds (paired), n_iter={n_iter}; "
              f"versions: {json.dumps(meta[-1]['versions']) if meta else 'n/a'}.", "",
@@ -239,7 +239,7 @@ def summarise(path, out_dir, suffix, command, n_iter):
     ]
     lines += ["", "## Targets", "", "| target | measured | verdict |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {_ok(flag)} |" for name, value, flag in targets]
-    if suffix:
+    if suffix.startswith("_small"):
         lines += ["", f"(--small: n_iter={n_iter}, {len(seeds)} seeds, cheap problems only; "
                   "indicative, not the result.)"]
     if errors:

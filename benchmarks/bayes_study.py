@@ -7,6 +7,11 @@ summary table and the plots::
     OMP_NUM_THREADS=1 python benchmarks/bayes_study.py --small    # quick check, a few minutes
     python benchmarks/bayes_study.py --analyse-only               # redo the tables and plots
 
+``--seeds 10-19 --methods skhpo,skopt --tag fresh`` runs a subset (other seeds,
+some methods) into ``results/bayes_runs_fresh.jsonl``, leaving the study's own
+results alone; the summary needs random search (its median loss is the clip),
+so a run without it only writes the raw results.
+
 Methods: skhpo ``BayesSearchCV``, ``RandomizedSearchCV`` (scipy.stats spaces),
 scikit-optimize 0.10.2 ``BayesSearchCV`` (GP) and optuna-integration
 ``OptunaSearchCV`` (TPE), each at its defaults, ``n_iter`` candidates, the same
@@ -69,13 +74,21 @@ _COST = {"ada-breast-acc": 9, "mlp-breast-acc": 3, "mlpsgd-wine-nll": 3,
          "rf-wine-nll": 1, "svm-breast-nll": 1}
 
 
+_methods = METHODS  # set in each worker by _init_worker
+
+
+def _init_worker(methods):
+    global _methods
+    _methods = methods
+
+
 def _task(args):
     kind, *rest = args
     t0 = time.perf_counter()
     if kind == "search":
         problem, seed, n_iter = rest
         records = []
-        for method in METHODS:
+        for method in _methods:
             records += _runners.run(method, problem, seed, n_iter)
     else:
         method, seed, max_obs = rest
@@ -118,8 +131,9 @@ def _skhpo_commit():
         return "unknown"
 
 
-def run_study(mode, jobs, out, resume):
+def run_study(mode, jobs, out, resume, seeds=None, methods=METHODS, overhead=True):
     cfg = MODES[mode]
+    seeds = cfg["seeds"] if seeds is None else seeds
     done = set()
     if resume and out.exists():
         for rec in _analysis.read_jsonl(out):
@@ -128,9 +142,10 @@ def run_study(mode, jobs, out, resume):
     else:
         out.write_text("")
     tasks = [("overhead", m, s, max_obs)
-             for m, (seeds, max_obs) in cfg["overhead"].items() for s in seeds]
+             for m, (o_seeds, max_obs) in cfg["overhead"].items() for s in o_seeds
+             if overhead and m in methods]
     tasks += sorted([("search", p, s, cfg["n_iter"])
-                     for p in cfg["problems"] for s in cfg["seeds"]],
+                     for p in cfg["problems"] for s in seeds],
                     key=lambda t: -_COST.get(t[1], 0.5))
     tasks = [t for t in tasks if tuple(t) not in done]
     with out.open("a") as fh:
@@ -142,7 +157,8 @@ def run_study(mode, jobs, out, resume):
         # One fresh process per task: each search runs alone in its process,
         # and nothing (caches, optuna's global state) carries over.
         ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(jobs, maxtasksperchild=1) as pool:
+        with ctx.Pool(jobs, maxtasksperchild=1, initializer=_init_worker,
+                      initargs=(methods,)) as pool:
             for i, (task, records, seconds) in enumerate(
                     pool.imap_unordered(_task, tasks), 1):
                 for rec in records:
@@ -155,6 +171,22 @@ def run_study(mode, jobs, out, resume):
                       + (f" ERRORS: {errors}" if errors else ""), flush=True)
 
 
+def _seed_list(text):
+    seeds = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        seeds += range(int(low), int(high or low) + 1)
+    return seeds
+
+
+def _method_list(text):
+    methods = tuple(m for m in text.split(",") if m)
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown methods {sorted(unknown)}; known: {METHODS}")
+    return methods
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true",
@@ -165,14 +197,26 @@ def main(argv=None):
                         help="keep the finished tasks of an interrupted run")
     parser.add_argument("--analyse-only", action="store_true",
                         help="only recompute the summary and plots from the results")
+    parser.add_argument("--seeds", type=_seed_list, default=None,
+                        help="seeds to run instead of the mode's, e.g. 10-19 or 0,3,5")
+    parser.add_argument("--methods", type=_method_list, default=METHODS,
+                        help=f"comma-separated subset of {','.join(METHODS)} (default all)")
+    parser.add_argument("--no-overhead", action="store_true",
+                        help="skip the direct ask/tell overhead study")
+    parser.add_argument("--tag", default="",
+                        help="write results/bayes_runs[_small]_TAG.jsonl (and its summary)")
     args = parser.parse_args(argv)
     mode = "small" if args.small else "full"
-    suffix = "_small" if args.small else ""
+    suffix = ("_small" if args.small else "") + (f"_{args.tag}" if args.tag else "")
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     out = results / f"bayes_runs{suffix}.jsonl"
     if not args.analyse_only:
-        run_study(mode, args.jobs, out, args.resume)
+        run_study(mode, args.jobs, out, args.resume, seeds=args.seeds,
+                  methods=args.methods, overhead=not args.no_overhead)
+    if "random" not in {r.get("method") for r in _analysis.read_jsonl(out)}:
+        print(f"No random-search runs in {out}: no summary (see _analysis.normalised).")
+        return
     command = "OMP_NUM_THREADS=1 python benchmarks/bayes_study.py" + (
         " --small" if args.small else "") + (f" --jobs {args.jobs}" if args.jobs > 1 else "")
     summary = _analysis.summarise(out, results, suffix, command,
