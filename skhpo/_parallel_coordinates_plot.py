@@ -12,14 +12,8 @@ from ._json import to_python, value_label
 from ._matplotlib import added_beside, axes_or_new, fit_new_figure, pyplot
 from ._persistence import stored_dimensions
 from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
-from .space import (
-    Categorical,
-    Distribution,
-    Ordinal,
-    Real,
-    _is_number,
-    reread_search_spaces,
-)
+from ._sensitivity_params import declared_range
+from .space import Categorical, _is_number, reread_search_spaces
 
 _SPACE_ATTRIBUTES = ("search_spaces", "param_distributions", "param_grid")
 # A numeric parameter without a declared scale is shown on a log axis when
@@ -83,16 +77,12 @@ def _unique_labels(values):
 
 def _numeric_bounds(dim):
     """The declared (low, high) of a numeric dimension, or None."""
-    if isinstance(dim, Real):  # Integer too
-        return float(dim.low), float(dim.high)
-    if isinstance(dim, Ordinal):
-        values = dim._sorted
-        return float(values[0]), float(values[-1])
-    if isinstance(dim, Distribution):
-        low, high = dim.dist.support()
-        if np.isfinite(low) and np.isfinite(high):
-            return float(low), float(high)
-    return None
+    spec = declared_range(dim)
+    if spec is None:
+        return None
+    if "values" in spec:
+        return float(min(spec["values"])), float(max(spec["values"]))
+    return spec["low"], spec["high"]
 
 
 def _axis(name, values, dim):

@@ -185,9 +185,10 @@ def _describe_space(search):
                                  in s.space.as_dict().items()},
                       # and its bounds, so that a report on loaded results
                       # integrates over the same ranges as on the search.
-                      "ranges": {name: declared_range(dim) for name, dim
-                                 in s.space.as_dict().items()
-                                 if declared_range(dim) is not None}}
+                      "ranges": {name: spec for name, spec
+                                 in ((n, declared_range(d))
+                                     for n, d in s.space.as_dict().items())
+                                 if spec is not None}}
                      for s in subspaces]
     else:
         parts = raw if isinstance(raw, (list, tuple)) else [raw]
