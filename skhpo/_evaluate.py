@@ -996,6 +996,10 @@ def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,
     results = {key: np.asarray(value) for key, value in (more_results or {}).items()}
     for name, values in (("fit_time", fit_time), ("score_time", score_time)):
         results[f"mean_{name}"], results[f"std_{name}"] = mean_std(values)
+        # Per split too (scikit-learn keeps only mean and std): the long
+        # results_frame then shows what each fold-fit cost.
+        for i in range(n_splits):
+            results[f"split{i}_{name}"] = values[:, i]
     results.update(_param_columns(params_list))
     results["params"] = params_list
     for m in metrics:

@@ -158,20 +158,26 @@ def _param_column(values):
     """One parameter as a Series with a proper dtype.
 
     bool when all present values are booleans (object if some are missing);
-    int64 when all are integers; float64 when all are numbers (missing and
-    ``None`` become NaN); the pandas string dtype for strings; object
-    otherwise. Estimators and other objects are shown by their label (class
-    name, or ``__name__`` for functions and classes).
+    int64 when all are integers; float64 when all are numbers (a missing
+    value becomes NaN); the pandas string dtype for strings; object
+    otherwise. ``None`` is a setting (``max_depth=None``: no limit), so a
+    column holding it is object and shows it, beside values that stay the
+    ones ``set_params`` takes. Estimators and other objects are shown by
+    their label (class name, or ``__name__`` for functions and classes).
     """
     shown = []
     for value in values:
         value = to_python(value)
         if value is _MISSING or value is None:
-            shown.append(None)
+            shown.append(value)
         elif isinstance(value, (bool, numbers.Number, str, list, tuple, dict)):
             shown.append(value)
         else:
             shown.append(value_label(value))
+    if any(v is None for v in shown):
+        return pd.Series(_object_array([np.nan if v is _MISSING else v for v in shown]),
+                         dtype=object)
+    shown = [None if v is _MISSING else v for v in shown]
     present = [v for v in shown if v is not None]
     has_missing = len(present) < len(shown)
     if present and all(isinstance(v, bool) for v in present):
@@ -235,8 +241,9 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
         * one column per parameter, named after it (``param_<name>`` if the
           name clashes with another column), with plain values and a proper
           dtype: bool, int64, float64 (a parameter missing from a candidate,
-          as in a list-of-dicts space, or set to ``None`` is NaN), string, or
-          object for mixed values. An estimator, function or class value is
+          as in a list-of-dicts space, is NaN), string, or object for mixed
+          values and for a parameter set to ``None`` somewhere (shown as
+          ``None``, as in ``pd.DataFrame(search.cv_results_)``). An estimator, function or class value is
           shown by its class name or ``__name__``;
         * ``params``: the candidate's parameter dict, objects included (after
           :func:`load_results`, non-JSON values are :class:`StoredValue`
@@ -255,9 +262,9 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
 
         Long columns: ``candidate``, ``split``, the parameter columns,
         ``test_<m>`` (and ``train_<m>``) for each metric, ``fit_time`` and
-        ``score_time`` of the split (NaN unless the search stored
+        ``score_time`` of the split (skhpo's searches store
         ``split<i>_fit_time`` / ``split<i>_score_time``; scikit-learn stores
-        only their mean and std), the budget columns and ``status``. A split
+        only their mean and std, so they are NaN for its searches), the budget columns and ``status``. A split
         whose test scores are all NaN was not scored (Hyperband scores only
         some splits; a failed fit scores NaN too) and has no row.
 

@@ -269,6 +269,20 @@ def test_wide_frame_plain_values_from_random_search(fitted):
     assert frame.sort_index()["max_depth"].tolist() == expected
 
 
+def test_none_is_a_setting_shown_as_none_not_nan():
+    # max_depth=None means "no limit": the frame shows it, and the other
+    # values stay the ints set_params accepts (a float 5.0 is refused).
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0),
+                          {"max_depth": [None, 2, 5]}, cv=3).fit(X, y)
+    column = results_frame(search).sort_index()["max_depth"]
+    assert column.tolist() == [None, 2, 5]
+    assert [type(v) for v in column[1:]] == [int, int]
+    assert column.tolist() == pd.DataFrame(search.cv_results_)["param_max_depth"].tolist()
+
+
 def test_failed_candidates_have_status_failed(fitted):
     frame = results_frame(fitted["failing"]).sort_index()
     failed = frame["fail"].to_numpy()
@@ -350,6 +364,30 @@ def _fake_results():
     }
 
 
+def test_skhpo_searches_keep_each_split_fit_and_score_time():
+    from sklearn.model_selection import RepeatedKFold
+
+    from skhpo import BayesSearchCV, HyperbandSearchCV
+
+    bayes = BayesSearchCV(DecisionTreeClassifier(random_state=0),
+                          {"max_depth": (1, 6)}, n_iter=4, cv=3,
+                          random_state=0).fit(X, y)
+    long = results_frame(bayes, kind="long")
+    assert len(long) == 4 * 3
+    assert (long["fit_time"] > 0).all() and (long["score_time"] > 0).all()
+    np.testing.assert_allclose(long.groupby("candidate")["fit_time"].mean(),
+                               bayes.cv_results_["mean_fit_time"])
+    hyperband = HyperbandSearchCV(DecisionTreeClassifier(random_state=0),
+                                  {"max_depth": (1, 6)},
+                                  cv=RepeatedKFold(n_splits=3, n_repeats=3, random_state=0),
+                                  random_state=0).fit(X, y)
+    results = hyperband.cv_results_
+    for i in range(9):
+        # A time where the split was scored, NaN where it was not.
+        np.testing.assert_array_equal(np.isnan(results[f"split{i}_fit_time"]),
+                                      np.isnan(results[f"split{i}_test_score"]))
+
+
 def test_long_frame_drops_unscored_splits_and_uses_split_times():
     long = results_frame(_fake_results(), kind="long")
     assert long[["candidate", "split"]].values.tolist() == [[0, 0], [0, 1], [1, 0],
@@ -368,6 +406,7 @@ def test_long_frame_drops_unscored_splits_and_uses_split_times():
 def test_nan_and_inf_round_trip(tmp_path):
     results = _fake_results()
     results["params"] = [{"a": math.inf}, {"a": -math.inf}, {"a": math.nan}]
+    results["param_a"] = np.ma.MaskedArray([math.inf, -math.inf, math.nan])
     results["std_test_score"] = np.array([math.inf, -math.inf, math.nan])
     search = SearchResults(results, best_index_=1, best_score_=0.6,
                            best_params_=results["params"][1], refit=True,
