@@ -63,13 +63,16 @@ def _scores(results, metric):
     return np.asarray(results[key], dtype=float)
 
 
-def check_warm_start(source, metric, spaces, estimator=None):
+def check_warm_start(source, metric, spaces, estimator=None, search=None):
     """Raise a clear error if ``source`` cannot seed a search following
     ``metric``; warn about the earlier candidates that lie in none of the
-    ``spaces`` (they are ignored), and when ``estimator`` does not use the
-    earlier search's full budget of a parameter resource."""
+    ``spaces`` (they are ignored), when ``estimator`` does not use the
+    earlier search's full budget of a parameter resource, and when the
+    earlier search's ``scoring`` or ``cv`` differs from ``search``'s."""
     results = _cv_results(source)
     _scores(results, metric)
+    if search is not None:
+        _check_same_settings(source, search)
     _check_resource_value(source, results, estimator)
     candidates = list(_full_budget_candidates(source, results).values())
     outside = [candidate for candidate in candidates
@@ -81,6 +84,53 @@ def check_warm_start(source, metric, spaces, estimator=None):
             f"outside the search space{'s' if len(spaces) > 1 else ''} "
             f"{names if len(spaces) > 1 else names[0]} and were ignored; the first "
             f"{_why_outside(outside[0], spaces[0])}.",
+            UserWarning,
+        )
+
+
+def _setting(source, name):
+    """An earlier search's setting ``name`` as text, or None when not known:
+    a fitted search has it, loaded results have it as :func:`save_results`
+    wrote it (an object by its repr), a bare ``cv_results_`` dict does not
+    say. A cv given as a list of splits is not compared (a file keeps only
+    the arrays' reprs)."""
+    if hasattr(source, "get_params"):
+        value = source.get_params(deep=False).get(name)
+    else:
+        params = (((getattr(source, "metadata", None) or {}).get("search") or {})
+                  .get("params") or {})
+        if name not in params:
+            return None
+        value = params[name]
+    if name == "cv" and value is None:
+        value = 5  # scikit-learn's default: 5 splits
+    if isinstance(value, (list, tuple)):
+        return None
+    return value if isinstance(value, str) else repr(value)
+
+
+def _shown(name, text):
+    # A scorer's name in quotes, as it is written; an object by its repr.
+    return f"{name}={text!r}" if text.isidentifier() else f"{name}={text}"
+
+
+def _check_same_settings(source, search):
+    """Warn when the earlier scores were measured another way: with one
+    metric both sides call it ``mean_test_score``, so nothing else tells
+    accuracy from log-loss."""
+    differ = []
+    for name in ("scoring", "cv"):
+        before, now = _setting(source, name), _setting(search, name)
+        if None not in (before, now) and before != now:
+            differ.append((name, before, now))
+    if differ:
+        before = ", ".join(_shown(name, text) for name, text, _ in differ)
+        now = ", ".join(_shown(name, text) for name, _, text in differ)
+        warn(
+            f"warm_start: the earlier search used {before}, this one {now}: its "
+            f"scores are not comparable with this search's and will mislead the "
+            f"GP. Warm-start from results with the same scoring and cv, or drop "
+            f"warm_start.",
             UserWarning,
         )
 

@@ -186,7 +186,8 @@ class BayesSearchCV(FoldSearchCV):
         candidates seed the GP without being refitted (they count towards
         ``n_initial_points`` and are not added to ``cv_results_``); those
         outside the new space are ignored with a warning. Their scores must
-        come from the same data, cv and scoring to be comparable. Failed
+        come from the same data, cv and scoring to be comparable (a warning
+        says when the earlier search's ``scoring`` or ``cv`` differs). Failed
         candidates are known as failures (NaN, or a mean equal to a numeric
         ``error_score`` of the earlier search: give the search or the loaded
         results then, as a bare ``cv_results_`` dict does not say it).
@@ -569,7 +570,8 @@ class BayesSearchCV(FoldSearchCV):
         warm_start = self._warm_start_source()
         if warm_start is not None:
             check_warm_start(warm_start, self._followed_metric(evaluator),
-                             [subspace.space for subspace in subspaces], self.estimator)
+                             [subspace.space for subspace in subspaces], self.estimator,
+                             search=self)
         n_splits = evaluator.n_splits
         n_points = self._batch_size()
         budgets = self._budgets(subspaces)

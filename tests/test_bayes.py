@@ -698,6 +698,31 @@ def test_warm_start_with_another_metric_is_refused_before_fitting():
         search.fit(X_iris, y_iris)
 
 
+def test_warm_start_from_another_scoring_or_cv_warns(tmp_path):
+    from skhpo import load_results, save_results
+
+    space = {"alpha": (0.1, 2.0)}
+    earlier = BayesSearchCV(Ridge(), space, scoring="neg_mean_squared_error",
+                            **SMALL).fit(X_iris, y_iris)
+    # Both score as mean_test_score: only the settings tell them apart.
+    with pytest.warns(UserWarning, match=r"warm_start: the earlier search used "
+                                         r"scoring='neg_mean_squared_error', this one "
+                                         r"scoring='r2'.*not comparable"):
+        BayesSearchCV(Ridge(), space, scoring="r2", warm_start=earlier,
+                      **SMALL).fit(X_iris, y_iris)
+    save_results(earlier, tmp_path / "r.json")
+    cv = SMALL["cv"] + 1
+    with pytest.warns(UserWarning, match=rf"cv={SMALL['cv']}, this one cv={cv}"):
+        BayesSearchCV(Ridge(), space, scoring="neg_mean_squared_error",
+                      warm_start=load_results(tmp_path / "r.json"),
+                      **{**SMALL, "cv": cv}).fit(X_iris, y_iris)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the same settings: silent
+        BayesSearchCV(Ridge(), space, scoring="neg_mean_squared_error",
+                      warm_start=load_results(tmp_path / "r.json"),
+                      **SMALL).fit(X_iris, y_iris)
+
+
 def test_verbose_prints_one_line_per_batch(capsys):
     BayesSearchCV(Ridge(), {"alpha": (0.1, 2.0)}, verbose=1, n_points=2,
                   **SMALL).fit(X_iris, y_iris)
