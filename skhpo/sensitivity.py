@@ -771,6 +771,19 @@ def _choose_params(dicts, rows, params, notes):
     return list(params), rows[has_all]
 
 
+def _settable(param, coords):
+    """``(coords, values)`` where a table shows ``param``: a grid's tried
+    values, else the points of ``coords`` within the searched range (the
+    integration grid's cells reach half a cell beyond it)."""
+    if param.kind != "categorical" and param.is_grid:
+        return param.coords(param.tried), list(param.tried)
+    values = param.values(coords)
+    if param.kind == "categorical":
+        return coords, values
+    inside = [param.range[0] <= v <= param.range[1] for v in values]
+    return coords[inside], [v for v, i in zip(values, inside) if i]
+
+
 def _marginals(plist, full, boot):
     """The marginals table, at values a user can set (as ``_good_range``): a
     grid's tried values, else the integration grid within the searched
@@ -779,15 +792,7 @@ def _marginals(plist, full, boot):
     frames, curves = [], []
     for j, param in enumerate(plist):
         curves.append(full.marginal(j, param.grid()))
-        if param.kind != "categorical" and param.is_grid:
-            coords = param.coords(param.tried)
-            values = list(param.tried)
-        else:
-            coords = param.grid()
-            values = param.values(coords)
-            if param.kind != "categorical":
-                inside = [param.range[0] <= v <= param.range[1] for v in values]
-                coords, values = coords[inside], [v for v, i in zip(values, inside) if i]
+        coords, values = _settable(param, param.grid())
         curve = full.marginal(j, coords)
         low, high = _interval(curve, [b.marginal(j, coords) for b in boot])
         frames.append(pd.DataFrame({"param": param.name, "value": values,
@@ -848,16 +853,18 @@ def _top_pair(plist, full, interactions):
         return pd.DataFrame(columns=["param_a", "value_a", "param_b", "value_b", "mean"])
     index = {p.name: j for j, p in enumerate(plist)}
     a, b = index[interactions.param_a[0]], index[interactions.param_b[0]]
-    grids = []
+    grids, shown = [], []
     for j in (a, b):
         param = plist[j]
-        if param.kind == "categorical":
-            grids.append(param.grid())
-        else:
+        coords = param.grid()
+        if param.kind != "categorical":
             step = (param.hi - param.lo) / _PAIR_GRID_POINTS
-            grids.append(param.lo + step * (np.arange(_PAIR_GRID_POINTS) + 0.5))
+            coords = param.lo + step * (np.arange(_PAIR_GRID_POINTS) + 0.5)
+        coords, values = _settable(param, coords)
+        grids.append(coords)
+        shown.append(values)
     surface = full.pair_marginal(a, b, *grids)
-    va, vb = plist[a].values(grids[0]), plist[b].values(grids[1])
+    va, vb = shown
     return pd.DataFrame({
         "param_a": plist[a].name, "value_a": np.repeat(np.array(va, dtype=object), len(vb)),
         "param_b": plist[b].name, "value_b": np.tile(np.array(vb, dtype=object), len(va)),
@@ -915,7 +922,9 @@ class SensitivityReport:
         a grid's tried values, else on a 50-point grid over the searched range.
     top_pair_marginal : DataFrame
         ``param_a``, ``value_a``, ``param_b``, ``value_b``, ``mean``: the
-        two-dimensional marginal of the top interaction.
+        two-dimensional marginal of the top interaction, at the values the
+        marginals table uses (a grid's tried values, else a 30-point grid
+        within the searched range).
     trials : DataFrame
         The analysed trials: one column per parameter, and ``score``.
     diagnostics : dict

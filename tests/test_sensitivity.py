@@ -762,6 +762,29 @@ def test_marginals_are_given_at_values_a_user_can_set():
     assert leaf.min() >= 1 and leaf.max() <= 60
 
 
+def test_the_top_pair_surface_sits_at_values_a_user_can_set():
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skhpo import BayesSearchCV, Integer
+
+    X, y = load_iris(return_X_y=True)
+    grid = GridSearchCV(DecisionTreeClassifier(random_state=0),
+                        {"min_samples_leaf": [1, 10], "max_depth": [1, 2, 3, 4, 5]},
+                        cv=3).fit(X, y)
+    pair = sensitivity_report(grid, n_bootstrap=0, random_state=0).top_pair_marginal
+    assert sorted(set(pair.value_a) | set(pair.value_b)) == [1, 2, 3, 4, 5, 10]
+    assert len(pair) == 2 * 5
+    search = BayesSearchCV(DecisionTreeClassifier(random_state=0),
+                           {"min_samples_leaf": Integer(1, 60), "max_depth": Integer(1, 8)},
+                           n_iter=10, n_initial_points=8, cv=3, random_state=0).fit(X, y)
+    pair = sensitivity_report(search, n_bootstrap=0, random_state=0).top_pair_marginal
+    for param, low, high in (("min_samples_leaf", 1, 60), ("max_depth", 1, 8)):
+        values = pd.concat([pair.value_a[pair.param_a == param],
+                            pair.value_b[pair.param_b == param]]).astype(float)
+        assert values.min() >= low and values.max() <= high
+
+
 def test_the_same_trials_in_another_order_give_the_same_report():
     results = _learning_rate_results()
     frame = pd.DataFrame(results)
