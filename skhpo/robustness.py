@@ -377,7 +377,8 @@ class RobustnessReport:
         Indexed by source (``config``, ``seed``, ``split``): ``variance`` and
         ``share`` of the total.
     metric : str
-        The metric re-scored.
+        The metric re-scored: its name, a scoring function's ``__name__``, or
+        a ``make_scorer`` object's repr (``make_scorer(f1_score, ...)``).
     ranking_rule : str
         How the configurations were taken from the search.
     seeds : list of int
@@ -802,7 +803,10 @@ def _ranking(search, scoring):
         )
         original = None
         rule += f"; re-scored with {scoring!r}, so original_score is NaN"
-        metric = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "custom")
+        # A function by its name; a make_scorer object by its repr, which
+        # names the metric and its arguments.
+        metric = scoring if isinstance(scoring, str) else getattr(scoring, "__name__",
+                                                                  repr(scoring))
     return metric, scorer, order, original, rule
 
 

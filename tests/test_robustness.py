@@ -504,6 +504,13 @@ def test_new_scorer_has_no_original_score():
                               random_state=0)
     assert report.summary["original_score"].isna().all()
     assert report.metric == "balanced_accuracy"
+    # A scorer object is named by its repr, which says what it measures.
+    from sklearn.metrics import f1_score, make_scorer
+
+    report = check_robustness(search, X, y, seeds=2, random_state=0,
+                              scoring=make_scorer(f1_score, average="macro"))
+    assert report.metric.startswith("make_scorer(f1_score")
+    assert "average=macro" in report.metric
 
 
 def test_skhpo_bayes_search_if_available():
