@@ -228,6 +228,8 @@ def variance_components(scores):
     """
     x = np.asarray(scores, dtype=float)
     c, s, k = x.shape
+    if c == 0:
+        return {"config": np.nan, "seed": np.nan, "split": np.nan}
     cell = x.mean(axis=2)
     config = cell.mean(axis=1)
     ms_split = ((x - cell[..., None]) ** 2).sum() / (c * s * (k - 1)) if k > 1 else 0.0

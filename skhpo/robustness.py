@@ -375,7 +375,8 @@ class RobustnessReport:
         How it was chosen.
     variance_components : DataFrame
         Indexed by source (``config``, ``seed``, ``split``): ``variance`` and
-        ``share`` of the total.
+        ``share`` of the total, over the configurations with no failed fit
+        (``notes`` says when one was left out).
     metric : str
         The metric re-scored: its name, a scoring function's ``__name__``, or
         a ``make_scorer`` object's repr (``make_scorer(f1_score, ...)``).
@@ -464,7 +465,14 @@ class RobustnessReport:
             f"the ROPE of {rope} of the original winner); exact ties go to "
             "the better original rank"
         )
-        comps = _stats.variance_components(scores)
+        # The moment estimators need every cell: a configuration with a
+        # failed fit is left out rather than making every component NaN.
+        complete = np.isfinite(scores).all(axis=(1, 2))
+        comps = _stats.variance_components(scores[complete])
+        if not complete.all():
+            notes = list(notes) + [
+                f"variance_components leaves out the {int((~complete).sum())} "
+                f"configuration(s) with a failed fit."]
         total = sum(comps.values())
         self.variance_components = pd.DataFrame(
             {

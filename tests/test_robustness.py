@@ -782,8 +782,19 @@ def test_failed_refits_warn_with_the_error_and_are_verdict_failed():
                         report.summary["verdict"]))
     assert verdicts[1] == "failed"
     assert verdicts[0] == "robust_best"
-    # A NaN stays NaN (max(0, nan) would have made it 0).
-    assert report.variance_components["variance"].isna().all()
+    # The failing configuration is left out of the variance components (it
+    # made them all NaN), and a note says so.
+    from skhpo._stats import variance_components
+
+    kept = report.scores[report.scores.candidate != report.summary.candidate[
+        report.summary.verdict == "failed"].iloc[0]]
+    cube = kept.sort_values(["config", "seed", "split"])["score"].to_numpy().reshape(2, 3, -1)
+    expected = variance_components(cube)
+    assert np.isfinite(report.variance_components["variance"]).all()
+    np.testing.assert_allclose(report.variance_components["variance"],
+                               [expected[k] for k in ("config", "seed", "split")])
+    assert any("leaves out the 1 configuration(s) with a failed fit" in note
+               for note in report.notes)
 
 
 def test_a_numeric_error_score_does_not_hide_a_failed_refit():
