@@ -740,9 +740,8 @@ def test_loaded_results_are_analysed_over_the_searchs_own_ranges(tmp_path):
     assert c.min() > 1e-3 and c.max() < 1e3
 
 
-def test_marginals_are_given_at_values_a_user_can_set():
-    # A grid at its tried values; a range within itself (an integer range's
-    # cells reach half a unit beyond its ends, and so did the table).
+def _tree_searches():
+    """A grid and a Bayes search over integer tree parameters."""
     from sklearn.model_selection import GridSearchCV
     from sklearn.tree import DecisionTreeClassifier
 
@@ -752,32 +751,28 @@ def test_marginals_are_given_at_values_a_user_can_set():
     grid = GridSearchCV(DecisionTreeClassifier(random_state=0),
                         {"min_samples_leaf": [1, 10], "max_depth": [1, 2, 3, 4, 5]},
                         cv=3).fit(X, y)
-    marginals = sensitivity_report(grid, n_bootstrap=0, random_state=0).marginals
-    assert marginals[marginals.param == "min_samples_leaf"].value.tolist() == [1, 10]
     search = BayesSearchCV(DecisionTreeClassifier(random_state=0),
                            {"min_samples_leaf": Integer(1, 60), "max_depth": Integer(1, 8)},
                            n_iter=10, n_initial_points=8, cv=3, random_state=0).fit(X, y)
+    return grid, search
+
+
+def test_marginals_are_given_at_values_a_user_can_set():
+    # A grid at its tried values; a range within itself (an integer range's
+    # cells reach half a unit beyond its ends, and so did the table).
+    grid, search = _tree_searches()
+    marginals = sensitivity_report(grid, n_bootstrap=0, random_state=0).marginals
+    assert marginals[marginals.param == "min_samples_leaf"].value.tolist() == [1, 10]
     marginals = sensitivity_report(search, n_bootstrap=0, random_state=0).marginals
     leaf = marginals[marginals.param == "min_samples_leaf"].value
     assert leaf.min() >= 1 and leaf.max() <= 60
 
 
 def test_the_top_pair_surface_sits_at_values_a_user_can_set():
-    from sklearn.model_selection import GridSearchCV
-    from sklearn.tree import DecisionTreeClassifier
-
-    from skhpo import BayesSearchCV, Integer
-
-    X, y = load_iris(return_X_y=True)
-    grid = GridSearchCV(DecisionTreeClassifier(random_state=0),
-                        {"min_samples_leaf": [1, 10], "max_depth": [1, 2, 3, 4, 5]},
-                        cv=3).fit(X, y)
+    grid, search = _tree_searches()
     pair = sensitivity_report(grid, n_bootstrap=0, random_state=0).top_pair_marginal
     assert sorted(set(pair.value_a) | set(pair.value_b)) == [1, 2, 3, 4, 5, 10]
     assert len(pair) == 2 * 5
-    search = BayesSearchCV(DecisionTreeClassifier(random_state=0),
-                           {"min_samples_leaf": Integer(1, 60), "max_depth": Integer(1, 8)},
-                           n_iter=10, n_initial_points=8, cv=3, random_state=0).fit(X, y)
     pair = sensitivity_report(search, n_bootstrap=0, random_state=0).top_pair_marginal
     for param, low, high in (("min_samples_leaf", 1, 60), ("max_depth", 1, 8)):
         values = pd.concat([pair.value_a[pair.param_a == param],
