@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
@@ -410,10 +411,13 @@ class BayesSearchCV(FoldSearchCV):
             Called after each batch with a ``scipy.optimize.OptimizeResult``
             (scikit-optimize's contract: ``x``, ``fun``, ``x_iters``,
             ``func_vals``, ``space``, ``specs`` and an empty ``models``, plus
-            ``cv_results``, the results so far; a failed candidate's loss in
+            ``cv_results``, the results so far, and ``elapsed_time``, the
+            seconds since ``fit`` started; a failed candidate's loss in
             ``func_vals`` is ``inf``), so that scikit-optimize's
             callbacks (``DeadlineStopper``, ``DeltaYStopper``,
-            ``CheckpointSaver``, ...) work unchanged. Every callback of a list is
+            ``CheckpointSaver``, ...) work unchanged. :mod:`skhpo.callbacks`
+            has a ``DeadlineStopper`` and a ``DeltaYStopper`` that need no
+            scikit-optimize. Every callback of a list is
             called; if any returns
             True, the search stops; with several search spaces, the ones not
             yet searched are skipped too (scikit-optimize only moves on to the
@@ -428,6 +432,8 @@ class BayesSearchCV(FoldSearchCV):
         -------
         self : BayesSearchCV
         """
+        # The clock of the results a callback gets (DeadlineStopper).
+        self._fit_started = time.monotonic()
         if callback is None:
             self._callbacks = []
         elif callable(callback):
@@ -437,7 +443,7 @@ class BayesSearchCV(FoldSearchCV):
         try:
             return super().fit(X, y, **params)
         finally:
-            del self._callbacks
+            del self._callbacks, self._fit_started
 
     # ---------------------------------------------------------- checks
     def _check_optimizer_kwargs(self):
@@ -675,7 +681,8 @@ class BayesSearchCV(FoldSearchCV):
                             fits_done=evaluator.n_fits_, best=self._best_so_far())
             if self._callbacks:
                 results = format_cv_results(evaluator, self._rows, more_results=self._more)
-                self.optimizer_results_[-1] = _optimize_result(optimizer, results)
+                self.optimizer_results_[-1] = _optimize_result(
+                    optimizer, results, elapsed_time=time.monotonic() - self._fit_started)
                 # Every callback is called, as in skopt (a CheckpointSaver after
                 # a stopper still saves this batch). After a stop, the batches
                 # already proposed finish, uncalled.
@@ -783,7 +790,7 @@ class _Flight:
     told: list | None = None  # the scores told to the GP
 
 
-def _optimize_result(optimizer, cv_results=None):
+def _optimize_result(optimizer, cv_results=None, elapsed_time=None):
     """scikit-optimize's view of the optimizer: losses are minus the scores."""
     space = optimizer.space
     x_iters = [[p[name] for name in space.names] for p in optimizer._told]
@@ -796,6 +803,8 @@ def _optimize_result(optimizer, cv_results=None):
     result = OptimizeResult(x_iters=x_iters, func_vals=func_vals, space=space,
                             cv_results=cv_results, models=[],
                             specs={"function": "BayesSearchCV", "args": {}})
+    if elapsed_time is not None:
+        result.elapsed_time = elapsed_time
     if np.isfinite(func_vals).any():
         best = int(np.nanargmin(np.where(np.isfinite(func_vals), func_vals, np.nan)))
         result.x, result.fun = x_iters[best], float(func_vals[best])

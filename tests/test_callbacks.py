@@ -1,0 +1,92 @@
+"""skhpo.callbacks: the stoppers on hand-made results and in a search."""
+
+import time
+
+import numpy as np
+import pytest
+from scipy.optimize import OptimizeResult
+from sklearn.base import BaseEstimator, RegressorMixin
+
+from skhpo import BayesSearchCV, Real
+from skhpo.callbacks import DeadlineStopper, DeltaYStopper
+
+X0, y0 = np.zeros((10, 1)), np.zeros(10)
+
+
+class Slow(BaseEstimator, RegressorMixin):
+    """Sleeps ``delay`` seconds per fit; the score is a function of ``x``."""
+
+    def __init__(self, x=0.0, delay=0.02):
+        self.x = x
+        self.delay = delay
+
+    def fit(self, X, y=None):
+        time.sleep(self.delay)
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None):
+        return -(self.x - 0.3) ** 2
+
+
+def test_deadline_stops_when_the_longest_batch_would_overrun():
+    stopper = DeadlineStopper(total_time=4.5)
+    answers = [stopper(OptimizeResult(elapsed_time=t)) for t in (1.0, 2.0, 3.0, 4.0)]
+    # At 3 s the longest batch (1 s) still fits in 4.5 s; at 4 s it does not.
+    assert answers == [False, False, False, True]
+    assert stopper.iter_time == [1.0, 1.0, 1.0, 1.0]
+    # A slow batch counts from then on.
+    stopper = DeadlineStopper(total_time=10.0)
+    assert [stopper(OptimizeResult(elapsed_time=t)) for t in (1.0, 5.0, 6.5)] == \
+        [False, False, True]
+    # A new search (its clock starts again) forgets the old batches.
+    assert stopper(OptimizeResult(elapsed_time=0.5)) is False
+    assert stopper.iter_time == [0.5]
+
+
+def test_deadline_ends_a_search_within_its_budget():
+    search = BayesSearchCV(Slow(), {"x": Real(-1.0, 1.0)}, n_iter=200, cv=2,
+                           n_initial_points=3, random_state=0, refit=False)
+    start = time.monotonic()
+    search.fit(X0, y0, callback=DeadlineStopper(total_time=1.0))
+    elapsed = time.monotonic() - start
+    n = len(search.cv_results_["params"])
+    # Each candidate costs two 0.02 s fits: at most 25 fit in the budget.
+    assert 3 <= n <= 25
+    assert elapsed < 1.0 + 0.5  # the slack covers one slower batch
+
+
+def test_deadline_of_nothing_stops_after_the_first_batch():
+    search = BayesSearchCV(Slow(delay=0.0), {"x": Real(-1.0, 1.0)}, n_iter=10, cv=2,
+                           n_points=2, random_state=0, refit=False)
+    search.fit(X0, y0, callback=DeadlineStopper(total_time=1e-9))
+    assert len(search.cv_results_["params"]) == 2
+
+
+def test_delta_y_stops_when_the_best_scores_agree():
+    stopper = DeltaYStopper(delta=0.1, n_best=3)
+    # Losses (minus the scores); inf is a failed candidate and does not count.
+    assert stopper(OptimizeResult(func_vals=np.array([1.0, 0.5, np.inf]))) is False
+    assert stopper(OptimizeResult(func_vals=np.array([1.0, 0.5, 0.9, np.inf]))) is False
+    assert stopper(OptimizeResult(func_vals=np.array([1.0, 0.5, 0.9, 0.55, 0.58]))) is True
+
+
+def test_delta_y_in_a_search():
+    # A flat objective: every score is 0, so the search stops at n_best.
+    search = BayesSearchCV(Slow(delay=0.0), {"x": Real(0.3, 0.3 + 1e-9)}, n_iter=20,
+                           cv=2, n_initial_points=2, random_state=0, refit=False)
+    search.fit(X0, y0, callback=DeltaYStopper(delta=1e-6, n_best=4))
+    assert len(search.cv_results_["params"]) == 4
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: DeadlineStopper(0), "total_time must be a positive number, got 0"),
+    (lambda: DeadlineStopper("60"), "total_time must be a positive number, got '60'"),
+    (lambda: DeltaYStopper(-0.1), "delta must be a number >= 0, got -0.1"),
+    (lambda: DeltaYStopper(0.1, n_best=0), "n_best must be a positive integer, got 0"),
+])
+def test_bad_arguments_are_refused(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
