@@ -243,8 +243,9 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
           dtype: bool, int64, float64 (a parameter missing from a candidate,
           as in a list-of-dicts space, is NaN), string, or object for mixed
           values and for a parameter set to ``None`` somewhere (shown as
-          ``None``, as in ``pd.DataFrame(search.cv_results_)``). An estimator, function or class value is
-          shown by its class name or ``__name__``;
+          ``None``, as in ``pd.DataFrame(search.cv_results_)``). An
+          estimator, function or class value is shown by its class name or
+          ``__name__``;
         * ``params``: the candidate's parameter dict, objects included (after
           :func:`load_results`, non-JSON values are :class:`StoredValue`
           placeholders);
@@ -264,9 +265,10 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
         ``test_<m>`` (and ``train_<m>``) for each metric, ``fit_time`` and
         ``score_time`` of the split (skhpo's searches store
         ``split<i>_fit_time`` / ``split<i>_score_time``; scikit-learn stores
-        only their mean and std, so they are NaN for its searches), the budget columns and ``status``. A split
-        whose test scores are all NaN was not scored (Hyperband scores only
-        some splits; a failed fit scores NaN too) and has no row.
+        only their mean and std, so they are NaN for its searches), the
+        budget columns and ``status``. A split whose test scores are all NaN
+        was not scored (Hyperband scores only some splits; a failed fit
+        scores NaN too) and has no row.
 
     Raises
     ------

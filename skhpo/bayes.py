@@ -253,9 +253,10 @@ class BayesSearchCV(FoldSearchCV):
         One entry per evaluated candidate, as in ``GridSearchCV``, plus a
         boolean ``pruned`` column and each split's ``split{i}_fit_time`` and
         ``split{i}_score_time``; ``split{i}_test_<m>`` (and the times) are NaN
-        for the splits a pruned candidate was not scored on. Failed candidates (NaN scores)
-        stay in the results; with ``pruning``, one is stopped at its first
-        failed split, so its later splits are NaN whatever ``error_score``.
+        for the splits a pruned candidate was not scored on. Failed
+        candidates (NaN scores) stay in the results; with ``pruning``, one is
+        stopped at its first failed split, so its later splits are NaN
+        whatever ``error_score``.
     best_estimator_ : estimator
         Refitted on the whole data with the best parameters (if ``refit``).
     best_score_ : float
@@ -417,9 +418,8 @@ class BayesSearchCV(FoldSearchCV):
             callbacks (``DeadlineStopper``, ``DeltaYStopper``,
             ``CheckpointSaver``, ...) work unchanged. :mod:`skhpo.callbacks`
             has a ``DeadlineStopper`` and a ``DeltaYStopper`` that need no
-            scikit-optimize. Every callback of a list is
-            called; if any returns
-            True, the search stops; with several search spaces, the ones not
+            scikit-optimize. Every callback of a list is called; if any
+            returns True, the search stops; with several search spaces, the ones not
             yet searched are skipped too (scikit-optimize only moves on to the
             next space, so a deadline there still runs a batch in each).
         **params : dict
