@@ -35,6 +35,9 @@ class DeadlineStopper:
     clock is the search's own (``elapsed_time`` in the results it passes, from
     the start of ``fit``); given results without it, the time since this
     callback was created, as scikit-optimize's ``DeadlineStopper`` counts.
+    Batches already proposed when it stops the search (``n_points`` with
+    ``lookahead``) still finish, and the refit of the best candidate
+    (``refit=True``) comes on top of the budget.
 
     Parameters
     ----------
