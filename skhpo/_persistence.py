@@ -307,7 +307,9 @@ def save_results(search, path, X=None, y=None):
       the splitter and ``n_splits``), ``"scoring"``, ``"refit"``;
     * ``"data"``: the fingerprints of X and y;
     * ``"metrics"``, ``"primary_metric"``, ``"best"`` (index, score, params);
-    * ``"trials"``: one object per candidate with its ``params``, ``status``,
+    * ``"n_candidates"``: the number of rows of ``cv_results_``, and
+      ``"trials"``: one object per row (a candidate; with Hyperband and the
+      halving searches, a candidate at one budget) with its ``params``, ``status``,
       ``test`` (and ``train``) scores per metric (mean, std, rank and the
       per-split list), ``fit_time`` and ``score_time``, ``budget`` and any
       ``other`` key of ``cv_results_`` (such as ``pruned``);
