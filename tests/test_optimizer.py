@@ -106,6 +106,22 @@ def test_optimizer_beats_its_own_initial_design_on_ackley():
     assert np.mean(gp_best) > np.mean(random_best) + 1.0
 
 
+def test_local_candidates_near_a_bound_are_reflected_not_piled_on_it():
+    # The best point sits in a corner. Clipping its Gaussian steps put about
+    # half of every coordinate exactly on the bound, so a corner incumbent
+    # was surrounded by corner candidates (the stuck Ackley runs of the
+    # benchmark); reflected steps spread back inside.
+    space = Space({f"x{i}": Real(0.0, 1.0) for i in range(3)})
+    opt = Optimizer(space, n_initial_points=2, random_state=0)
+    opt.tell([{"x0": 0.0, "x1": 0.0, "x2": 0.0}, {"x0": 0.5, "x1": 0.5, "x2": 0.5}],
+             [1.0, 0.0])
+    local = opt._candidates()[opt.n_candidates:]
+    assert local.min() >= 0.0 and local.max() <= 1.0
+    corner = local[:64]  # the best point's neighbours come first
+    assert np.mean(corner == 0.0) < 0.01
+    assert np.mean(corner < 0.3) > 0.99
+
+
 def test_same_seed_same_proposals_and_batches_are_distinct():
     space = Space({"x": Real(-2.0, 2.0), "c": Real(1e-2, 1e3, prior="log-uniform")})
     a = _run(Optimizer(space, n_initial_points=4, random_state=1), _quadratic, 16, n_points=4)
