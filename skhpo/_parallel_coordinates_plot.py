@@ -12,10 +12,9 @@ from ._json import to_python, value_label
 from ._matplotlib import added_beside, axes_or_new, fit_new_figure, pyplot
 from ._persistence import stored_dimensions
 from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
-from ._sensitivity_params import declared_range
-from .space import Categorical, _is_number, reread_search_spaces
+from ._sensitivity_params import declared_range, declared_spaces, dimensions
+from .space import Categorical, _is_number
 
-_SPACE_ATTRIBUTES = ("search_spaces", "param_distributions", "param_grid")
 # A numeric parameter without a declared scale is shown on a log axis when
 # its values are positive and span at least two decades (the rule of
 # skhpo.space.Ordinal and of the sensitivity report).
@@ -23,26 +22,6 @@ _LOG_SPAN = 100.0
 _FAILED_COLOR = "0.6"
 
 _MISSING = object()
-
-
-def _dimensions(search):
-    """Each parameter's skhpo dimension, from the search's declared space."""
-    raw = None
-    for attribute in _SPACE_ATTRIBUTES:
-        raw = getattr(search, attribute, None)
-        if raw is not None:
-            break
-    if raw is None:
-        return {}
-    try:
-        subspaces = reread_search_spaces(raw)
-    except Exception:  # an unusual form: infer every scale from the values
-        return {}
-    dims = {}
-    for subspace in subspaces:
-        for name, dim in subspace.space.as_dict().items():
-            dims.setdefault(name, dim)  # the first subspace naming it decides
-    return dims
 
 
 def _level_label(value):
@@ -237,7 +216,7 @@ class ParallelCoordinatesDisplay:
             If ``metric`` or a name in ``params`` is unknown.
         """
         cv_results, refit = _search_results(search, cls.__name__)
-        return cls._compute(cv_results, refit, _dimensions(search), metric,
+        return cls._compute(cv_results, refit, dimensions(declared_spaces(search)), metric,
                             params, budget)
 
     @classmethod

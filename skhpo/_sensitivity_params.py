@@ -210,8 +210,20 @@ def range_dimension(spec, scale, name):
                 prior="log-uniform" if scale == "log" else "uniform", name=name)
 
 
-def _dimensions(raw_spaces):
-    """Dimension of each parameter named in a search's spaces, when parseable."""
+SPACE_ATTRIBUTES = ("search_spaces", "param_distributions", "param_grid")
+
+
+def declared_spaces(search):
+    """The search space as the search was given it (``search_spaces``,
+    ``param_distributions`` or ``param_grid``), or None."""
+    return next((getattr(search, a) for a in SPACE_ATTRIBUTES
+                 if getattr(search, a, None) is not None), None)
+
+
+def dimensions(raw_spaces):
+    """Dimension of each parameter named in a search's spaces, when parseable:
+    a parameter in an unusual form is left out (its scale is then inferred
+    from its values), not the whole space."""
     if raw_spaces is None:
         return {}
     if hasattr(raw_spaces, "as_dict"):

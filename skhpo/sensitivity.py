@@ -27,7 +27,7 @@ from . import _fanova
 from ._frames import check_params_are_dicts
 from ._grid_anova import GridDecomposition, complete_grid, grid_table
 from ._persistence import stored_dimensions, stored_scales
-from ._sensitivity_params import _dimensions, _label, _Param
+from ._sensitivity_params import SPACE_ATTRIBUTES, _label, _Param, declared_spaces, dimensions
 from ._sensitivity_plots import (
     ImportanceDisplay,
     InteractionDisplay,
@@ -51,7 +51,6 @@ _PAIR_GRID_POINTS = 30
 # (total effect x out-of-bag R^2) to be flagged important.
 IMPORTANT_SHARE = 0.05
 _CI_LEVEL = 0.9
-_SPACE_ATTRIBUTES = ("search_spaces", "param_distributions", "param_grid")
 
 
 # --------------------------------------------------------------------------
@@ -66,17 +65,16 @@ def _load(search_or_results):
     if isinstance(search_or_results, dict):
         return dict(search_or_results), None, None
     if hasattr(search_or_results, "get_params") and any(
-            hasattr(search_or_results, a) for a in _SPACE_ATTRIBUTES):
+            hasattr(search_or_results, a) for a in SPACE_ATTRIBUTES):
         if not hasattr(search_or_results, "cv_results_"):
             raise NotFittedError(
                 f"This {type(search_or_results).__name__} is not fitted yet, so "
                 f"it has no cv_results_ to analyse. Call fit(X, y) first, or "
                 f"pass a cv_results_ dict or DataFrame."
             )
-        spaces = next((getattr(search_or_results, a) for a in _SPACE_ATTRIBUTES
-                       if getattr(search_or_results, a, None) is not None), None)
         refit = getattr(search_or_results, "refit", None)
-        return dict(search_or_results.cv_results_), spaces, refit
+        return (dict(search_or_results.cv_results_), declared_spaces(search_or_results),
+                refit)
     if isinstance(getattr(search_or_results, "cv_results_", None), dict):
         # What skhpo.load_results returns: results without an estimator.
         return (dict(search_or_results.cv_results_), None,
@@ -644,7 +642,7 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
             f"trials, got {len(rows)}{'' if budget is None else f' at budget {budget}'}"
             f". {fix}"
         )
-    dims = _dimensions(raw_spaces)
+    dims = dimensions(raw_spaces)
     scales = dict(scales or {})
     unknown = sorted(set(scales) - set(names))
     if unknown:
