@@ -58,8 +58,9 @@ _TIE_TOLERANCE = 1e-3
 
 def _reflect(unit):
     """Fold points that left the unit cube back into it (mirror at 0 and 1);
-    exact for steps of less than one cube width."""
-    return 1.0 - np.abs(1.0 - np.abs(unit))
+    a point more than a cube width outside (never, for the steps used) is
+    clipped."""
+    return np.clip(1.0 - np.abs(1.0 - np.abs(unit)), 0.0, 1.0)
 
 
 def transform_losses(losses):

@@ -216,8 +216,8 @@ class ParallelCoordinatesDisplay:
             If ``metric`` or a name in ``params`` is unknown.
         """
         cv_results, refit = _search_results(search, cls.__name__)
-        return cls._compute(cv_results, refit, dimensions(declared_spaces(search)), metric,
-                            params, budget)
+        return cls._compute(cv_results, refit, dimensions(declared_spaces(search)),
+                            metric, params, budget)
 
     @classmethod
     def from_results(cls, results, *, metric=None, params=None, budget="full"):
