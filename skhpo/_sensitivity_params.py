@@ -162,11 +162,13 @@ class _Param:
             return np.array([index[_label(v)] for v in values], dtype=float)
         return self._warp(values)
 
-    def grid(self):
+    def grid(self, n_points=_GRID_POINTS):
+        """Every level of a categorical; else the centres of ``n_points``
+        equal cells over ``[lo, hi]``."""
         if self.kind == "categorical":
             return np.arange(len(self.levels), dtype=float)
-        step = (self.hi - self.lo) / _GRID_POINTS
-        return self.lo + step * (np.arange(_GRID_POINTS) + 0.5)
+        step = (self.hi - self.lo) / n_points
+        return self.lo + step * (np.arange(n_points) + 0.5)
 
     def value_of(self, label):
         """The value a categorical level's label stands for."""

@@ -854,11 +854,7 @@ def _top_pair(plist, full, interactions):
     grids, shown = [], []
     for j in (a, b):
         param = plist[j]
-        coords = param.grid()
-        if param.kind != "categorical":
-            step = (param.hi - param.lo) / _PAIR_GRID_POINTS
-            coords = param.lo + step * (np.arange(_PAIR_GRID_POINTS) + 0.5)
-        coords, values = _settable(param, coords)
+        coords, values = _settable(param, param.grid(_PAIR_GRID_POINTS))
         grids.append(coords)
         shown.append(values)
     surface = full.pair_marginal(a, b, *grids)
