@@ -446,14 +446,22 @@ def _write(document, path):
 # --------------------------------------------------------------------------
 
 
+def stored_search_params(source):
+    """The search's parameters as :func:`save_results` wrote them (objects
+    by their repr), for what :func:`load_results` returns; empty otherwise."""
+    metadata = getattr(source, "metadata", None)
+    if not isinstance(metadata, dict):
+        return {}
+    return (metadata.get("search") or {}).get("params") or {}
+
+
 def search_parameter(source, name):
     """A parameter of the search behind ``source``: a fitted search's own
     attribute, or the one :func:`load_results` read from the file; None if
     neither says."""
     value = getattr(source, name, None)
-    metadata = getattr(source, "metadata", None)
-    if value is None and isinstance(metadata, dict):
-        value = ((metadata.get("search") or {}).get("params") or {}).get(name)
+    if value is None:
+        value = stored_search_params(source).get(name)
     return value
 
 

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from ._persistence import search_parameter
+from ._persistence import search_parameter, stored_search_params
 from ._warnings import warn
 from .space import holds
 
@@ -94,14 +94,11 @@ def _setting(source, name):
     wrote it (an object by its repr), a bare ``cv_results_`` dict does not
     say. A cv given as a list of splits is not compared (a file keeps only
     the arrays' reprs)."""
-    if hasattr(source, "get_params"):
-        value = source.get_params(deep=False).get(name)
-    else:
-        params = (((getattr(source, "metadata", None) or {}).get("search") or {})
-                  .get("params") or {})
-        if name not in params:
-            return None
-        value = params[name]
+    params = (source.get_params(deep=False) if hasattr(source, "get_params")
+              else stored_search_params(source))
+    if name not in params:
+        return None
+    value = params[name]
     if name == "cv" and value is None:
         value = 5  # scikit-learn's default: 5 splits
     if isinstance(value, (list, tuple)):
