@@ -168,12 +168,9 @@ def _param_column(values):
     shown = []
     for value in values:
         value = to_python(value)
-        if value is _MISSING or value is None:
-            shown.append(value)
-        elif isinstance(value, (bool, numbers.Number, str, list, tuple, dict)):
-            shown.append(value)
-        else:
-            shown.append(value_label(value))
+        plain = (value is _MISSING or value is None
+                 or isinstance(value, (bool, numbers.Number, str, list, tuple, dict)))
+        shown.append(value if plain else value_label(value))
     if any(v is None for v in shown):
         return pd.Series(_object_array([np.nan if v is _MISSING else v for v in shown]),
                          dtype=object)
