@@ -33,6 +33,7 @@ from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, form
 from ._frames import primary_metric
 from ._journal import Journal, describe_setup, readable_setup
 from ._warnings import warn
+from ._space_constraints import check_values
 from .space import check_names, parse_search_spaces
 
 
@@ -123,6 +124,7 @@ class FoldSearchCV(BaseSearchCV):
         # first fit.
         subspaces = parse_search_spaces(getattr(self, self._space_parameter))
         check_names(subspaces, self.estimator)
+        check_values(subspaces, self.estimator)
         X, y = indexable(X, y)
         routed = self._get_routed_params_for_fit(params)
         scorers = build_scorers(self.estimator, self.scoring)

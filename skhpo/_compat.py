@@ -14,7 +14,13 @@ from sklearn.model_selection._search import BaseSearchCV
 from sklearn.model_selection._split import _yields_constant_splits
 # Listed in sklearn.utils.__all__, but underscored: kept here all the same.
 from sklearn.utils import Bunch, _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_parameter_constraints,
+)
 
 # joblib's, not scikit-learn's, but not in joblib's documented API either.
 from joblib.parallel import get_active_backend
@@ -93,16 +99,25 @@ def callbacks_requested(estimator):
     return bool(getattr(estimator, "_skl_callbacks", None))
 
 
+def declared_constraints(estimator):
+    """The parameter constraints an estimator declares (scikit-learn's
+    ``_parameter_constraints``), or None for one that declares none."""
+    return getattr(type(estimator), "_parameter_constraints", None)
+
+
 __all__ = [
     "BaseSearchCV",
     "backend_is_shared",
     "backend_uses_threads",
     "callbacks_requested",
+    "declared_constraints",
     "routed_fit_params",
     "HasMethods",
     "Interval",
+    "InvalidParameterError",
     "StrOptions",
     "_fit_context",
     "_safe_indexing",
     "_yields_constant_splits",
+    "validate_parameter_constraints",
 ]

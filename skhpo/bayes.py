@@ -83,6 +83,11 @@ class BayesSearchCV(FoldSearchCV):
         one pipeline step), each searched for ``n_iter`` iterations in turn;
         a ``(dict, n_iter)`` pair sets that subspace's own budget.
 
+        ``fit`` checks the space before any model is fitted, including
+        against the parameter constraints scikit-learn estimators declare: a
+        ``Real`` for an integer parameter, or a range or list reaching a value
+        the estimator refuses, raises ``SearchSpaceError`` naming it.
+
     n_iter : int, default=50
         Candidates evaluated per subspace without its own ``n_iter``.
 

@@ -42,11 +42,12 @@ class AllFitsFailedError(SkhpoError, ValueError):
     --------
     >>> import warnings
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.naive_bayes import GaussianNB
     >>> from skhpo import AllFitsFailedError, BayesSearchCV, Real
-    >>> X, y = load_iris(return_X_y=True)
-    >>> search = BayesSearchCV(LogisticRegression(), {"C": Real(-2.0, -1.0)},
-    ...                        n_iter=2, cv=2)  # C must be positive
+    >>> X, y = load_iris(return_X_y=True)  # three classes
+    >>> search = BayesSearchCV(GaussianNB(priors=[0.5, 0.5]),  # two priors
+    ...                        {"var_smoothing": Real(1e-9, 1e-6, prior="log-uniform")},
+    ...                        n_iter=2, cv=2)
     >>> try:
     ...     with warnings.catch_warnings():
     ...         warnings.simplefilter("ignore")  # one FitFailedWarning per fit

@@ -276,7 +276,9 @@ class HyperbandSearchCV(FoldSearchCV):
         distributions and lists, in a dict of parameter name -> dimension. A
         list of dicts gives alternative subspaces; each new candidate picks
         one as ``sampler`` says (an ``n_iter`` in skopt's ``(dict, n_iter)``
-        form is ignored: Hyperband sets the number of candidates).
+        form is ignored: Hyperband sets the number of candidates). Checked
+        before any fit as in :class:`BayesSearchCV`, against the estimator's
+        declared parameter constraints too.
 
     resource : str, default="n_splits"
         What the budget counts:

@@ -1,11 +1,23 @@
 import numpy as np
 import pytest
 from scipy.stats import loguniform, randint, uniform
+from sklearn.base import BaseEstimator
+from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
 
-from skhpo import BayesSearchCV, Categorical, Integer, Real, SearchSpaceError
+from skhpo import (
+    BayesSearchCV,
+    Categorical,
+    HyperbandSearchCV,
+    Integer,
+    Real,
+    SearchSpaceError,
+)
+from skhpo._space_constraints import check_values
 from skhpo.space import (
     Distribution,
     Ordinal,
@@ -313,3 +325,68 @@ def test_scipy_distributions_randomized_search_accepts_unfrozen():
     assert to_dimension(depth, "d") != to_dimension(other, "d")
     with pytest.raises(SearchSpaceError, match=r"gamma needs its shape parameters \(a\).*gamma\(a=\.\.\.\)"):
         to_dimension(stats.gamma, "g")
+
+
+# ---------------------------------------------- values the estimator refuses
+class _CountingTree(DecisionTreeClassifier):
+    fits = 0
+
+    def fit(self, X, y, **kwargs):
+        type(self).fits += 1
+        return super().fit(X, y, **kwargs)
+
+
+@pytest.mark.parametrize("search_cls, space_arg", [
+    (BayesSearchCV, {"n_iter": 3}), (HyperbandSearchCV, {})])
+def test_a_real_for_an_integer_parameter_fails_before_any_fit(search_cls, space_arg):
+    X, y = load_iris(return_X_y=True)
+    _CountingTree.fits = 0
+    search = search_cls(_CountingTree(), {"max_depth": Real(1, 10)}, cv=3, **space_arg)
+    with pytest.raises(SearchSpaceError) as error:
+        search.fit(X, y)
+    message = str(error.value)
+    assert "Real 'max_depth' reaches values that _CountingTree refuses" in message
+    assert "The 'max_depth' parameter of _CountingTree must be an int" in message
+    assert "use Integer(1, 10) instead of Real" in message
+    assert _CountingTree.fits == 0
+
+
+@pytest.mark.parametrize("space, match", [
+    # The low end of a range (probed just inside it).
+    ({"clf__C": Real(-1.0, 10.0)}, r"Real 'clf__C' reaches values that SVC refuses: "
+                                   r".*Got -0\.999989 instead\. Narrow the dimension"),
+    # A grid value, as GridSearchCV would have fitted and failed.
+    ({"clf__kernel": ["rbf", "cubic"]}, r"Categorical 'clf__kernel' .*Got 'cubic'"),
+    ({"clf__degree": [2, 3, -1]}, r"Ordinal 'clf__degree' .*Got -1 instead"),
+    # A scipy distribution reaching below zero.
+    ({"clf__C": uniform(-1, 2)}, r"Distribution 'clf__C' .*SVC refuses"),
+    # A step the space replaces: checked against each replacement.
+    ([{"clf": [SVC(), LogisticRegression()], "clf__C": Real(-1.0, 1.0)}],
+     r"Real 'clf__C' reaches values that SVC refuses"),
+])
+def test_values_an_estimator_refuses_are_named_before_any_fit(space, match):
+    pipe = Pipeline([("clf", SVC())])
+    with pytest.raises(SearchSpaceError, match=match):
+        check_values(parse_search_spaces(space), pipe)
+
+
+@pytest.mark.parametrize("space", [
+    {"clf__C": Real(0.0, 10.0)},  # open at 0, but 0 itself is never drawn
+    {"clf__C": (1e-3, 1e3, "log-uniform")},
+    {"clf__max_depth": [None, 3, 5], "clf__min_samples_leaf": Integer(1, 20)},
+    {"clf__max_features": Real(0.1, 1.0)},
+    {"clf__max_features": ["sqrt", None, 0.5]},
+    {"scale": ["passthrough", StandardScaler()]},
+])
+def test_values_an_estimator_accepts_pass(space):
+    pipe = Pipeline([("scale", StandardScaler()),
+                     ("clf", SVC() if "clf__C" in space else DecisionTreeClassifier())])
+    check_values(parse_search_spaces(space), pipe)
+
+
+def test_an_estimator_without_declared_constraints_is_not_checked():
+    class Free(BaseEstimator):  # no _parameter_constraints
+        def __init__(self, x=0.0):
+            self.x = x
+
+    check_values(parse_search_spaces({"x": Real(-1e9, 1e9)}), Free())
