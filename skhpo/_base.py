@@ -24,6 +24,7 @@ import time
 from numbers import Integral
 
 import numpy as np
+from scipy.optimize import OptimizeResult
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, indexable
@@ -68,6 +69,26 @@ class SearchPlan:
         self.n_splits = n_splits
 
 
+def search_result(x_iters, scores, **fields):
+    """The results a callback gets, as scikit-optimize's callbacks read them.
+
+    A ``scipy.optimize.OptimizeResult`` with ``x_iters`` (the candidates),
+    ``func_vals`` (their losses: minus the scores, ``inf`` for a failure, as
+    scikit-optimize's results never hold NaN and its stoppers take running
+    minima), ``x`` and ``fun`` (the best of them, or None and NaN), and
+    ``fields`` (e.g. ``cv_results``, ``elapsed_time``).
+    """
+    scores = np.asarray(scores, dtype=float)
+    func_vals = np.where(np.isnan(scores), np.inf, -scores)
+    result = OptimizeResult(x_iters=list(x_iters), func_vals=func_vals, **fields)
+    if np.isfinite(func_vals).any():
+        best = int(np.nanargmin(np.where(np.isfinite(func_vals), func_vals, np.nan)))
+        result.x, result.fun = result.x_iters[best], float(func_vals[best])
+    else:
+        result.x, result.fun = None, np.nan
+    return result
+
+
 class FoldSearchCV(BaseSearchCV):
     """Base class of searches that evaluate (candidate, split) pairs themselves.
 
@@ -103,13 +124,17 @@ class FoldSearchCV(BaseSearchCV):
 
     # --------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None, **params):
+    def fit(self, X, y=None, *, callback=None, **params):
         """Run the search, then refit the best candidate on the whole data.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+        callback : callable or list of callables, default=None
+            Called as the search goes with the results so far (a
+            ``scipy.optimize.OptimizeResult``); if any returns True, the
+            search stops. Each subclass says when and with what.
         **params : dict
             ``groups`` goes to the splitter; every other entry to the
             estimator's ``fit`` (per-sample entries such as ``sample_weight``
@@ -120,6 +145,16 @@ class FoldSearchCV(BaseSearchCV):
         -------
         self : object
         """
+        # The clock of the results a callback gets (DeadlineStopper).
+        self._fit_started = time.monotonic()
+        self._callbacks = ([] if callback is None else [callback] if callable(callback)
+                           else list(callback))
+        try:
+            return self._fit(X, y, **params)
+        finally:
+            del self._callbacks, self._fit_started
+
+    def _fit(self, X, y, **params):
         # Everything that can be wrong with the inputs is checked before the
         # first fit.
         subspaces = parse_search_spaces(getattr(self, self._space_parameter))
@@ -260,6 +295,16 @@ class FoldSearchCV(BaseSearchCV):
         results = evaluator.collect(submission)
         ctx_end(ctx, estimator=self)
         return results
+
+    def _callbacks_stop(self, x_iters, scores, **fields):
+        """Call every callback with the results so far; True if one says stop.
+
+        Every callback is called, as in scikit-optimize (a ``CheckpointSaver``
+        after a stopper still saves).
+        """
+        result = search_result(x_iters, scores,
+                               elapsed_time=time.monotonic() - self._fit_started, **fields)
+        return any([bool(cb(result)) for cb in self._callbacks]), result
 
     @staticmethod
     def _abandon(evaluator, submitted):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import inspect
 import numbers
-import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
 import numpy as np
 from joblib import effective_n_jobs
-from scipy.optimize import OptimizeResult
 
-from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
+from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end, search_result
 from ._compat import Interval, StrOptions
 from ._defaults import initial_points
 from ._evaluate import format_cv_results
@@ -437,18 +435,7 @@ class BayesSearchCV(FoldSearchCV):
         -------
         self : BayesSearchCV
         """
-        # The clock of the results a callback gets (DeadlineStopper).
-        self._fit_started = time.monotonic()
-        if callback is None:
-            self._callbacks = []
-        elif callable(callback):
-            self._callbacks = [callback]
-        else:
-            self._callbacks = list(callback)
-        try:
-            return super().fit(X, y, **params)
-        finally:
-            del self._callbacks, self._fit_started
+        return super().fit(X, y, callback=callback, **params)
 
     # ---------------------------------------------------------- checks
     def _check_optimizer_kwargs(self):
@@ -685,14 +672,12 @@ class BayesSearchCV(FoldSearchCV):
             progress.update(step=f"candidate {len(self._rows)}/{total}",
                             fits_done=evaluator.n_fits_, best=self._best_so_far())
             if self._callbacks:
-                results = format_cv_results(evaluator, self._rows, more_results=self._more)
-                self.optimizer_results_[-1] = _optimize_result(
-                    optimizer, results, elapsed_time=time.monotonic() - self._fit_started)
-                # Every callback is called, as in skopt (a CheckpointSaver after
-                # a stopper still saves this batch). After a stop, the batches
-                # already proposed finish, uncalled.
-                answers = [bool(cb(self.optimizer_results_[-1])) for cb in self._callbacks]
-                stop = stop or any(answers)
+                # After a stop, the batches already proposed finish, uncalled.
+                said_stop, self.optimizer_results_[-1] = self._callbacks_stop(
+                    *_told(optimizer), **_skopt_fields(optimizer),
+                    cv_results=format_cv_results(evaluator, self._rows,
+                                                 more_results=self._more))
+                stop = stop or said_stop
             else:
                 self.optimizer_results_[-1] = _optimize_result(optimizer)
 
@@ -795,24 +780,20 @@ class _Flight:
     told: list | None = None  # the scores told to the GP
 
 
-def _optimize_result(optimizer, cv_results=None, elapsed_time=None):
-    """scikit-optimize's view of the optimizer: losses are minus the scores."""
-    space = optimizer.space
-    x_iters = [[p[name] for name in space.names] for p in optimizer._told]
-    # A failure is an infinite loss: scikit-optimize's results never hold NaN,
-    # and its stoppers and plot_convergence take running minima.
-    func_vals = np.where(np.isnan(optimizer._scores), np.inf, -optimizer._scores)
+def _told(optimizer):
+    """The points told to the optimizer, as scikit-optimize lists them, and their scores."""
+    names = optimizer.space.names
+    return [[p[name] for name in names] for p in optimizer._told], optimizer._scores
+
+
+def _optimize_result(optimizer):
+    """scikit-optimize's view of the optimizer, without results or clock."""
+    return search_result(*_told(optimizer), **_skopt_fields(optimizer), cv_results=None)
+
+
+def _skopt_fields(optimizer):
     # models and specs as scikit-optimize's callbacks read them: skhpo's GP
     # is not one of its models (its StdStopper never stops here), and there
     # is no objective function to store.
-    result = OptimizeResult(x_iters=x_iters, func_vals=func_vals, space=space,
-                            cv_results=cv_results, models=[],
-                            specs={"function": "BayesSearchCV", "args": {}})
-    if elapsed_time is not None:
-        result.elapsed_time = elapsed_time
-    if np.isfinite(func_vals).any():
-        best = int(np.nanargmin(np.where(np.isfinite(func_vals), func_vals, np.nan)))
-        result.x, result.fun = x_iters[best], float(func_vals[best])
-    else:
-        result.x, result.fun = None, np.nan
-    return result
+    return {"space": optimizer.space, "models": [],
+            "specs": {"function": "BayesSearchCV", "args": {}}}

@@ -1,16 +1,18 @@
-"""Callbacks that stop a :class:`~skhpo.BayesSearchCV` search early.
+"""Callbacks that stop a search early.
 
 ``BayesSearchCV.fit(X, y, callback=...)`` calls each callback after every
 batch with the results so far (scikit-optimize's contract) and stops the
-search when one returns True. scikit-optimize's own callbacks work there, but
-scikit-optimize is archived; these two, its most used, need only skhpo:
+search when one returns True; ``HyperbandSearchCV.fit`` does so after every
+rung, with the candidates scored at the full budget. scikit-optimize's own
+callbacks work with BayesSearchCV, but scikit-optimize is archived; these
+two, its most used, need only skhpo and work with both searches:
 
 - :class:`DeadlineStopper`: stop before a time budget runs out;
 - :class:`DeltaYStopper`: stop when the best scores no longer differ.
 
-The batches already proposed when a callback stops the search still finish
-(with ``n_points`` or ``lookahead``), and the best of everything evaluated
-is refitted as usual.
+The batches already proposed when a callback stops a BayesSearchCV still
+finish (with ``n_points`` or ``lookahead``); a HyperbandSearchCV cancels the
+rungs still running. The best of everything evaluated is refitted as usual.
 """
 
 import numbers
@@ -29,8 +31,8 @@ def _check_positive(name, value, *, integer=False):
 class DeadlineStopper:
     """Stop the search before ``total_time`` seconds have passed.
 
-    After each batch, the search stops if the time since it started plus the
-    longest batch so far would pass ``total_time``: unless a later batch is
+    After each batch (each rung for Hyperband), the search stops if the time
+    since it started plus the longest batch so far would pass ``total_time``: unless a later batch is
     slower than every earlier one, the search ends within the budget. The
     clock is the search's own (``elapsed_time`` in the results it passes, from
     the start of ``fit``); given results without it, the time since this

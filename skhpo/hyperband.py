@@ -30,7 +30,7 @@ from sklearn.model_selection import check_cv
 
 from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
 from ._compat import Interval, StrOptions
-from ._evaluate import _n_rows
+from ._evaluate import _n_rows, format_cv_results
 from ._progress import ProgressPrinter
 from ._schedule import hyperband_brackets, hyperband_schedule
 from ._warnings import warn
@@ -539,6 +539,37 @@ class HyperbandSearchCV(FoldSearchCV):
 
     _space_parameter = "param_distributions"
 
+    def fit(self, X, y=None, *, callback=None, **params):
+        """Run the brackets, then refit the best candidate on all the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+        callback : callable or list of callables, default=None
+            Called after each rung with a ``scipy.optimize.OptimizeResult``:
+            ``x_iters`` (the candidates scored at the full budget so far, as
+            dicts), ``func_vals`` (their losses, minus the scores; ``inf``
+            for a failure), ``x`` and ``fun`` (the best of them), and
+            ``cv_results`` (the rows so far), ``elapsed_time`` (seconds
+            since ``fit`` started) and ``n_fold_fits``. Every callback of a
+            list is called; if any returns True, the rungs still running are
+            cancelled and no new one starts, and the best candidate is the
+            best at the largest budget reached (``n_resources_`` and
+            ``n_candidates_`` then list the rungs run).
+            ``skhpo.callbacks.DeadlineStopper`` sets a time budget.
+        **params : dict
+            ``groups`` goes to the splitter; every other entry to the
+            estimator's ``fit`` (per-sample entries such as ``sample_weight``
+            sliced to each training fold), and ``sample_weight`` also to the
+            scorers that accept it, as ``GridSearchCV`` does.
+
+        Returns
+        -------
+        self : HyperbandSearchCV
+        """
+        return super().fit(X, y, callback=callback, **params)
+
     # ----------------------------------------------------------- resources
     def _resolve_resources(self, X, y, n_cv_splits, subspaces=None):
         """Return (min_resources, max_resources), checked before any fit."""
@@ -763,6 +794,7 @@ class HyperbandSearchCV(FoldSearchCV):
         progress = ProgressPrinter(type(self).__name__,
                                    schedule.attrs["total_fold_fits"], self.verbose)
         best_full = np.nan  # best mean score at the full budget so far
+        n_splits = max_r if by_splits else n_cv_splits  # split{i}_* columns
 
         history = []
         self.n_resources_ = [[r for _, r in rungs] for _, rungs in brackets]
@@ -810,6 +842,11 @@ class HyperbandSearchCV(FoldSearchCV):
                     if r_i < max_r and not np.isfinite(scores).any():
                         self._warn_blind_promotion(bracket, n_i, r_i)
                     bracket.promote(self._top, scores)
+                if self._callbacks and self._told_to_stop(evaluator, history, max_r,
+                                                          all_brackets, n_splits):
+                    while queue:  # cancel the rungs still running
+                        self._abandon(evaluator, queue.popleft()[2])
+                    break
                 unfinished = [bracket for bracket in group if not bracket.done]
                 if unfinished:
                     submit(unfinished)
@@ -823,16 +860,36 @@ class HyperbandSearchCV(FoldSearchCV):
 
         self.min_resources_, self.max_resources_ = min_r, max_r
         self.n_brackets_ = len(brackets)
-        self.n_iterations_ = sum(len(r) for _, r in brackets)
-        # Rows bracket by bracket, whatever order the rungs ran in.
+        # The rungs run: all of the schedule's, unless a callback stopped it.
+        ran = [len(set(bracket.more["iter"])) for bracket in all_brackets]
+        self.n_resources_ = [r[:n] for r, n in zip(self.n_resources_, ran)]
+        self.n_candidates_ = [c[:n] for c, n in zip(self.n_candidates_, ran)]
+        self.n_iterations_ = sum(ran)
+        return self._plan(all_brackets, n_splits)
+
+    @staticmethod
+    def _plan(brackets, n_splits):
+        """The rows of ``cv_results_``, bracket by bracket, whatever order the
+        rungs ran in, the full budget ranked first: rank 1 is the best fully
+        scored row."""
         rows, more = [], defaultdict(list)
-        for bracket in all_brackets:
+        for bracket in brackets:
             rows += bracket.rows
             for key, values in bracket.more.items():
                 more[key] += values
-        # Rank the full budget first: rank 1 is the best fully scored row.
-        return SearchPlan(rows, more, rank_by=more["n_resources"],
-                          n_splits=max_r if by_splits else n_cv_splits)
+        return SearchPlan(rows, more, rank_by=more["n_resources"], n_splits=n_splits)
+
+    def _told_to_stop(self, evaluator, history, max_r, brackets, n_splits):
+        """Ask the callbacks, with the candidates scored at the full budget."""
+        full = [(params, score) for _, params, r, score in history if r == max_r]
+        plan = self._plan(brackets, n_splits)
+        stop, _ = self._callbacks_stop(
+            [params for params, _ in full], [score for _, score in full],
+            n_fold_fits=evaluator.n_fits_,
+            cv_results=format_cv_results(evaluator, plan.rows, n_splits=plan.n_splits,
+                                         rank_by=plan.rank_by,
+                                         more_results=plan.more_results))
+        return stop
 
     def _warn_blind_promotion(self, bracket, n_i, r_i):
         hint = (" A subsample that small may miss a class (imbalanced classes):"

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from scipy.optimize import OptimizeResult
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.model_selection import KFold
 
-from skhpo import BayesSearchCV, Real
+from skhpo import BayesSearchCV, HyperbandSearchCV, Real
 from skhpo.callbacks import DeadlineStopper, DeltaYStopper
 
 X0, y0 = np.zeros((10, 1)), np.zeros(10)
@@ -90,3 +91,41 @@ def test_delta_y_in_a_search():
 def test_bad_arguments_are_refused(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+# ------------------------------------------------------------- Hyperband
+def _hyperband(**kwargs):
+    # 9 splits, factor 3: brackets of 3, 2 and 1 rungs, run one after another.
+    return HyperbandSearchCV(Slow(delay=0.0), {"x": Real(-1.0, 1.0)}, cv=KFold(9),
+                             random_state=0, **kwargs)
+
+
+def test_hyperband_calls_back_after_every_rung_with_the_full_budget_results():
+    X, y = np.zeros((18, 1)), np.zeros(18)
+    calls = []
+    search = _hyperband().fit(X, y, callback=lambda r: calls.append(r) and False)
+    assert search.n_iterations_ == 6 and len(calls) == 6
+    fold_fits = [r.n_fold_fits for r in calls]
+    assert fold_fits == sorted(fold_fits) and fold_fits[-1] == search.n_fold_fits_
+    assert [r.elapsed_time for r in calls] == sorted(r.elapsed_time for r in calls)
+    last, results = calls[-1], search.cv_results_
+    assert len(last.cv_results["params"]) == len(results["params"])
+    full = np.flatnonzero(results["n_resources"] == 9)
+    # x_iters: the candidates scored on all 9 splits, with minus their scores.
+    assert sorted(map(repr, last.x_iters)) == sorted(repr(results["params"][i]) for i in full)
+    np.testing.assert_allclose(sorted(last.func_vals),
+                               sorted(-results["mean_test_score"][full]))
+    assert last.x == search.best_params_ and last.fun == -search.best_score_
+
+
+def test_hyperband_stopped_by_a_callback_keeps_what_ran():
+    X, y = np.zeros((18, 1)), np.zeros(18)
+    search = _hyperband().fit(X, y, callback=DeadlineStopper(total_time=1e-9))
+    # Stopped after bracket 2's first rung: 9 candidates on 1 split each.
+    assert search.n_iterations_ == 1
+    assert search.n_resources_ == [[1], [], []]
+    assert search.n_candidates_ == [[9], [], []]
+    assert search.n_fold_fits_ == 9 and len(search.cv_results_["params"]) == 9
+    best = np.argmax(search.cv_results_["mean_test_score"])
+    assert search.best_params_ == search.cv_results_["params"][best]
+    assert hasattr(search, "best_estimator_")
