@@ -89,6 +89,32 @@ def search_result(x_iters, scores, **fields):
     return result
 
 
+def fit_docstring(search_name, callback_doc):
+    """The ``fit`` docstring of a search: its name and when it calls back.
+
+    ``callback_doc`` describes the ``callback`` parameter (indented as a
+    parameter description); the rest is the same for every search.
+    """
+    return f"""Run the search, then refit the best candidate on all the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+        callback : callable or list of callables, default=None
+{callback_doc.rstrip()}
+        **params : dict
+            ``groups`` goes to the splitter; every other entry to the
+            estimator's ``fit`` (per-sample entries such as ``sample_weight``
+            sliced to each training fold), and ``sample_weight`` also to the
+            scorers that accept it, as ``GridSearchCV`` does.
+
+        Returns
+        -------
+        self : {search_name}
+        """
+
+
 class FoldSearchCV(BaseSearchCV):
     """Base class of searches that evaluate (candidate, split) pairs themselves.
 
@@ -125,26 +151,7 @@ class FoldSearchCV(BaseSearchCV):
     # --------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, *, callback=None, **params):
-        """Run the search, then refit the best candidate on the whole data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-        callback : callable or list of callables, default=None
-            Called as the search goes with the results so far (a
-            ``scipy.optimize.OptimizeResult``); if any returns True, the
-            search stops. Each subclass says when and with what.
-        **params : dict
-            ``groups`` goes to the splitter; every other entry to the
-            estimator's ``fit`` (per-sample entries such as ``sample_weight``
-            sliced to each training fold), and ``sample_weight`` also to the
-            scorers that accept it, as ``GridSearchCV`` does.
-
-        Returns
-        -------
-        self : object
-        """
+        """Run the search (each subclass documents it with :func:`fit_docstring`)."""
         # The clock of the results a callback gets (DeadlineStopper).
         self._fit_started = time.monotonic()
         self._callbacks = ([] if callback is None else [callback] if callable(callback)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from joblib import effective_n_jobs
 
-from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end, search_result
+from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end, fit_docstring, search_result
 from ._compat import Interval, StrOptions
 from ._defaults import initial_points
 from ._evaluate import format_cv_results
@@ -405,13 +405,9 @@ class BayesSearchCV(FoldSearchCV):
     _space_parameter = "search_spaces"
 
     def fit(self, X, y=None, *, callback=None, **params):
-        """Run the search, then refit the best candidate on all the data.
+        return super().fit(X, y, callback=callback, **params)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-        callback : callable or list of callables, default=None
+    fit.__doc__ = fit_docstring("BayesSearchCV", """\
             Called after each batch with a ``scipy.optimize.OptimizeResult``
             (scikit-optimize's contract: ``x``, ``fun``, ``x_iters``,
             ``func_vals``, ``space``, ``specs`` and an empty ``models``, plus
@@ -424,18 +420,7 @@ class BayesSearchCV(FoldSearchCV):
             scikit-optimize. Every callback of a list is called; if any
             returns True, the search stops; with several search spaces, the ones not
             yet searched are skipped too (scikit-optimize only moves on to the
-            next space, so a deadline there still runs a batch in each).
-        **params : dict
-            ``groups`` goes to the splitter; every other entry to the
-            estimator's ``fit`` (per-sample entries such as ``sample_weight``
-            sliced to each training fold), and ``sample_weight`` also to the
-            scorers that accept it, as ``GridSearchCV`` does.
-
-        Returns
-        -------
-        self : BayesSearchCV
-        """
-        return super().fit(X, y, callback=callback, **params)
+            next space, so a deadline there still runs a batch in each).""")
 
     # ---------------------------------------------------------- checks
     def _check_optimizer_kwargs(self):

@@ -28,7 +28,7 @@ from joblib import effective_n_jobs
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
-from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end
+from ._base import FoldSearchCV, SearchPlan, ctx_begin, ctx_end, fit_docstring
 from ._compat import Interval, StrOptions
 from ._evaluate import _n_rows, format_cv_results
 from ._progress import ProgressPrinter
@@ -540,13 +540,9 @@ class HyperbandSearchCV(FoldSearchCV):
     _space_parameter = "param_distributions"
 
     def fit(self, X, y=None, *, callback=None, **params):
-        """Run the brackets, then refit the best candidate on all the data.
+        return super().fit(X, y, callback=callback, **params)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-        callback : callable or list of callables, default=None
+    fit.__doc__ = fit_docstring("HyperbandSearchCV", """\
             Called after each rung with a ``scipy.optimize.OptimizeResult``:
             ``x_iters`` (the candidates scored at the full budget so far, as
             dicts), ``func_vals`` (their losses, minus the scores; ``inf``
@@ -557,18 +553,7 @@ class HyperbandSearchCV(FoldSearchCV):
             cancelled and no new one starts, and the best candidate is the
             best at the largest budget reached (``n_resources_`` and
             ``n_candidates_`` then list the rungs run).
-            ``skhpo.callbacks.DeadlineStopper`` sets a time budget.
-        **params : dict
-            ``groups`` goes to the splitter; every other entry to the
-            estimator's ``fit`` (per-sample entries such as ``sample_weight``
-            sliced to each training fold), and ``sample_weight`` also to the
-            scorers that accept it, as ``GridSearchCV`` does.
-
-        Returns
-        -------
-        self : HyperbandSearchCV
-        """
-        return super().fit(X, y, callback=callback, **params)
+            ``skhpo.callbacks.DeadlineStopper`` sets a time budget.""")
 
     # ----------------------------------------------------------- resources
     def _resolve_resources(self, X, y, n_cv_splits, subspaces=None):
