@@ -66,7 +66,8 @@ def _check(max_resources, min_resources, factor, n_brackets):
         )
 
 
-def hyperband_brackets(max_resources, min_resources=1, factor=3, n_brackets="all"):
+def hyperband_brackets(max_resources, min_resources=1, factor=3, n_brackets="all",
+                       *, n_points=None):
     """The (n_candidates, n_resources) of every rung of every bracket.
 
     Parameters
@@ -81,6 +82,12 @@ def hyperband_brackets(max_resources, min_resources=1, factor=3, n_brackets="all
         Run only the ``n_brackets`` most aggressive brackets
         (``s = s_max, s_max - 1, ...``), with the candidate counts of the full
         schedule.
+    n_points : int, default=None
+        The number of distinct points of a finite search space (None: more
+        than any schedule draws). No bracket starts more candidates than
+        the points its predecessors left: a bracket cut to ``n`` keeps
+        ``floor(n / eta)`` per rung as usual (at least one), and a bracket
+        with no point left is dropped, with those after it.
 
     Returns
     -------
@@ -92,6 +99,8 @@ def hyperband_brackets(max_resources, min_resources=1, factor=3, n_brackets="all
     >>> from skhpo._schedule import hyperband_brackets
     >>> hyperband_brackets(9, factor=3)
     [(2, [(9, 1), (3, 3), (1, 9)]), (1, [(5, 3), (1, 9)]), (0, [(3, 9)])]
+    >>> hyperband_brackets(9, factor=3, n_points=12)  # a grid of 12 points
+    [(2, [(9, 1), (3, 3), (1, 9)]), (1, [(3, 3), (1, 9)])]
     """
     _check(max_resources, min_resources, factor, n_brackets)
     eta = _exact(factor)
@@ -109,8 +118,12 @@ def hyperband_brackets(max_resources, min_resources=1, factor=3, n_brackets="all
             f"n_brackets='all' or at most {s_max + 1}."
         )
     brackets = []
+    left = math.inf if n_points is None else n_points
     for s in range(s_max, s_max - n_brackets, -1):
-        n = math.ceil(Fraction(s_max + 1, s + 1) * eta ** s)
+        n = min(math.ceil(Fraction(s_max + 1, s + 1) * eta ** s), left)
+        if n == 0:
+            break
+        left -= n
         rungs = []
         for i in range(s + 1):
             r = math.floor(Fraction(max_resources) / eta ** (s - i))
@@ -123,7 +136,7 @@ def hyperband_brackets(max_resources, min_resources=1, factor=3, n_brackets="all
 
 
 def hyperband_schedule(max_resources, min_resources=1, factor=3, n_brackets="all",
-                       *, resource="n_splits", n_splits=5):
+                       *, resource="n_splits", n_splits=5, n_points=None):
     """Preview Hyperband's brackets and their cost in fold-fits, before fitting.
 
     One row per rung. With ``resource="n_splits"`` a candidate promoted from
@@ -149,6 +162,9 @@ def hyperband_schedule(max_resources, min_resources=1, factor=3, n_brackets="all
         What the budget counts; only ``"n_splits"`` reuses earlier fits.
     n_splits : int, default=5
         CV splits per evaluation, used when ``resource != "n_splits"``.
+    n_points : int, default=None
+        Distinct points of a finite search space, which caps the candidates
+        (see :func:`hyperband_brackets`).
 
     Returns
     -------
@@ -192,7 +208,7 @@ def hyperband_schedule(max_resources, min_resources=1, factor=3, n_brackets="all
     rows = []
     total = 0
     for s, rungs in hyperband_brackets(max_resources, min_resources, factor,
-                                       n_brackets):
+                                       n_brackets, n_points=n_points):
         previous = 0
         for i, (n_candidates, n_resources) in enumerate(rungs):
             if resource == "n_splits":

@@ -49,13 +49,14 @@ _MAX_GRID_POINTS = 100_000
 
 
 class _RandomSampler:
-    """Draw candidates without repeating a point while unseen ones are left.
+    """Draw candidates without repeating a point of a grid.
 
     As RandomizedSearchCV's ``ParameterSampler``: when every subspace is made
     of lists only, the points are drawn without replacement from all the
     subspaces' grids together (a small grid gets its share of the draws);
     otherwise each candidate picks a subspace uniformly at random, leaving out
-    grids already drawn out, then a grid point or a Sobol point.
+    grids already drawn out, then a grid point or a Sobol point. Hyperband
+    never asks for more points than the grids hold (``n_distinct_points``).
     """
 
     def __init__(self, subspaces, rng):
@@ -75,16 +76,16 @@ class _RandomSampler:
         for row in range(n):
             left = [self._n_left(k) for k in range(len(self.subspaces))]
             if sum(left) == 0:
-                k, params[row] = self._repeat()
+                # The brackets are cut to the space's size (n_distinct_points).
+                raise RuntimeError("Hyperband asked for more points than the space has.")
+            if all(grid is not None for grid in self._grids):
+                k = self.rng.choice(len(left), p=np.divide(left, sum(left)))
             else:
-                if all(grid is not None for grid in self._grids):
-                    k = self.rng.choice(len(left), p=np.divide(left, sum(left)))
-                else:
-                    k = self.rng.choice(np.flatnonzero(left))
-                if self._grids[k] is None:
-                    sobol_rows[k].append(row)
-                else:
-                    params[row] = self._from_grid(k)
+                k = self.rng.choice(np.flatnonzero(left))
+            if self._grids[k] is None:
+                sobol_rows[k].append(row)
+            else:
+                params[row] = self._from_grid(k)
             choice[row] = int(k)
         for k, rows in sobol_rows.items():
             drawn = self._draw(self.subspaces[k].space, len(rows), self._drawn[k])
@@ -110,20 +111,6 @@ class _RandomSampler:
             if key not in drawn:  # else the Bayes sampler took it
                 drawn.add(key)
                 return point
-
-    def _repeat(self):
-        """Every grid is drawn out: a point drawn before, with a warning."""
-        sizes = [len(grid) for grid in self._grids]
-        if not self._warned:
-            self._warned = True
-            warn(
-                f"The search space has only {sum(sizes)} distinct points, fewer "
-                f"than the candidates Hyperband draws: some candidates repeat "
-                f"one, and their fits are spent on points already scored. Widen "
-                f"the space, or use GridSearchCV for an exhaustive search.",
-                UserWarning)
-        k = self.rng.choice(len(sizes), p=np.divide(sizes, sum(sizes)))
-        return int(k), self._grids[k][self.rng.randint(sizes[k])]
 
     def _draw(self, space, n, drawn):
         """``n`` Sobol points not in ``drawn`` (keys, updated).
@@ -238,6 +225,16 @@ class _Bracket:
             self.alive = top(self.alive, scores, self.rungs[self.rung][0])
 
 
+def n_distinct_points(subspaces):
+    """The number of points of a search space of lists only, else None.
+
+    Hyperband never draws a point twice, so such a space caps its
+    candidates (``hyperband_brackets(n_points=...)``).
+    """
+    sizes = [subspace.space.grid_size(_MAX_GRID_POINTS) for subspace in subspaces]
+    return None if None in sizes else sum(sizes)
+
+
 def _check_swapped_steps_have(resource, space):
     """Refuse a searched step (``"clf": [SGDClassifier(), KNeighbors...]``)
     without the resource parameter (``"clf__max_iter"``) before any fit."""
@@ -278,7 +275,9 @@ class HyperbandSearchCV(FoldSearchCV):
         one as ``sampler`` says (an ``n_iter`` in skopt's ``(dict, n_iter)``
         form is ignored: Hyperband sets the number of candidates). Checked
         before any fit as in :class:`BayesSearchCV`, against the estimator's
-        declared parameter constraints too.
+        declared parameter constraints too. No point is drawn twice: a space
+        of lists with fewer points than the brackets' candidates cuts them
+        (later brackets start fewer, or are left out), with a warning.
 
     resource : str, default="n_splits"
         What the budget counts:
@@ -685,7 +684,7 @@ class HyperbandSearchCV(FoldSearchCV):
         >>> from sklearn.tree import DecisionTreeClassifier
         >>> from skhpo.hyperband import HyperbandSearchCV
         >>> search = HyperbandSearchCV(DecisionTreeClassifier(),
-        ...                            {"max_depth": [1, 2, 4, 8]}, cv=KFold(9))
+        ...                            {"max_depth": (1, 20)}, cv=KFold(9))
         >>> search.schedule().attrs["total_fold_fits"]
         69
         """
@@ -708,18 +707,36 @@ class HyperbandSearchCV(FoldSearchCV):
             n_cv_splits = cv.get_n_splits(X, y, groups=groups)
             min_r, max_r = self._resolve_resources(X, y, n_cv_splits, subspaces)
         return hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
-                                  resource=self.resource, n_splits=n_cv_splits)
+                                  resource=self.resource, n_splits=n_cv_splits,
+                                  n_points=n_distinct_points(subspaces))
 
     # --------------------------------------------------------------- hooks
     def _prepare(self, X, y, splits, subspaces):
         n_cv_splits = len(splits)
         min_r, max_r = self._resolve_resources(X, y, n_cv_splits, subspaces)
-        brackets = hyperband_brackets(max_r, min_r, self.factor, self.n_brackets)
+        brackets = hyperband_brackets(max_r, min_r, self.factor, self.n_brackets,
+                                      n_points=n_distinct_points(subspaces))
+        self._warn_if_cut(brackets, max_r, min_r)
         if self.resource == "n_samples":
             # The smallest rung run, which rounding can put above min_r.
             smallest_rung = min(rungs[0][1] for _, rungs in brackets)
             self._check_smallest_subsample(y, splits, min_r, smallest_rung, _n_rows(X))
         return n_cv_splits, min_r, max_r, brackets
+
+    def _warn_if_cut(self, brackets, max_r, min_r):
+        """Say so when the space is too small for the full schedule."""
+        full = hyperband_brackets(max_r, min_r, self.factor, self.n_brackets)
+        wanted = sum(rungs[0][0] for _, rungs in full)
+        drawn = sum(rungs[0][0] for _, rungs in brackets)
+        if drawn < wanted:
+            dropped = len(full) - len(brackets)
+            warn(
+                f"The search space has only {drawn} distinct points, fewer than "
+                f"the {wanted} candidates of Hyperband's brackets: each point is "
+                f"drawn once, so the brackets start fewer candidates"
+                + (f" and the last {dropped} are left out" if dropped else "")
+                + " (schedule() shows the plan). For an exhaustive search use "
+                "GridSearchCV or HalvingGridSearchCV.", UserWarning)
 
     def _check_smallest_subsample(self, y, splits, min_r, first_rung, n_samples):
         """Refuse a first rung (of ``first_rung`` samples, from ``min_r``)
@@ -773,7 +790,8 @@ class HyperbandSearchCV(FoldSearchCV):
                 estimator=self)
 
         schedule = hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
-                                      resource=self.resource, n_splits=n_cv_splits)
+                                      resource=self.resource, n_splits=n_cv_splits,
+                                      n_points=n_distinct_points(subspaces))
         if self.verbose > 0:
             print(schedule.to_string(index=False))
         progress = ProgressPrinter(type(self).__name__,

@@ -772,6 +772,26 @@ class Space:
         >>> Space({"a": [1, 2, 3], "b": (0.0, 1.0)}).grid(10) is None
         True
         """
+        values = self._grid_values(max_points)
+        if values is None:
+            return None
+        return [dict(zip(self.names, row)) for row in itertools.product(*values)]
+
+    def grid_size(self, max_points):
+        """``len(self.grid(max_points))`` without building the grid, or None.
+
+        Examples
+        --------
+        >>> from skhpo.space import Space
+        >>> Space({"a": ["u", "u", "v"], "b": [1, 2, 3]}).grid_size(10)
+        6
+        """
+        values = self._grid_values(max_points)
+        return None if values is None else math.prod(len(v) for v in values)
+
+    def _grid_values(self, max_points):
+        """Each dimension's distinct values, for a grid of at most
+        ``max_points`` lists' combinations; else None."""
         if not all(isinstance(dim, (Categorical, Ordinal)) for dim in self.dimensions):
             return None
         lists = [dim.categories if isinstance(dim, Categorical) else dim.values
@@ -781,9 +801,8 @@ class Space:
             return None
         # Each list as decoding gives its values (e.g. numbers as floats),
         # each value once.
-        values = [list({value_key(v): v for v in dim.decode(dim.encode(list(values)))}.values())
-                  for dim, values in zip(self.dimensions, lists)]
-        return [dict(zip(self.names, row)) for row in itertools.product(*values)]
+        return [list({value_key(v): v for v in dim.decode(dim.encode(list(values)))}.values())
+                for dim, values in zip(self.dimensions, lists)]
 
     def sobol(self, n_samples, random_state):
         """A scrambled Sobol design of ``n_samples`` unit-cube rows."""

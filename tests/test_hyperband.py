@@ -729,9 +729,30 @@ def test_random_sampler_draws_no_point_twice_while_others_remain():
     new = [p["c"] for p, it in zip(search.cv_results_["params"],
                                    search.cv_results_["iter"]) if it == 0]
     assert len(new) == 17 and len(set(new)) == 17
-    with pytest.warns(UserWarning, match="has only 2 distinct points"):
-        HyperbandSearchCV(Instrumented(), {"c": [0.1, 0.3]}, cv=CV9,
-                          random_state=0).fit(XI, YI)
+
+
+@pytest.mark.parametrize("space, n_points, expected", [
+    # 10 points: bracket 2 takes 9, bracket 1 the last one, bracket 0 none.
+    ({"c": [k / 10 for k in range(10)]}, 10, [[9, 3, 1], [1, 1]]),
+    # Two grids of 2 and 3 points: bracket 2 takes all 5.
+    ([{"c": [0.1, 0.2]}, {"c": [0.3, 0.4, 0.5]}], 5, [[5, 1, 1]]),
+])
+def test_a_grid_smaller_than_the_schedule_is_searched_once_per_point(
+        space, n_points, expected):
+    search = HyperbandSearchCV(Instrumented(), space, cv=CV9, random_state=0, refit=False)
+    with pytest.warns(UserWarning, match=f"has only {n_points} distinct points, fewer "
+                                         f"than the 17 candidates"):
+        preview = search.schedule(XI, YI)
+    FIT_LOG.clear()
+    with pytest.warns(UserWarning, match=f"has only {n_points} distinct points"):
+        search.fit(XI, YI)
+    assert search.n_candidates_ == expected
+    new = [repr(p) for p, it in zip(search.cv_results_["params"],
+                                    search.cv_results_["iter"]) if it == 0]
+    assert len(new) == len(set(new)) == n_points  # every point once
+    assert len(FIT_LOG) == len(set(FIT_LOG)), "a (candidate, split) was refitted"
+    assert search.n_fold_fits_ == len(FIT_LOG) == preview.attrs["total_fold_fits"]
+    assert list(preview["n_candidates"]) == [n for rungs in expected for n in rungs]
 
 
 def _sampler(spaces, seed):
@@ -769,11 +790,11 @@ def test_a_list_of_grids_is_drawn_without_replacement_across_the_grids():
             warnings.simplefilter("error", UserWarning)
             points = _draws(_sampler(grids, seed), [9, 5, 3])
         assert len(set(points)) == 17
-    # Drawn out: every point once, then a warning that counts them all.
+    # Drawn out: every point once (Hyperband cuts its brackets to the space).
     sampler = _sampler([{"c": ["a", "b"]}, {"c": ["c", "d", "e"]}], 0)
-    with pytest.warns(UserWarning, match="has only 5 distinct points"):
-        points = _draws(sampler, [4, 3])
-    assert len(set(points[:5])) == 5
+    assert len(set(_draws(sampler, [4, 1]))) == 5
+    with pytest.raises(RuntimeError, match="more points than the space has"):
+        _draws(sampler, [1])
 
 
 def test_grids_share_the_draws_in_proportion_to_their_points():
@@ -798,8 +819,10 @@ def test_a_value_listed_twice_is_one_point_of_the_grid(listed, n_distinct):
         warnings.simplefilter("error", UserWarning)
         points = _draws(sampler, [n_distinct])
     assert len(set(map(repr, points))) == n_distinct  # 3 == 3.0, but not as settings
-    with pytest.warns(UserWarning, match=f"has only {n_distinct} distinct points"):
-        _draws(sampler, [2])
+    from skhpo.hyperband import n_distinct_points
+    from skhpo.space import parse_search_spaces
+
+    assert n_distinct_points(parse_search_spaces(listed)) == n_distinct
 
 
 def test_a_large_grid_is_drawn_from_in_constant_time_per_draw():
