@@ -30,7 +30,13 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, indexable
 
 from ._compat import BaseSearchCV, _fit_context, callbacks_requested
-from ._evaluate import FoldEvaluator, build_scorers, check_constant_splits, format_cv_results
+from ._evaluate import (
+    FoldEvaluator,
+    build_scorers,
+    check_constant_splits,
+    check_pairwise_input,
+    format_cv_results,
+)
 from ._frames import primary_metric
 from ._journal import Journal, describe_setup, readable_setup
 from ._warnings import warn
@@ -168,6 +174,7 @@ class FoldSearchCV(BaseSearchCV):
         check_names(subspaces, self.estimator)
         check_values(subspaces, self.estimator)
         X, y = indexable(X, y)
+        check_pairwise_input(self.estimator, X)
         routed = self._get_routed_params_for_fit(params)
         scorers = build_scorers(self.estimator, self.scoring)
         if isinstance(scorers, dict):

@@ -182,8 +182,27 @@ def _index_params(params, indices, n_samples):
             else value for key, value in (params or {}).items()}
 
 
+def check_pairwise_input(estimator, X):
+    """Refuse an X that cannot be a precomputed kernel or distance matrix,
+    for an estimator that takes one (``SVC(kernel="precomputed")``), with
+    scikit-learn's message and the fix."""
+    if not get_tags(estimator).input_tags.pairwise:
+        return
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2 or shape[0] != shape[1]:
+        raise ValueError(
+            f"X should be a square kernel matrix: {type(estimator).__name__} takes a "
+            f"precomputed kernel or distance matrix (pairwise), of shape (n_samples, "
+            f"n_samples), got "
+            + (f"shape {tuple(shape)}" if shape is not None else type(X).__name__)
+            + ". Pass the matrix between the samples (e.g. X @ X.T for a linear "
+            "kernel) as an array, or an estimator that takes features."
+        )
+
+
 def _split_data(estimator, X, y, train, test):
     if get_tags(estimator).input_tags.pairwise:
+        check_pairwise_input(estimator, X)
         # A precomputed kernel or distance matrix: rows are the samples to
         # predict, columns the training samples.
         X_train = _safe_indexing(_safe_indexing(X, train), train, axis=1)

@@ -472,6 +472,26 @@ def test_precomputed_kernel_is_split_both_ways():
     assert not ev.store[(0, 0, None)].failed
 
 
+@pytest.mark.parametrize("search_cls", ["BayesSearchCV", "HyperbandSearchCV"])
+def test_features_for_a_precomputed_kernel_are_refused_before_any_fit(search_cls):
+    import skhpo
+    from sklearn.svm import SVC
+
+    class Counting(SVC):
+        fits = 0
+
+        def fit(self, X, y, **kwargs):
+            type(self).fits += 1
+            return super().fit(X, y, **kwargs)
+
+    search = getattr(skhpo, search_cls)(Counting(kernel="precomputed"),
+                                        {"C": (0.1, 10.0)}, cv=3)
+    with pytest.raises(ValueError, match=r"X should be a square kernel matrix: Counting "
+                                         r"takes .* got shape \(60, 5\)\. Pass the"):
+        search.fit(X, y)
+    assert Counting.fits == 0
+
+
 @pytest.mark.parametrize("scoring, match", [
     ([], "at least one scorer name"),
     (["accuracy", "accuracy"], "unique"),
