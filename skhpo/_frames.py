@@ -97,28 +97,37 @@ def check_params_are_dicts(params):
         )
 
 
-def _unpack(search_or_results):
-    """Return ``(cv_results, refit)`` from any accepted input, or raise."""
-    obj = search_or_results
+def results_of(obj):
+    """``(cv_results, refit)`` of a fitted search, a ``cv_results_`` dict or
+    DataFrame, or what ``load_results`` returns; raise for anything else.
+
+    A DataFrame (``pd.DataFrame(search.cv_results_)``) becomes a dict of
+    arrays; ``refit`` is None where the input does not say.
+    """
     if isinstance(obj, dict):
-        cv_results, refit = obj, None
-    elif isinstance(obj, pd.DataFrame):  # pd.DataFrame(search.cv_results_)
-        cv_results, refit = {c: obj[c].to_numpy() for c in obj.columns}, None
+        return obj, None
+    if isinstance(obj, pd.DataFrame):
+        cv_results = {c: obj[c].to_numpy() for c in obj.columns}
         check_params_are_dicts(cv_results.get("params", []))
-    elif hasattr(obj, "cv_results_"):
-        cv_results, refit = obj.cv_results_, getattr(obj, "refit", None)
-    elif hasattr(obj, "fit") and hasattr(obj, "get_params"):
+        return cv_results, None
+    if hasattr(obj, "cv_results_"):
+        return obj.cv_results_, getattr(obj, "refit", None)
+    if hasattr(obj, "fit") and hasattr(obj, "get_params"):
         raise NotFittedError(
             f"This {type(obj).__name__} instance is not fitted yet: its results "
             f"exist only after fit. Call fit(X, y) first, or pass a "
             f"cv_results_ dict or what load_results(path) returns."
         )
-    else:
-        raise TypeError(
-            f"Expected a fitted search (with cv_results_), a cv_results_ dict "
-            f"or DataFrame, or what load_results(path) returns, got "
-            f"{type(obj).__name__}."
-        )
+    raise TypeError(
+        f"Expected a fitted search (with cv_results_), a cv_results_ dict "
+        f"or DataFrame, or what load_results(path) returns, got "
+        f"{type(obj).__name__}."
+    )
+
+
+def _unpack(search_or_results):
+    """Return ``(cv_results, refit)`` from any accepted input, or raise."""
+    cv_results, refit = results_of(search_or_results)
     if "params" not in cv_results or not _metrics(cv_results):
         raise ValueError(
             f"A cv_results_ dict needs a 'params' key and at least one "

@@ -20,14 +20,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.ensemble import RandomForestRegressor
-from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 
 from . import _fanova
-from ._frames import check_params_are_dicts
+from ._frames import check_params_are_dicts, results_of
 from ._grid_anova import GridDecomposition, complete_grid, grid_table
 from ._persistence import stored_dimensions, stored_scales
-from ._sensitivity_params import SPACE_ATTRIBUTES, _label, _Param, declared_spaces, dimensions
+from ._sensitivity_params import _label, _Param, declared_spaces, dimensions
 from ._sensitivity_plots import (
     ImportanceDisplay,
     InteractionDisplay,
@@ -59,30 +58,11 @@ _CI_LEVEL = 0.9
 
 def _load(search_or_results):
     """Return (results as a dict of columns, raw spaces or None, refit)."""
-    if isinstance(search_or_results, pd.DataFrame):
-        results = {c: search_or_results[c].tolist() for c in search_or_results}
-        return results, None, None
-    if isinstance(search_or_results, dict):
-        return dict(search_or_results), None, None
-    if hasattr(search_or_results, "get_params") and any(
-            hasattr(search_or_results, a) for a in SPACE_ATTRIBUTES):
-        if not hasattr(search_or_results, "cv_results_"):
-            raise NotFittedError(
-                f"This {type(search_or_results).__name__} is not fitted yet, so "
-                f"it has no cv_results_ to analyse. Call fit(X, y) first, or "
-                f"pass a cv_results_ dict or DataFrame."
-            )
-        refit = getattr(search_or_results, "refit", None)
-        return (dict(search_or_results.cv_results_), declared_spaces(search_or_results),
-                refit)
-    if isinstance(getattr(search_or_results, "cv_results_", None), dict):
-        # What skhpo.load_results returns: results without an estimator.
-        return (dict(search_or_results.cv_results_), None,
-                getattr(search_or_results, "refit", None))
-    raise TypeError(
-        f"sensitivity_report needs a fitted search, a cv_results_ dict or a "
-        f"DataFrame of one, got {type(search_or_results).__name__}."
-    )
+    results, refit = results_of(search_or_results)
+    # A search declares its spaces; results alone (load_results') do not.
+    spaces = (declared_spaces(search_or_results)
+              if hasattr(search_or_results, "get_params") else None)
+    return dict(results), spaces, refit
 
 
 def _param_dicts(results):
