@@ -95,6 +95,20 @@ def search_result(x_iters, scores, **fields):
     return result
 
 
+def _check_callbacks(callback):
+    """``fit``'s callback as a list, refused before any fit if one is not callable."""
+    if callback is None:
+        return []
+    callbacks = [callback] if callable(callback) else callback
+    if not isinstance(callbacks, (list, tuple)) or not all(map(callable, callbacks)):
+        raise TypeError(
+            f"callback must be a callable or a list of callables, each called with "
+            f"the results so far, got {callback!r}. Pass e.g. "
+            f"callback=DeadlineStopper(total_time=60) (from skhpo.callbacks)."
+        )
+    return list(callbacks)
+
+
 def fit_docstring(search_name, callback_doc):
     """The ``fit`` docstring of a search: its name and when it calls back.
 
@@ -160,8 +174,7 @@ class FoldSearchCV(BaseSearchCV):
         """Run the search (each subclass documents it with :func:`fit_docstring`)."""
         # The clock of the results a callback gets (DeadlineStopper).
         self._fit_started = time.monotonic()
-        self._callbacks = ([] if callback is None else [callback] if callable(callback)
-                           else list(callback))
+        self._callbacks = _check_callbacks(callback)
         try:
             return self._fit(X, y, **params)
         finally:
@@ -318,7 +331,10 @@ class FoldSearchCV(BaseSearchCV):
         """
         result = search_result(x_iters, scores,
                                elapsed_time=time.monotonic() - self._fit_started, **fields)
-        return any([bool(cb(result)) for cb in self._callbacks]), result
+        stop = any([bool(cb(result)) for cb in self._callbacks])
+        if stop and self.verbose > 0:
+            print(f"{type(self).__name__}: stopped by a callback.")
+        return stop, result
 
     @staticmethod
     def _abandon(evaluator, submitted):

@@ -411,8 +411,8 @@ class BayesSearchCV(FoldSearchCV):
             Called after each batch with a ``scipy.optimize.OptimizeResult``
             (scikit-optimize's contract: ``x``, ``fun``, ``x_iters``,
             ``func_vals``, ``space``, ``specs`` and an empty ``models``, plus
-            ``cv_results``, the results so far, and ``elapsed_time``, the
-            seconds since ``fit`` started; a failed candidate's loss in
+            ``cv_results``, the results so far, ``elapsed_time``, the
+            seconds since ``fit`` started, and ``n_fold_fits``; a failed candidate's loss in
             ``func_vals`` is ``inf``), so that scikit-optimize's
             callbacks (``DeadlineStopper``, ``DeltaYStopper``,
             ``CheckpointSaver``, ...) work unchanged. :mod:`skhpo.callbacks`
@@ -660,6 +660,7 @@ class BayesSearchCV(FoldSearchCV):
                 # After a stop, the batches already proposed finish, uncalled.
                 said_stop, self.optimizer_results_[-1] = self._callbacks_stop(
                     *_told(optimizer), **_skopt_fields(optimizer),
+                    n_fold_fits=evaluator.n_fits_,
                     cv_results=format_cv_results(evaluator, self._rows,
                                                  more_results=self._more))
                 stop = stop or said_stop

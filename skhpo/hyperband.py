@@ -548,10 +548,11 @@ class HyperbandSearchCV(FoldSearchCV):
             for a failure), ``x`` and ``fun`` (the best of them), and
             ``cv_results`` (the rows so far), ``elapsed_time`` (seconds
             since ``fit`` started) and ``n_fold_fits``. Every callback of a
-            list is called; if any returns True, the rungs still running are
-            cancelled and no new one starts, and the best candidate is the
-            best at the largest budget reached (``n_resources_`` and
-            ``n_candidates_`` then list the rungs run).
+            list is called; if any returns True, the rungs still running
+            finish and no new one starts, and the best candidate is the best
+            at the largest budget reached, with a warning if that is not the
+            full budget (``n_resources_`` and ``n_candidates_`` then list the
+            rungs run).
             ``skhpo.callbacks.DeadlineStopper`` sets a time budget.""")
 
     # ----------------------------------------------------------- resources
@@ -825,6 +826,7 @@ class HyperbandSearchCV(FoldSearchCV):
             for part in ([[bracket] for bracket in group] if overlap else [group]):
                 submit(part)
 
+        stopped = False  # by a callback
         try:
             start(len(waiting) if together else 1)
             while queue:
@@ -845,11 +847,13 @@ class HyperbandSearchCV(FoldSearchCV):
                     if r_i < max_r and not np.isfinite(scores).any():
                         self._warn_blind_promotion(bracket, n_i, r_i)
                     bracket.promote(self._top, scores)
-                if self._callbacks and self._told_to_stop(evaluator, history, max_r,
-                                                          all_brackets, n_splits):
-                    while queue:  # cancel the rungs still running
-                        self._abandon(evaluator, queue.popleft()[2])
-                    break
+                if not stopped and self._callbacks:
+                    stopped = self._told_to_stop(evaluator, history, max_r,
+                                                 all_brackets, n_splits)
+                if stopped:
+                    # The rungs still running finish and are kept (cancelling
+                    # them can upset joblib's process pool); no new one starts.
+                    continue
                 unfinished = [bracket for bracket in group if not bracket.done]
                 if unfinished:
                     submit(unfinished)
@@ -860,6 +864,8 @@ class HyperbandSearchCV(FoldSearchCV):
                 self._abandon(evaluator, submitted)
             raise
         ctx_end(search_ctx, estimator=self)
+        if stopped:
+            self._warn_if_stopped_early(history, max_r)
 
         self.min_resources_, self.max_resources_ = min_r, max_r
         self.n_brackets_ = len(brackets)
@@ -869,6 +875,14 @@ class HyperbandSearchCV(FoldSearchCV):
         self.n_candidates_ = [c[:n] for c, n in zip(self.n_candidates_, ran)]
         self.n_iterations_ = sum(ran)
         return self._plan(all_brackets, n_splits)
+
+    def _warn_if_stopped_early(self, history, max_r):
+        reached = max((r for _, _, r, _ in history), default=None)
+        if reached is not None and reached < max_r:
+            warn(f"A callback stopped the search before any candidate reached the "
+                 f"full budget ({self.resource}={max_r}): best_params_ and best_score_ "
+                 f"come from the largest budget reached, {self.resource}={reached}, "
+                 f"a less reliable estimate.", UserWarning)
 
     @staticmethod
     def _plan(brackets, n_splits):
@@ -884,7 +898,11 @@ class HyperbandSearchCV(FoldSearchCV):
 
     def _told_to_stop(self, evaluator, history, max_r, brackets, n_splits):
         """Ask the callbacks, with the candidates scored at the full budget."""
-        full = [(params, score) for _, params, r, score in history if r == max_r]
+        # With an estimator parameter as the resource, its full value is part
+        # of the candidate, as in best_params_.
+        extra = {} if self.resource in ("n_splits", "n_samples") else {self.resource: max_r}
+        full = [({**params, **extra}, score) for _, params, r, score in history
+                if r == max_r]
         plan = self._plan(brackets, n_splits)
         stop, _ = self._callbacks_stop(
             [params for params, _ in full], [score for _, score in full],

@@ -120,7 +120,9 @@ def test_hyperband_calls_back_after_every_rung_with_the_full_budget_results():
 
 def test_hyperband_stopped_by_a_callback_keeps_what_ran():
     X, y = np.zeros((18, 1)), np.zeros(18)
-    search = _hyperband().fit(X, y, callback=DeadlineStopper(total_time=1e-9))
+    with pytest.warns(UserWarning, match=r"before any candidate reached the full budget "
+                                         r"\(n_splits=9\).* n_splits=1, a less reliable"):
+        search = _hyperband().fit(X, y, callback=DeadlineStopper(total_time=1e-9))
     # Stopped after bracket 2's first rung: 9 candidates on 1 split each.
     assert search.n_iterations_ == 1
     assert search.n_resources_ == [[1], [], []]
@@ -129,3 +131,38 @@ def test_hyperband_stopped_by_a_callback_keeps_what_ran():
     best = np.argmax(search.cv_results_["mean_test_score"])
     assert search.best_params_ == search.cv_results_["params"][best]
     assert hasattr(search, "best_estimator_")
+
+
+def test_hyperband_stopped_in_parallel_finishes_the_rungs_already_running():
+    # With two workers the three brackets start together: the callback stops
+    # the search at the first rung collected (bracket 2's, 9 candidates on
+    # 1 split); the first rungs of brackets 1 and 0 were running and are kept.
+    X, y = np.zeros((18, 1)), np.zeros(18)
+    calls = []
+    search = _hyperband(n_jobs=2).fit(X, y, callback=lambda r: calls.append(r) or True)
+    assert len(calls) == 1 and calls[0].n_fold_fits == 9
+    assert search.n_resources_ == [[1], [3], [9]]
+    assert search.n_candidates_ == [[9], [5], [3]]
+    assert search.n_fold_fits_ == 9 + 5 * 3 + 3 * 9
+    # Bracket 0 scored 3 candidates on all 9 splits: the best is one of them.
+    assert search.cv_results_["n_resources"][search.best_index_] == 9
+
+
+@pytest.mark.parametrize("callback", [5, "x", [print, 3]])
+def test_a_callback_that_cannot_be_called_is_refused_before_any_fit(callback):
+    X, y = np.zeros((18, 1)), np.zeros(18)
+    for search in (_hyperband(), BayesSearchCV(Slow(delay=0.0), {"x": Real(-1.0, 1.0)},
+                                               n_iter=3, cv=2)):
+        with pytest.raises(TypeError, match=r"callback must be a callable or a list of "
+                                            r"callables, .* got "):
+            search.fit(X, y, callback=callback)
+        assert not hasattr(search, "cv_results_")
+
+
+def test_verbose_says_a_callback_stopped_the_search(capsys):
+    search = BayesSearchCV(Slow(delay=0.0), {"x": Real(-1.0, 1.0)}, n_iter=6, cv=2,
+                           n_initial_points=2, random_state=0, refit=False, verbose=1)
+    calls = []
+    search.fit(X0, y0, callback=lambda r: calls.append(r.n_fold_fits) or len(calls) == 2)
+    assert calls == [2, 4]  # n_fold_fits: two candidates of two splits
+    assert "BayesSearchCV: stopped by a callback." in capsys.readouterr().out
