@@ -10,25 +10,31 @@ constraints first turns that into one message before any model is fitted.
 Estimators that declare nothing (third-party ones, skorch's) are not checked.
 """
 
-import numpy as np
+import math
 
+import numpy as np
+from sklearn import get_config
+
+from ._warnings import warn
 from ._compat import InvalidParameterError, declared_constraints, validate_parameter_constraints
 from .exceptions import SearchSpaceError
-from .space import Categorical, Integer, Ordinal, Real, searched_step
+from .space import Categorical, Distribution, Integer, Ordinal, Real, searched_step
 
-# Continuous dimensions are probed just inside their ends: an end itself is
-# drawn with probability zero, and ``Real(0, 1)`` for a parameter open at 0
-# is a search of the positive values, not a mistake.
-_INSIDE = 1e-6
+# Where a range is probed on the unit interval: both ends, which the optimizer
+# does propose (a maximum of the acquisition on a face of the cube), and the
+# middle. A scipy distribution's ends are kept 1e-6 inside by its decoding.
+_UNIT_PROBES = np.array([[0.0], [0.5], [1.0]])
 
 
 def check_values(subspaces, estimator):
     """Raise :class:`SearchSpaceError` for a value the estimator would refuse.
 
-    Each dimension is probed at every value of a finite one, else at both
-    ends (just inside, for continuous ones) and the middle; each probe is
-    checked against the constraints of the estimator that owns the
-    parameter: a pipeline step, or each estimator a searched step may become.
+    Each dimension is probed at every value of a list, else at both ends
+    and the middle; each probe is checked against the constraints of the
+    estimator that owns the parameter: a pipeline step, or each estimator a
+    searched step may become. Nothing is checked under scikit-learn's
+    ``skip_parameter_validation=True``, where the estimators do not check
+    either.
 
     Examples
     --------
@@ -38,8 +44,10 @@ def check_values(subspaces, estimator):
     >>> check_values(parse_search_spaces({"C": Real(-1.0, 10.0)}), SVC())  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    skhpo.exceptions.SearchSpaceError: Real 'C' reaches values that SVC refuses: The 'C' parameter of SVC must be a float in the range (0.0, inf.... Got -0.999989 instead. Narrow the dimension to the values SVC accepts.
+    skhpo.exceptions.SearchSpaceError: Real 'C' reaches values that SVC refuses: The 'C' parameter of SVC must be a float in the range (0.0, inf.... Got -1.0 instead. Narrow the dimension to the values SVC accepts.
     """
+    if get_config().get("skip_parameter_validation", False):
+        return
     for subspace in subspaces:
         dims = subspace.space.as_dict()
         for name, dim in dims.items():
@@ -81,9 +89,19 @@ def _check_one(owner, param, name, dim):
         error = refused(value)
         if error is not None:
             raise SearchSpaceError(
-                f"{type(dim).__name__} {name!r} reaches values that {owner_name} "
-                f"refuses: {error} {_fix(dim, refused, owner_name)}"
+                f"{_describe(dim, name)} reaches values that {owner_name} refuses: "
+                f"{error} {_fix(dim, value, refused, owner_name)}"
             )
+    if isinstance(dim, Integer) and dim.low < dim.high and refused(dim.low + 0.5) is None:
+        # Two ints make an Integer range (scikit-optimize's reading), which
+        # a continuous parameter was rarely meant to get.
+        warn(f"Integer {name!r} searches whole numbers only, but {owner_name}'s "
+             f"{param!r} takes any number in between too. For a continuous range "
+             f"write floats, ({float(dim.low)!r}, {float(dim.high)!r}) or "
+             f"Real({float(dim.low)!r}, {float(dim.high)!r}): two ints, as in "
+             f"({dim.low}, {dim.high}), make an Integer range. To keep whole numbers "
+             f"without this warning, list them: range({dim.low}, {dim.high + 1}).",
+             UserWarning)
 
 
 def _probes(dim):
@@ -91,23 +109,65 @@ def _probes(dim):
         return list(dim.categories)
     if isinstance(dim, Ordinal):
         return list(dim.values)
-    values = dim.decode(np.array([[_INSIDE], [0.5], [1.0 - _INSIDE]]))
-    if _is_continuous(dim):
-        # Rounded for the message: six significant digits say enough.
-        values = [type(v)(float(f"{v:.6g}")) for v in values]
-    return values
+    return dim.decode(_UNIT_PROBES)
 
 
-def _is_continuous(dim):
-    return isinstance(dim, Real) and not isinstance(dim, Integer)
+def _describe(dim, name):
+    if isinstance(dim, Ordinal):
+        return f"The list {name!r}"
+    if isinstance(dim, Distribution):
+        return f"The distribution {name!r}"
+    return f"{type(dim).__name__} {name!r}"
 
 
-def _fix(dim, refused, owner_name):
-    """How to fix it: ``Integer`` for a parameter that takes whole numbers
-    but not floats, else narrowing the dimension."""
-    if _is_continuous(dim):
-        middle = dim.decode(np.array([[0.5]]))[0]
-        if refused(middle) is not None and refused(int(round(middle))) is None:
-            return (f"It takes integers: use Integer({int(np.ceil(dim.low))}, "
-                    f"{int(np.floor(dim.high))}) instead of Real.")
-    return f"Narrow the dimension to the values {owner_name} accepts."
+def _fix(dim, value, refused, owner_name):
+    """How to fix it, where the constraint and the range say."""
+    narrow = f"Narrow the dimension to the values {owner_name} accepts."
+    continuous = (isinstance(dim, Real) and not isinstance(dim, Integer)) or (
+        isinstance(dim, Distribution) and not dim.is_discrete)
+    low, _, high = _probes(dim) if continuous or isinstance(dim, Integer) else (0, 0, 0)
+    if isinstance(dim, Real) and not isinstance(dim, Integer) and value in (low, high):
+        inside = _inside(low, high, refused)
+        if inside is not None:
+            return (f"The search proposes the ends of a range, and {owner_name} "
+                    f"excludes {value!r}: move the end inside, e.g. {inside}.")
+    if continuous:
+        # A distribution's probes sit 1e-6 inside its support: uniform(1, 29)
+        # reaches 1.000029 and 29.99997, which stand for 1 and 30.
+        slack = 1e-3 * (high - low) if isinstance(dim, Distribution) else 0.0
+        ints = range(math.ceil(low - slack), math.floor(high + slack) + 1)
+        fraction = min(math.floor((low + high) / 2) + 0.5, high)
+        if (len(ints) >= 2 and refused(float(fraction)) is not None
+                and refused(ints[0]) is None and refused(ints[-1]) is None):
+            also = (f"scipy.stats.randint({ints[0]}, {ints[-1] + 1}) or "
+                    if isinstance(dim, Distribution) else "")
+            return (f"It takes integers: use {also}Integer({ints[0]}, {ints[-1]}) "
+                    f"instead.")
+    if isinstance(dim, Integer) and refused(float(low) + 0.5) is None:
+        inside = _inside(float(low), float(high), refused)
+        real = inside or f"Real({float(low)!r}, {float(high)!r})"
+        return (f"It takes floats: Integer({low}, {high}) holds the integers only "
+                f"(two ints, as in ({low}, {high}), make an Integer range); use "
+                f"{real}.")
+    return narrow
+
+
+def _inside(low, high, refused):
+    """A ``Real`` range whose refused ends are moved just inside, if both
+    ends are then accepted (as text), else None."""
+    step = 1e-6 * (high - low)
+    new_low = low if refused(low) is None else _short(low + step, low, high, refused)
+    new_high = high if refused(high) is None else _short(high - step, low, high, refused)
+    if new_low is None or new_high is None:
+        return None
+    return f"Real({new_low!r}, {new_high!r})"
+
+
+def _short(value, low, high, refused):
+    """``value`` with as few digits as keep it inside ``(low, high)`` and
+    accepted, or None."""
+    for digits in (3, 6, 10, 17):
+        short = float(f"{value:.{digits}g}")
+        if low < short < high and refused(short) is None:
+            return short
+    return None

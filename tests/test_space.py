@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 from scipy.stats import loguniform, randint, uniform
@@ -347,19 +349,30 @@ def test_a_real_for_an_integer_parameter_fails_before_any_fit(search_cls, space_
     message = str(error.value)
     assert "Real 'max_depth' reaches values that _CountingTree refuses" in message
     assert "The 'max_depth' parameter of _CountingTree must be an int" in message
-    assert "use Integer(1, 10) instead of Real" in message
+    assert "It takes integers: use Integer(1, 10) instead." in message
     assert _CountingTree.fits == 0
 
 
 @pytest.mark.parametrize("space, match", [
-    # The low end of a range (probed just inside it).
+    # The low end of a range.
     ({"clf__C": Real(-1.0, 10.0)}, r"Real 'clf__C' reaches values that SVC refuses: "
-                                   r".*Got -0\.999989 instead\. Narrow the dimension"),
+                                   r".*Got -1\.0 instead\. Narrow the dimension"),
+    # An end the estimator excludes: the optimizer does propose the ends.
+    ({"clf__C": Real(0.0, 10.0)}, r"Got 0\.0 instead\. The search proposes the ends of "
+                                  r"a range, and SVC excludes 0\.0: move the end "
+                                  r"inside, e.g\. Real\(1e-05, 10\.0\)\."),
     # A grid value, as GridSearchCV would have fitted and failed.
     ({"clf__kernel": ["rbf", "cubic"]}, r"Categorical 'clf__kernel' .*Got 'cubic'"),
-    ({"clf__degree": [2, 3, -1]}, r"Ordinal 'clf__degree' .*Got -1 instead"),
+    ({"clf__degree": [2, 3, -1]}, r"The list 'clf__degree' .*Got -1 instead"),
     # A scipy distribution reaching below zero.
-    ({"clf__C": uniform(-1, 2)}, r"Distribution 'clf__C' .*SVC refuses"),
+    ({"clf__C": uniform(-1, 2)}, r"The distribution 'clf__C' .*SVC refuses"),
+    # Two ints make an Integer range (scikit-optimize's reading).
+    ({"clf__tol": (0, 1)}, r"Integer 'clf__tol' .*Got 0 instead\. It takes floats: "
+                           r"Integer\(0, 1\) holds the integers only .*use "
+                           r"Real\(1e-06, 1\.0\)\."),
+    # A continuous distribution for an integer parameter.
+    ({"clf__degree": uniform(1, 4)}, r"It takes integers: use scipy\.stats\.randint\(1, "
+                                     r"6\) or Integer\(1, 5\) instead\."),
     # A step the space replaces: checked against each replacement.
     ([{"clf": [SVC(), LogisticRegression()], "clf__C": Real(-1.0, 1.0)}],
      r"Real 'clf__C' reaches values that SVC refuses"),
@@ -371,8 +384,9 @@ def test_values_an_estimator_refuses_are_named_before_any_fit(space, match):
 
 
 @pytest.mark.parametrize("space", [
-    {"clf__C": Real(0.0, 10.0)},  # open at 0, but 0 itself is never drawn
     {"clf__C": (1e-3, 1e3, "log-uniform")},
+    {"clf__C": uniform(0, 10)},  # open at 0, which a distribution never reaches
+    {"clf__tol": Real(0.999, 0.9999999)},  # probes are not rounded (to 1.0)
     {"clf__max_depth": [None, 3, 5], "clf__min_samples_leaf": Integer(1, 20)},
     {"clf__max_features": Real(0.1, 1.0)},
     {"clf__max_features": ["sqrt", None, 0.5]},
@@ -390,3 +404,30 @@ def test_an_estimator_without_declared_constraints_is_not_checked():
             self.x = x
 
     check_values(parse_search_spaces({"x": Real(-1e9, 1e9)}), Free())
+
+
+def test_nothing_is_checked_when_scikit_learn_skips_parameter_validation():
+    from sklearn import config_context
+
+    space = parse_search_spaces({"max_iter": [100.0, 300.0]})  # floats, not ints
+    with pytest.raises(SearchSpaceError, match="Got 100.0 instead"):
+        check_values(space, LogisticRegression())
+    with config_context(skip_parameter_validation=True):  # as GridSearchCV then fits
+        check_values(space, LogisticRegression())
+
+
+def test_two_ints_for_a_continuous_parameter_warn_with_the_float_range():
+    from sklearn.linear_model import Ridge
+
+    with pytest.warns(UserWarning, match=r"Integer 'alpha' searches whole numbers only, "
+                                         r"but Ridge's 'alpha' takes any number in between "
+                                         r"too\. For a continuous range write floats, "
+                                         r"\(0\.0, 10\.0\)"):
+        check_values(parse_search_spaces({"alpha": (0, 10)}), Ridge())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # Whole numbers as a list; parameters that take integers only.
+        check_values(parse_search_spaces({"alpha": range(0, 11)}), Ridge())
+        check_values(parse_search_spaces({"max_depth": (1, 10), "max_features": (1, 5),
+                                          "min_samples_split": (2, 20)}),
+                     DecisionTreeClassifier())
