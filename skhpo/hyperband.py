@@ -56,14 +56,17 @@ class _RandomSampler:
     subspaces' grids together (a small grid gets its share of the draws);
     otherwise each candidate picks a subspace uniformly at random, leaving out
     grids already drawn out, then a grid point or a Sobol point. Hyperband
-    never asks for more points than the grids hold (``n_distinct_points``).
+    never asks for more points than the grids hold (``small_space_size``),
+    and has a space it draws whole enumerated (``whole``): ``Integer`` ranges
+    and discrete distributions too.
     """
 
-    def __init__(self, subspaces, rng):
+    def __init__(self, subspaces, rng, whole=False):
         self.subspaces = subspaces
         self.rng = rng
         self._drawn = [set() for _ in subspaces]  # keys, per subspace
-        self._grids = [subspace.space.grid(_MAX_GRID_POINTS) for subspace in subspaces]
+        self._grids = [subspace.space.grid(_MAX_GRID_POINTS, whole=whole)
+                       for subspace in subspaces]
         # Indices of grid points not drawn yet, in any order: a draw takes one
         # at a random position (swap with the last, pop) in constant time.
         self._unseen = [None if grid is None else list(range(len(grid)))
@@ -76,7 +79,7 @@ class _RandomSampler:
         for row in range(n):
             left = [self._n_left(k) for k in range(len(self.subspaces))]
             if sum(left) == 0:
-                # The brackets are cut to the space's size (n_distinct_points).
+                # The brackets are cut to the space's size (small_space_size).
                 raise RuntimeError("Hyperband asked for more points than the space has.")
             if all(grid is not None for grid in self._grids):
                 k = self.rng.choice(len(left), p=np.divide(left, sum(left)))
@@ -225,14 +228,16 @@ class _Bracket:
             self.alive = top(self.alive, scores, self.rungs[self.rung][0])
 
 
-def n_distinct_points(subspaces):
-    """The number of points of a search space of lists only, else None.
+def small_space_size(subspaces, n_candidates):
+    """The number of points of a finite space of at most ``n_candidates``
+    points, else None.
 
-    Hyperband never draws a point twice, so such a space caps its
-    candidates (``hyperband_brackets(n_points=...)``).
+    Lists, ``Integer`` ranges and finite discrete distributions count. Such a
+    space is drawn whole, each point once, and cuts Hyperband's brackets
+    (``hyperband_brackets(n_points=...)``).
     """
-    sizes = [subspace.space.grid_size(_MAX_GRID_POINTS) for subspace in subspaces]
-    return None if None in sizes else sum(sizes)
+    sizes = [subspace.space.grid_size(_MAX_GRID_POINTS, whole=True) for subspace in subspaces]
+    return None if None in sizes or sum(sizes) > n_candidates else sum(sizes)
 
 
 def _check_swapped_steps_have(resource, space):
@@ -275,9 +280,10 @@ class HyperbandSearchCV(FoldSearchCV):
         one as ``sampler`` says (an ``n_iter`` in skopt's ``(dict, n_iter)``
         form is ignored: Hyperband sets the number of candidates). Checked
         before any fit as in :class:`BayesSearchCV`, against the estimator's
-        declared parameter constraints too. No point is drawn twice: a space
-        of lists with fewer points than the brackets' candidates cuts them
-        (later brackets start fewer, or are left out), with a warning.
+        declared parameter constraints too. No point is drawn twice: a
+        finite space (lists, ``Integer`` ranges, discrete distributions) with
+        fewer points than the brackets' candidates is drawn whole and cuts
+        them (later brackets start fewer, or are left out), with a warning.
 
     resource : str, default="n_splits"
         What the budget counts:
@@ -702,31 +708,38 @@ class HyperbandSearchCV(FoldSearchCV):
             # fit's own checks, so that the preview never shows a plan fit
             # would refuse.
             splits = list(cv.split(X, y, groups=groups))
-            _, min_r, max_r, _ = self._prepare(X, y, splits, subspaces)
-            n_cv_splits = len(splits)
+            n_cv_splits, min_r, max_r, _, n_points = self._prepare(X, y, splits, subspaces)
         else:
             n_cv_splits = cv.get_n_splits(X, y, groups=groups)
             min_r, max_r = self._resolve_resources(X, y, n_cv_splits, subspaces)
+            n_points, _ = self._small_space(subspaces, max_r, min_r)
         return hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
                                   resource=self.resource, n_splits=n_cv_splits,
-                                  n_points=n_distinct_points(subspaces))
+                                  n_points=n_points)
 
     # --------------------------------------------------------------- hooks
     def _prepare(self, X, y, splits, subspaces):
         n_cv_splits = len(splits)
         min_r, max_r = self._resolve_resources(X, y, n_cv_splits, subspaces)
+        n_points, full = self._small_space(subspaces, max_r, min_r)
         brackets = hyperband_brackets(max_r, min_r, self.factor, self.n_brackets,
-                                      n_points=n_distinct_points(subspaces))
-        self._warn_if_cut(brackets, max_r, min_r)
+                                      n_points=n_points)
+        self._warn_if_cut(brackets, full)
         if self.resource == "n_samples":
             # The smallest rung run, which rounding can put above min_r.
             smallest_rung = min(rungs[0][1] for _, rungs in brackets)
             self._check_smallest_subsample(y, splits, min_r, smallest_rung, _n_rows(X))
-        return n_cv_splits, min_r, max_r, brackets
+        return n_cv_splits, min_r, max_r, brackets, n_points
 
-    def _warn_if_cut(self, brackets, max_r, min_r):
-        """Say so when the space is too small for the full schedule."""
+    def _small_space(self, subspaces, max_r, min_r):
+        """(the space's size if the brackets draw all of it, else None;
+        the uncut brackets)."""
         full = hyperband_brackets(max_r, min_r, self.factor, self.n_brackets)
+        wanted = sum(rungs[0][0] for _, rungs in full)
+        return small_space_size(subspaces, wanted), full
+
+    def _warn_if_cut(self, brackets, full):
+        """Say so when the space is too small for the full schedule."""
         wanted = sum(rungs[0][0] for _, rungs in full)
         drawn = sum(rungs[0][0] for _, rungs in brackets)
         if drawn < wanted:
@@ -767,9 +780,10 @@ class HyperbandSearchCV(FoldSearchCV):
         return None if self.resource == "n_splits" else self.resource
 
     def _search(self, evaluator, subspaces, rng, root_ctx, state):
-        n_cv_splits, min_r, max_r, brackets = state
+        n_cv_splits, min_r, max_r, brackets, n_points = state
         sampler_cls = _BayesSampler if self.sampler == "bayes" else _RandomSampler
-        sampler = sampler_cls(subspaces, rng)
+        # A space the brackets draw whole is drawn as a grid, each point once.
+        sampler = sampler_cls(subspaces, rng, whole=n_points is not None)
         by_splits = self.resource == "n_splits"
         # Brackets one after another give full-budget scores soonest (bracket
         # s_max's best is scored after a third of the fold-fits), which is what
@@ -792,7 +806,7 @@ class HyperbandSearchCV(FoldSearchCV):
 
         schedule = hyperband_schedule(max_r, min_r, self.factor, self.n_brackets,
                                       resource=self.resource, n_splits=n_cv_splits,
-                                      n_points=n_distinct_points(subspaces))
+                                      n_points=n_points)
         if self.verbose > 0:
             print(schedule.to_string(index=False))
         progress = ProgressPrinter(type(self).__name__,

@@ -754,10 +754,15 @@ class Space:
                        if isinstance(params[name], StoredValue) else params[name])
                 for name, dim in zip(self.names, self.dimensions)}
 
-    def grid(self, max_points):
+    def grid(self, max_points, *, whole=False):
         """Every distinct point, when every dimension is a list (Categorical
         or Ordinal) and the lists give at most ``max_points`` combinations;
         else None.
+
+        With ``whole=True``, an ``Integer`` range and a discrete scipy
+        distribution of finite support count as the lists of their values
+        (each point then equally likely: for drawing every point of a small
+        space, not for sampling its prior).
 
         A value listed twice (``["u", "u"]``, or ``[1, 1]``) is one point
         of the grid, as :func:`params_key` tells values apart.
@@ -772,30 +777,32 @@ class Space:
         >>> Space({"a": [1, 2, 3], "b": (0.0, 1.0)}).grid(10) is None
         True
         """
-        values = self._grid_values(max_points)
+        values = self._grid_values(max_points, whole)
         if values is None:
             return None
         return [dict(zip(self.names, row)) for row in itertools.product(*values)]
 
-    def grid_size(self, max_points):
-        """``len(self.grid(max_points))`` without building the grid, or None.
+    def grid_size(self, max_points, *, whole=False):
+        """``len(self.grid(max_points, whole=whole))`` without building the
+        grid, or None.
 
         Examples
         --------
         >>> from skhpo.space import Space
         >>> Space({"a": ["u", "u", "v"], "b": [1, 2, 3]}).grid_size(10)
         6
+        >>> Space({"a": ["u", "v"], "b": (1, 5)}).grid_size(10, whole=True)
+        10
         """
-        values = self._grid_values(max_points)
+        values = self._grid_values(max_points, whole)
         return None if values is None else math.prod(len(v) for v in values)
 
-    def _grid_values(self, max_points):
+    def _grid_values(self, max_points, whole=False):
         """Each dimension's distinct values, for a grid of at most
         ``max_points`` lists' combinations; else None."""
-        if not all(isinstance(dim, (Categorical, Ordinal)) for dim in self.dimensions):
+        lists = [_listed_values(dim, whole) for dim in self.dimensions]
+        if any(values is None for values in lists):
             return None
-        lists = [dim.categories if isinstance(dim, Categorical) else dim.values
-                 for dim in self.dimensions]
         # Count before building anything: a huge grid is not enumerated.
         if math.prod(len(values) for values in lists) > max_points:
             return None
@@ -811,6 +818,26 @@ class Space:
         sampler = qmc.Sobol(self.n_columns, scramble=True, seed=random_state)
         n_pow2 = int(2 ** np.ceil(np.log2(max(n_samples, 2))))
         return sampler.random(n_pow2)[:n_samples]
+
+
+def _listed_values(dim, whole):
+    """A finite dimension's values (a range is not built), or None."""
+    if isinstance(dim, Categorical):
+        return dim.categories
+    if isinstance(dim, Ordinal):
+        return dim.values
+    if not whole:
+        return None
+    if isinstance(dim, Integer):
+        return range(dim.low, dim.high + 1)
+    if isinstance(dim, Distribution) and dim.is_discrete:
+        listed = getattr(dim.dist.dist, "xk", None)  # rv_discrete(values=...)
+        if listed is not None:
+            return list(listed)
+        low, high = dim.dist.support()
+        if math.isfinite(low) and math.isfinite(high):
+            return range(int(low), int(high) + 1)
+    return None
 
 
 def params_key(params):

@@ -736,6 +736,9 @@ def test_random_sampler_draws_no_point_twice_while_others_remain():
     ({"c": [k / 10 for k in range(10)]}, 10, [[9, 3, 1], [1, 1]]),
     # Two grids of 2 and 3 points: bracket 2 takes all 5.
     ([{"c": [0.1, 0.2]}, {"c": [0.3, 0.4, 0.5]}], 5, [[5, 1, 1]]),
+    # Integer ranges and discrete distributions count as lists.
+    ({"n_iter": (1, 10)}, 10, [[9, 3, 1], [1, 1]]),
+    ({"c": [0.1, 0.3], "n_iter": randint(1, 5)}, 8, [[8, 2, 1]]),
 ])
 def test_a_grid_smaller_than_the_schedule_is_searched_once_per_point(
         space, n_points, expected):
@@ -819,10 +822,11 @@ def test_a_value_listed_twice_is_one_point_of_the_grid(listed, n_distinct):
         warnings.simplefilter("error", UserWarning)
         points = _draws(sampler, [n_distinct])
     assert len(set(map(repr, points))) == n_distinct  # 3 == 3.0, but not as settings
-    from skhpo.hyperband import n_distinct_points
+    from skhpo.hyperband import small_space_size
     from skhpo.space import parse_search_spaces
 
-    assert n_distinct_points(parse_search_spaces(listed)) == n_distinct
+    assert small_space_size(parse_search_spaces(listed), 100) == n_distinct
+    assert small_space_size(parse_search_spaces(listed), n_distinct - 1) is None
 
 
 def test_a_large_grid_is_drawn_from_in_constant_time_per_draw():
