@@ -39,8 +39,8 @@ from ._evaluate import (
 )
 from ._frames import primary_metric
 from ._journal import Journal, describe_setup, readable_setup
-from ._warnings import warn
 from ._space_constraints import check_values
+from ._warnings import warn
 from .space import check_names, parse_search_spaces
 
 

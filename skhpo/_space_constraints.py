@@ -15,8 +15,8 @@ import math
 import numpy as np
 from sklearn import get_config
 
-from ._warnings import warn
 from ._compat import InvalidParameterError, declared_constraints, validate_parameter_constraints
+from ._warnings import warn
 from .exceptions import SearchSpaceError
 from .space import Categorical, Distribution, Integer, Ordinal, Real, searched_step
 
@@ -127,7 +127,7 @@ def _fix(dim, value, refused, owner_name):
         isinstance(dim, Distribution) and not dim.is_discrete)
     low, _, high = _probes(dim) if continuous or isinstance(dim, Integer) else (0, 0, 0)
     if isinstance(dim, Real) and not isinstance(dim, Integer) and value in (low, high):
-        inside = _inside(low, high, refused)
+        inside = _inside(low, high, refused, prior=dim.prior if dim.is_log else None)
         if inside is not None:
             return (f"The search proposes the ends of a range, and {owner_name} "
                     f"excludes {value!r}: move the end inside, e.g. {inside}.")
@@ -152,7 +152,7 @@ def _fix(dim, value, refused, owner_name):
     return narrow
 
 
-def _inside(low, high, refused):
+def _inside(low, high, refused, prior=None):
     """A ``Real`` range whose refused ends are moved just inside, if both
     ends are then accepted (as text), else None."""
     step = 1e-6 * (high - low)
@@ -160,7 +160,8 @@ def _inside(low, high, refused):
     new_high = high if refused(high) is None else _short(high - step, low, high, refused)
     if new_low is None or new_high is None:
         return None
-    return f"Real({new_low!r}, {new_high!r})"
+    prior = f", prior={prior!r}" if prior is not None else ""
+    return f"Real({new_low!r}, {new_high!r}{prior})"
 
 
 def _short(value, low, high, refused):
