@@ -71,7 +71,6 @@ class _RandomSampler:
         # at a random position (swap with the last, pop) in constant time.
         self._unseen = [None if grid is None else list(range(len(grid)))
                         for grid in self._grids]
-        self._warned = False
 
     def propose(self, n, history):
         params, choice = [None] * n, [None] * n
