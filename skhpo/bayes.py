@@ -20,7 +20,7 @@ from ._pruning import MIN_SPLITS, pooled_difference_sd, should_prune
 from ._warm_start import check_warm_start, warm_start_points
 from ._warnings import warn
 from .acquisition import ACQUISITIONS
-from .space import reread_search_spaces
+from .space import params_key, reread_search_spaces
 
 # Keys of ``optimizer_kwargs`` and the values they take.
 _OPTIMIZER_KWARGS = {
@@ -184,9 +184,12 @@ class BayesSearchCV(FoldSearchCV):
     warm_start : bool, fitted search, cv_results_ dict or loaded results, default=None
         Earlier results over a compatible space (an earlier search, its
         ``cv_results_``, or what :func:`skhpo.load_results` returns); ``True``
-        means this search's own results from its previous ``fit`` (as
-        ``warm_start`` means for scikit-learn estimators), ``False`` or
-        ``None`` none. Their
+        means this search's own previous fits (as ``warm_start`` means for
+        scikit-learn estimators): every candidate of the last ``fit`` and of
+        the fits it continued, so that a chain of fits never tries a point
+        twice, though each fit's ``cv_results_`` and ``best_*`` hold its own
+        candidates only (for one table of them all, resume a ``checkpoint``
+        with a larger ``n_iter``); ``False`` or ``None`` none. Their
         candidates seed the GP without being refitted (they count towards
         ``n_initial_points`` and are not added to ``cv_results_``); those
         outside the new space are ignored with a warning. Their scores must
@@ -512,8 +515,9 @@ class BayesSearchCV(FoldSearchCV):
 
     def _warm_start_source(self):
         if self.warm_start is True:
-            # scikit-learn's meaning: continue from this estimator's last fit.
-            return self if hasattr(self, "cv_results_") else None
+            # scikit-learn's meaning: continue from this estimator's last fit,
+            # which knew the fits before it (see _search).
+            return getattr(self, "_told_history_", None)
         if self.warm_start is False:
             return None
         return self.warm_start
@@ -573,6 +577,7 @@ class BayesSearchCV(FoldSearchCV):
         # checkpoint resumed with a larger n_iter finds each subspace's
         # journaled candidates under the same ids.
         self._id_step = len(subspaces)
+        optimizers = []
         for k, (subspace, budget, first) in enumerate(zip(subspaces, budgets, first_points)):
             self._id_first, self._n_proposed = k, 0
             optimizer = Optimizer(subspace.space, random_state=rng.randint(2**31),
@@ -581,6 +586,7 @@ class BayesSearchCV(FoldSearchCV):
                 optimizer.tell(*warm_start_points(warm_start, subspace.space,
                                                   self._followed_metric(evaluator)))
             self.optimizer_results_.append(_optimize_result(optimizer))
+            optimizers.append(optimizer)
             in_flight = deque()  # batches proposed and being fitted, oldest first
             try:
                 stop = self._run_batches(evaluator, optimizer, budget, n_points,
@@ -595,6 +601,10 @@ class BayesSearchCV(FoldSearchCV):
             if stop:
                 break
         ctx_end(search_ctx, estimator=self)
+        # What warm_start=True continues from: every point the GPs were told,
+        # an earlier warm start's included, so that a chain of fits never
+        # tries a point twice.
+        self._told_history_ = _told_history(optimizers, self._followed_metric(evaluator))
 
         rows, more = self._rows, dict(self._more)
         del self._rows, self._more, self._complete
@@ -770,6 +780,17 @@ def _told(optimizer):
     """The points told to the optimizer, as scikit-optimize lists them, and their scores."""
     names = optimizer.space.names
     return [[p[name] for name in names] for p in optimizer._told], optimizer._scores
+
+
+def _told_history(optimizers, metric):
+    """The points told to ``optimizers`` and their scores (NaN: failed), each
+    point once, as a ``cv_results_``-like dict that a warm start reads."""
+    history = {}
+    for optimizer in optimizers:
+        for params, score in zip(optimizer._told, optimizer._scores):
+            history.setdefault(params_key(params), (params, score))
+    return {"params": [p for p, _ in history.values()],
+            f"mean_test_{metric}": np.array([s for _, s in history.values()], dtype=float)}
 
 
 def _optimize_result(optimizer):

@@ -745,6 +745,22 @@ def test_warm_start_true_continues_from_the_previous_fit():
     assert len(search.optimizer_results_[0].x_iters) == 12
     assert len(search.cv_results_["params"]) == 6
     assert search.best_score_ > first_best
+    # A third fit continues from both earlier ones, not from the second only.
+    search.fit(X0, y0)
+    assert len(search.optimizer_results_[0].x_iters) == 18
+
+
+def test_a_chain_of_warm_started_fits_never_tries_a_point_twice():
+    X, y = load_iris(return_X_y=True)
+    search = BayesSearchCV(SVC(), {"C": [0.01, 0.1, 1.0, 10.0]}, n_iter=2, cv=3,
+                           random_state=0, warm_start=True)
+    tried = []
+    for _ in range(2):
+        search.fit(X, y)
+        tried += [p["C"] for p in search.cv_results_["params"]]
+    assert sorted(tried) == [0.01, 0.1, 1.0, 10.0]
+    with pytest.raises(ValueError, match="already covers every point"):
+        search.fit(X, y)
 
 
 class FoldNoise(BaseEstimator, RegressorMixin):
