@@ -557,7 +557,9 @@ class HyperbandSearchCV(FoldSearchCV):
             finish and no new one starts, and the best candidate is the best
             at the largest budget reached, with a warning if that is not the
             full budget (``n_resources_`` and ``n_candidates_`` then list the
-            rungs run).
+            rungs run). With a callback the brackets run one after another
+            whatever ``n_jobs`` (the fits of a rung still run in parallel),
+            so that where it stops does not depend on ``n_jobs``.
             ``skhpo.callbacks.DeadlineStopper`` sets a time budget.""")
 
     # ----------------------------------------------------------- resources
@@ -789,7 +791,11 @@ class HyperbandSearchCV(FoldSearchCV):
         # one worker should do. With several workers, the random sampler's
         # brackets, which need no results to start, run side by side (see the
         # queue below). The results are the same either way.
-        together = self.sampler == "random" and effective_n_jobs(self.n_jobs) > 1
+        # A callback sees the rungs in the order they finish, which it could
+        # stop at a different point: with one, brackets run one after another
+        # whatever n_jobs, so that the results still do not depend on it.
+        together = (self.sampler == "random" and effective_n_jobs(self.n_jobs) > 1
+                    and not self._callbacks)
         # Side by side, each bracket's rungs go in their own parallel calls
         # when calls can run at once; otherwise (a joblib backend context,
         # callbacks) the rungs of equal depth share one call.

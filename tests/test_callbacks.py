@@ -133,19 +133,22 @@ def test_hyperband_stopped_by_a_callback_keeps_what_ran():
     assert hasattr(search, "best_estimator_")
 
 
-def test_hyperband_stopped_in_parallel_finishes_the_rungs_already_running():
-    # With two workers the three brackets start together: the callback stops
-    # the search at the first rung collected (bracket 2's, 9 candidates on
-    # 1 split); the first rungs of brackets 1 and 0 were running and are kept.
+@pytest.mark.parametrize("stop_at, ran", [
+    (1, [[1], [], []]), (2, [[1, 3], [], []]), (4, [[1, 3, 9], [3], []])])
+def test_hyperband_stops_at_the_same_point_whatever_n_jobs(stop_at, ran):
+    # Without a callback, two workers run the brackets side by side; with
+    # one, they run in order as with one worker, so the stop falls alike.
     X, y = np.zeros((18, 1)), np.zeros(18)
-    calls = []
-    search = _hyperband(n_jobs=2).fit(X, y, callback=lambda r: calls.append(r) or True)
-    assert len(calls) == 1 and calls[0].n_fold_fits == 9
-    assert search.n_resources_ == [[1], [3], [9]]
-    assert search.n_candidates_ == [[9], [5], [3]]
-    assert search.n_fold_fits_ == 9 + 5 * 3 + 3 * 9
-    # Bracket 0 scored 3 candidates on all 9 splits: the best is one of them.
-    assert search.cv_results_["n_resources"][search.best_index_] == 9
+    runs = []
+    for n_jobs in (1, 2):
+        calls = []
+        search = _hyperband(n_jobs=n_jobs).fit(
+            X, y, callback=lambda r: calls.append(r) or len(calls) == stop_at)
+        runs.append((search.n_resources_, search.n_fold_fits_,
+                     [repr(p) for p in search.cv_results_["params"]],
+                     list(search.cv_results_["mean_test_score"])))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == ran
 
 
 @pytest.mark.parametrize("callback", [5, "x", [print, 3]])
