@@ -2,6 +2,8 @@
 
 
 import numpy as np
+from sklearn.base import is_classifier, is_regressor
+from sklearn.model_selection import KFold, StratifiedKFold
 
 from ._persistence import search_parameter, stored_search_params
 from ._warnings import warn
@@ -107,8 +109,22 @@ def _setting(source, name):
 
 
 def _shown(name, text):
-    # A scorer's name in quotes, as it is written; an object by its repr.
-    return f"{name}={text!r}" if text.isidentifier() else f"{name}={text}"
+    # A scorer's name in quotes, as it is written; an object (None) by its repr.
+    return (f"{name}={text!r}" if text.isidentifier() and text != "None"
+            else f"{name}={text}")
+
+
+def _meanings(name, text, estimator):
+    """The settings ``text`` may stand for: ``cv=3`` is 3-fold, stratified
+    for a classifier; ``scoring=None`` the estimator's ``score``."""
+    if name == "cv" and text.isdigit():
+        n = int(text)
+        return {repr(KFold(n)), repr(StratifiedKFold(n)), text}
+    if name == "scoring" and text == "None":
+        default = ("accuracy" if is_classifier(estimator)
+                   else "r2" if is_regressor(estimator) else None)
+        return {text, default}
+    return {text}
 
 
 def _check_same_settings(source, search):
@@ -118,7 +134,10 @@ def _check_same_settings(source, search):
     differ = []
     for name in ("scoring", "cv"):
         before, now = _setting(source, name), _setting(search, name)
-        if None not in (before, now) and before != now:
+        if None in (before, now):
+            continue
+        if not (_meanings(name, before, search.estimator)
+                & _meanings(name, now, search.estimator)):
             differ.append((name, before, now))
     if differ:
         before = ", ".join(_shown(name, text) for name, text, _ in differ)

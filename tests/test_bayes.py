@@ -16,6 +16,7 @@ from sklearn.model_selection import (
     GroupKFold,
     KFold,
     RandomizedSearchCV,
+    StratifiedKFold,
     cross_val_predict,
     cross_val_score,
 )
@@ -721,6 +722,16 @@ def test_warm_start_from_another_scoring_or_cv_warns(tmp_path):
         BayesSearchCV(Ridge(), space, scoring="neg_mean_squared_error",
                       warm_start=load_results(tmp_path / "r.json"),
                       **SMALL).fit(X_iris, y_iris)
+        # The same settings written two ways: cv=3 is StratifiedKFold(3) for a
+        # classifier, scoring=None its accuracy.
+        grid = GridSearchCV(SVC(), {"C": [0.1, 1.0, 10.0]}, cv=3).fit(X_iris, y_iris)
+        for settings in ({"cv": StratifiedKFold(3)}, {"cv": 3, "scoring": "accuracy"}):
+            BayesSearchCV(SVC(), {"C": (0.05, 20.0)}, n_iter=4, warm_start=grid,
+                          random_state=0, **settings).fit(X_iris, y_iris)
+    with pytest.warns(UserWarning, match=r"the earlier search used scoring=None, this "
+                                         r"one scoring='f1_macro'"):
+        BayesSearchCV(SVC(), {"C": (0.05, 20.0)}, n_iter=4, warm_start=grid, cv=3,
+                      scoring="f1_macro", random_state=0).fit(X_iris, y_iris)
 
 
 def test_verbose_prints_one_line_per_batch(capsys):
