@@ -141,9 +141,10 @@ def _status(cv_results, primary):
     """completed / pruned / failed for each candidate.
 
     failed: the mean test score of the primary metric is NaN (a fit or a score
-    raised with ``error_score=np.nan``); pruned: a ``pruned`` key is True (an
-    early-stopped Hyperband candidate). A failed candidate is reported as
-    failed even when it was also pruned.
+    raised with ``error_score=np.nan``; with a numeric ``error_score`` the
+    results do not tell a failure apart, and it shows as completed); pruned:
+    a ``pruned`` key is True (a candidate BayesSearchCV's pruning stopped). A
+    failed candidate is reported as failed even when it was also pruned.
     """
     mean = np.asarray(cv_results[f"mean_test_{primary}"], dtype=float)
     status = np.full(len(mean), "completed", dtype=object)

@@ -652,7 +652,8 @@ class BayesSearchCV(FoldSearchCV):
                                + sum(len(f.batch) for f in in_flight))
                     warn(
                         f"The search space has only {n_known} distinct points, "
-                        f"and {n_tried} of them were left to try, fewer than "
+                        f"and {n_tried} of them {'was' if n_tried == 1 else 'were'} "
+                        f"left to try, fewer than "
                         f"n_iter={budget}: the search tries each once and stops "
                         f"there. For an exhaustive search use GridSearchCV.",
                         UserWarning)

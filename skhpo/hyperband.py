@@ -749,7 +749,8 @@ class HyperbandSearchCV(FoldSearchCV):
                 f"The search space has only {drawn} distinct points, fewer than "
                 f"the {wanted} candidates of Hyperband's brackets: each point is "
                 f"drawn once, so the brackets start fewer candidates"
-                + (f" and the last {dropped} are left out" if dropped else "")
+                + (f" and the last {dropped} {'is' if dropped == 1 else 'are'} left out"
+                   if dropped else "")
                 + " (schedule() shows the plan). For an exhaustive search use "
                 "GridSearchCV or HalvingGridSearchCV.", UserWarning)
 
