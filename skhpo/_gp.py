@@ -148,11 +148,19 @@ class GPSurrogate:
         if optimize:
             self._kernel = gpr.kernel_
             self._n_updates += 1
+        # Predict the latent function, as scikit-optimize does: the noise
+        # belongs to the training covariance (already in the fitted Cholesky
+        # factor), not to the test points' variance, or the acquisition would
+        # see every observed point as still uncertain by the noise.
+        latent = gpr.kernel_.clone_with_theta(gpr.kernel_.theta)
+        latent.set_params(k2__noise_level=0.0)
+        gpr.kernel_ = latent
         self._gpr = gpr
         return self
 
     def predict(self, X):
-        """Posterior mean and standard deviation at the rows of ``X``."""
+        """Posterior mean and standard deviation of the latent function (the
+        noise term left out) at the rows of ``X``."""
         mu, sigma = self._gpr.predict(X, return_std=True)
         return mu, np.maximum(sigma, 1e-9)
 
