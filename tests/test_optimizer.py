@@ -64,14 +64,16 @@ def test_gp_predicts_the_latent_function_without_the_noise():
     noise = gp._kernel.k2.noise_level  # the fitted one, kept for the next fits
     assert noise > 0.01
     # scikit-learn's predictive variance with the same hyperparameters adds
-    # the noise at the test points: the latent variance is that minus it.
+    # the noise at the test points: the latent variance is that minus it
+    # (but for the noise floor, 1e-6).
     noisy = GaussianProcessRegressor(kernel=gp._kernel, optimizer=None, normalize_y=True,
                                      alpha=1e-8).fit(X, y)
     test = np.array([[0.1], [0.5], [2.0]])
     _, with_noise = noisy.predict(test, return_std=True)
     mu, sigma = gp.predict(test)
     scale = np.std(y)  # normalize_y's scale
-    np.testing.assert_allclose(sigma**2, with_noise**2 - noise * scale**2, rtol=1e-6)
+    np.testing.assert_allclose(sigma**2, with_noise**2 - (noise - 1e-6) * scale**2,
+                               rtol=1e-6)
     np.testing.assert_allclose(mu, noisy.predict(test), rtol=1e-9)
 
 
