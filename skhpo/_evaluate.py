@@ -186,8 +186,11 @@ def check_pairwise_input(estimator, X):
     """Refuse an X that cannot be a precomputed kernel or distance matrix,
     for an estimator that takes one (``SVC(kernel="precomputed")``), with
     scikit-learn's message and the fix."""
-    if not get_tags(estimator).input_tags.pairwise:
-        return
+    if get_tags(estimator).input_tags.pairwise:
+        _check_square(estimator, X)
+
+
+def _check_square(estimator, X):
     shape = getattr(X, "shape", None)
     if shape is None or len(shape) != 2 or shape[0] != shape[1]:
         raise ValueError(
@@ -202,7 +205,7 @@ def check_pairwise_input(estimator, X):
 
 def _split_data(estimator, X, y, train, test):
     if get_tags(estimator).input_tags.pairwise:
-        check_pairwise_input(estimator, X)
+        _check_square(estimator, X)
         # A precomputed kernel or distance matrix: rows are the samples to
         # predict, columns the training samples.
         X_train = _safe_indexing(_safe_indexing(X, train), train, axis=1)

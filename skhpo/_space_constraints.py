@@ -85,14 +85,15 @@ def _check_one(owner, param, name, dim):
             return error
         return None
 
-    for value in _probes(dim):
+    probes = _probes(dim)
+    for value in probes:
         error = refused(value)
         if error is not None:
             raise SearchSpaceError(
                 f"{_describe(dim, name)} reaches values that {owner_name} refuses: "
-                f"{error} {_fix(dim, value, refused, owner_name)}"
+                f"{error} {_fix(dim, value, probes, refused, owner_name)}"
             )
-    if isinstance(dim, Integer) and dim.low < dim.high and refused(dim.low + 0.5) is None:
+    if isinstance(dim, Integer) and dim.low < dim.high and _takes_fractions(dim, refused):
         # Two ints make an Integer range (scikit-optimize's reading), which
         # a continuous parameter was rarely meant to get.
         warn(f"Integer {name!r} searches whole numbers only, but {owner_name}'s "
@@ -120,18 +121,27 @@ def _describe(dim, name):
     return f"{type(dim).__name__} {name!r}"
 
 
-def _fix(dim, value, refused, owner_name):
-    """How to fix it, where the constraint and the range say."""
-    narrow = f"Narrow the dimension to the values {owner_name} accepts."
-    continuous = (isinstance(dim, Real) and not isinstance(dim, Integer)) or (
+def _is_continuous(dim):
+    return (isinstance(dim, Real) and not isinstance(dim, Integer)) or (
         isinstance(dim, Distribution) and not dim.is_discrete)
-    low, _, high = _probes(dim) if continuous or isinstance(dim, Integer) else (0, 0, 0)
-    if isinstance(dim, Real) and not isinstance(dim, Integer) and value in (low, high):
-        inside = _inside(low, high, refused, prior=dim.prior if dim.is_log else None)
+
+
+def _takes_fractions(dim, refused):
+    """Whether the parameter accepts a value between an ``Integer``'s ends."""
+    return refused(float(dim.low) + 0.5) is None
+
+
+def _fix(dim, value, probes, refused, owner_name):
+    """How to fix it, where the constraint and the range say (``probes``:
+    a range's low end, middle and high end)."""
+    if isinstance(dim, Real) and not isinstance(dim, Integer) and value in probes[::2]:
+        inside = _inside(probes[0], probes[-1], refused,
+                         prior=dim.prior if dim.is_log else None)
         if inside is not None:
             return (f"The search proposes the ends of a range, and {owner_name} "
                     f"excludes {value!r}: move the end inside, e.g. {inside}.")
-    if continuous:
+    if _is_continuous(dim):
+        low, _, high = probes
         # A distribution's probes sit 1e-6 inside its support: uniform(1, 29)
         # reaches 1.000029 and 29.99997, which stand for 1 and 30.
         slack = 1e-3 * (high - low) if isinstance(dim, Distribution) else 0.0
@@ -143,13 +153,14 @@ def _fix(dim, value, refused, owner_name):
                     if isinstance(dim, Distribution) else "")
             return (f"It takes integers: use {also}Integer({ints[0]}, {ints[-1]}) "
                     f"instead.")
-    if isinstance(dim, Integer) and refused(float(low) + 0.5) is None:
+    if isinstance(dim, Integer) and _takes_fractions(dim, refused):
+        low, high = dim.low, dim.high
         inside = _inside(float(low), float(high), refused)
         real = inside or f"Real({float(low)!r}, {float(high)!r})"
         return (f"It takes floats: Integer({low}, {high}) holds the integers only "
                 f"(two ints, as in ({low}, {high}), make an Integer range); use "
                 f"{real}.")
-    return narrow
+    return f"Narrow the dimension to the values {owner_name} accepts."
 
 
 def _inside(low, high, refused, prior=None):

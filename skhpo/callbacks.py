@@ -33,8 +33,9 @@ class DeadlineStopper:
     """Stop the search before ``total_time`` seconds have passed.
 
     After each batch (each rung for Hyperband), the search stops if the time
-    since it started plus the longest batch so far would pass ``total_time``: unless a later batch is
-    slower than every earlier one, the search ends within the budget. The
+    since it started plus the longest batch so far would pass
+    ``total_time``: unless a later batch is slower than every earlier one,
+    the search ends within the budget. The
     clock is the search's own (``elapsed_time`` in the results it passes, from
     the start of ``fit``); given results without it, the time since this
     callback was created, as scikit-optimize's ``DeadlineStopper`` counts.

@@ -227,6 +227,11 @@ class _Bracket:
             self.alive = top(self.alive, scores, self.rungs[self.rung][0])
 
 
+def _n_drawn(brackets):
+    """How many candidates ``brackets`` start (their first rungs)."""
+    return sum(rungs[0][0] for _, rungs in brackets)
+
+
 def small_space_size(subspaces, n_candidates):
     """The number of points of a finite space of at most ``n_candidates``
     points, else None.
@@ -736,13 +741,11 @@ class HyperbandSearchCV(FoldSearchCV):
         """(the space's size if the brackets draw all of it, else None;
         the uncut brackets)."""
         full = hyperband_brackets(max_r, min_r, self.factor, self.n_brackets)
-        wanted = sum(rungs[0][0] for _, rungs in full)
-        return small_space_size(subspaces, wanted), full
+        return small_space_size(subspaces, _n_drawn(full)), full
 
     def _warn_if_cut(self, brackets, full):
         """Say so when the space is too small for the full schedule."""
-        wanted = sum(rungs[0][0] for _, rungs in full)
-        drawn = sum(rungs[0][0] for _, rungs in brackets)
+        wanted, drawn = _n_drawn(full), _n_drawn(brackets)
         if drawn < wanted:
             dropped = len(full) - len(brackets)
             warn(
