@@ -927,6 +927,13 @@ def _rank(means, primary=None):
     return ranks
 
 
+def _failed(result, metrics):
+    """Whether the fit, or the scorer of any metric, failed on this split."""
+    return result.failed or any(
+        result.test_scores is None or result.test_scores.get(m) is None
+        for m in metrics)
+
+
 def _shown(scores, metric, error_value):
     """A split's score as ``cv_results_`` shows it: ``error_score`` if failed."""
     value = None if scores is None else scores.get(metric)
@@ -984,6 +991,7 @@ def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,
     train = {m: empty() for m in metrics}
     fit_time, score_time = empty(), empty()
     scored = np.zeros((n_rows, n_splits), dtype=bool)
+    n_failed = np.zeros(n_rows, dtype=int)
     params_list = []
     for row, (cid, split_indices, resource) in enumerate(rows):
         params = dict(evaluator.params[cid])
@@ -993,6 +1001,7 @@ def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,
         for i in split_indices:
             result = evaluator.store[(cid, i, resource)]
             scored[row, i] = True
+            n_failed[row] += _failed(result, metrics)
             fit_time[row, i] = result.fit_time
             score_time[row, i] = result.score_time
             for m in metrics:
@@ -1024,6 +1033,9 @@ def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,
             results[f"split{i}_{name}"] = values[:, i]
     results.update(_param_columns(params_list))
     results["params"] = params_list
+    # A numeric error_score hides a failure among the scores: this count
+    # keeps it visible (results_frame's status, the plots' failed trials).
+    results["n_failed_splits"] = n_failed
     for m in metrics:
         for i in range(n_splits):
             results[f"split{i}_test_{m}"] = test[m][:, i]

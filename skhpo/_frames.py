@@ -137,21 +137,32 @@ def _unpack(search_or_results):
     return cv_results, refit
 
 
-def _status(cv_results, primary):
-    """completed / pruned / failed for each candidate.
+def row_status(cv_results, scores):
+    """completed / pruned / failed of each row of ``cv_results``, as objects.
 
-    failed: the mean test score of the primary metric is NaN (a fit or a score
-    raised with ``error_score=np.nan``; with a numeric ``error_score`` the
-    results do not tell a failure apart, and it shows as completed); pruned:
-    a ``pruned`` key is True (a candidate BayesSearchCV's pruning stopped). A
-    failed candidate is reported as failed even when it was also pruned.
+    failed: ``scores`` (a metric's mean test scores) is NaN (a fit or a
+    score raised with ``error_score=np.nan``), or an ``n_failed_splits`` key
+    counts a failed split (skhpo's searches record it, so a numeric
+    ``error_score`` does not hide the failure; scikit-learn's do not, and
+    there such a row shows as completed); pruned: a ``pruned`` key is True
+    (a candidate BayesSearchCV's pruning stopped). A failed candidate is
+    reported as failed even when it was also pruned.
     """
-    mean = np.asarray(cv_results[f"mean_test_{primary}"], dtype=float)
-    status = np.full(len(mean), "completed", dtype=object)
+    scores = np.asarray(scores, dtype=float)
+    status = np.full(len(scores), "completed", dtype=object)
     if "pruned" in cv_results:
         status[np.asarray(cv_results["pruned"], dtype=bool)] = "pruned"
-    status[np.isnan(mean)] = "failed"
-    return pd.Categorical(status, categories=_STATUSES)
+    failed = np.isnan(scores)
+    if "n_failed_splits" in cv_results:
+        failed |= np.asarray(cv_results["n_failed_splits"]) > 0
+    status[failed] = "failed"
+    return status
+
+
+def _status(cv_results, primary):
+    """:func:`row_status` for the primary metric, as a categorical."""
+    return pd.Categorical(row_status(cv_results, cv_results[f"mean_test_{primary}"]),
+                          categories=_STATUSES)
 
 
 def _param_names(params):
@@ -266,7 +277,8 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
           configuration across Hyperband's rungs) when present;
         * ``status``, a categorical of ``"completed"``, ``"pruned"`` (a
           ``pruned`` key in ``cv_results_`` is True) and ``"failed"`` (the
-          mean test score of the primary metric is NaN).
+          mean test score of the primary metric is NaN, or, in skhpo's
+          results, a split failed under a numeric ``error_score``).
 
         Long columns: ``candidate``, ``split``, the parameter columns,
         ``test_<m>`` (and ``train_<m>``) for each metric, ``fit_time`` and

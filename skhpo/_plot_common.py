@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._frames import _metrics, _unpack, primary_metric
+from ._frames import _metrics, _unpack, primary_metric, row_status as _status
 
 
 # Written across a plot whose trials all failed, in place of a score scale.
@@ -35,12 +35,3 @@ def _select_metric(cv_results, refit, metric):
             f"prefix), or None for the refit metric."
         )
     return metric
-
-
-def _status(cv_results, scores):
-    """completed / pruned / failed of each row, for the chosen metric."""
-    pruned = np.asarray(cv_results.get("pruned", np.zeros(len(scores), bool)),
-                        dtype=bool)
-    status = np.where(pruned, "pruned", "completed").astype(object)
-    status[np.isnan(scores)] = "failed"
-    return status

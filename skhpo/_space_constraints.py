@@ -11,6 +11,7 @@ Estimators that declare nothing (third-party ones, skorch's) are not checked.
 """
 
 import math
+import numbers
 
 import numpy as np
 from sklearn import get_config
@@ -93,9 +94,11 @@ def _check_one(owner, param, name, dim):
                 f"{_describe(dim, name)} reaches values that {owner_name} refuses: "
                 f"{error} {_fix(dim, value, probes, refused, owner_name)}"
             )
-    if isinstance(dim, Integer) and dim.low < dim.high and _takes_fractions(dim, refused):
+    if (isinstance(dim, Integer) and dim.low < dim.high
+            and not _integer_default(owner, param) and _takes_fractions(dim, refused)):
         # Two ints make an Integer range (scikit-optimize's reading), which
-        # a continuous parameter was rarely meant to get.
+        # a continuous parameter was rarely meant to get, unless its default
+        # is a whole number too (KNeighbors' p=2: Minkowski powers 1, 2, 3).
         warn(f"Integer {name!r} searches whole numbers only, but {owner_name}'s "
              f"{param!r} takes any number in between too. For a continuous range "
              f"write floats, ({float(dim.low)!r}, {float(dim.high)!r}) or "
@@ -124,6 +127,11 @@ def _describe(dim, name):
 def _is_continuous(dim):
     return (isinstance(dim, Real) and not isinstance(dim, Integer)) or (
         isinstance(dim, Distribution) and not dim.is_discrete)
+
+
+def _integer_default(owner, param):
+    default = owner.get_params(deep=False).get(param)
+    return isinstance(default, numbers.Integral) and not isinstance(default, bool)
 
 
 def _takes_fractions(dim, refused):

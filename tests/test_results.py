@@ -20,12 +20,14 @@ from sklearn.model_selection import (
     HalvingRandomSearchCV,
     KFold,
     RandomizedSearchCV,
+    RepeatedStratifiedKFold,
 )
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
+from skhpo import BayesSearchCV, HyperbandSearchCV
 from skhpo.results import (
     ResultsFormatError,
     SearchResults,
@@ -281,6 +283,33 @@ def test_none_is_a_setting_shown_as_none_not_nan():
     assert column.tolist() == [None, 2, 5]
     assert [type(v) for v in column[1:]] == [int, int]
     assert column.tolist() == pd.DataFrame(search.cv_results_)["param_max_depth"].tolist()
+
+
+@pytest.mark.parametrize("search_class", [BayesSearchCV, HyperbandSearchCV])
+def test_skhpo_marks_failures_hidden_by_a_numeric_error_score(search_class, tmp_path):
+    # error_score=0 makes a failed fit look like a (bad) score; skhpo's
+    # results still count the failed splits, so the status says "failed".
+    space = {"fail": [False, True], "alpha": [1.0, 2.0]}
+    kwargs = ({"n_iter": 4} if search_class is BayesSearchCV
+              else {"cv": RepeatedStratifiedKFold(n_splits=3, n_repeats=3,
+                                                  random_state=0)})
+    search = search_class(FailingClassifier(), space, error_score=0.0,
+                          random_state=0, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the FitFailedWarning, and Hyperband's small space
+        search.fit(X, y)
+    results = search.cv_results_
+    fails = np.array([p["fail"] for p in results["params"]])
+    scored = np.isfinite(np.column_stack(
+        [results[f"split{i}_test_score"] for i in range(search.n_splits_)])).sum(axis=1)
+    assert fails.any() and (~fails).any()
+    assert results["n_failed_splits"].tolist() == np.where(fails, scored, 0).tolist()
+    assert (results["mean_test_score"][fails] == 0.0).all()
+    frame = results_frame(search).sort_index()
+    assert frame["status"].tolist() == ["failed" if f else "completed" for f in fails]
+    save_results(search, tmp_path / "r.json")
+    loaded = results_frame(load_results(tmp_path / "r.json")).sort_index()
+    assert loaded["status"].tolist() == frame["status"].tolist()
 
 
 def test_failed_candidates_have_status_failed(fitted):

@@ -418,6 +418,7 @@ def test_nothing_is_checked_when_scikit_learn_skips_parameter_validation():
 
 def test_two_ints_for_a_continuous_parameter_warn_with_the_float_range():
     from sklearn.linear_model import Ridge
+    from sklearn.neighbors import KNeighborsClassifier
 
     with pytest.warns(UserWarning, match=r"Integer 'alpha' searches whole numbers only, "
                                          r"but Ridge's 'alpha' takes any number in between "
@@ -431,3 +432,6 @@ def test_two_ints_for_a_continuous_parameter_warn_with_the_float_range():
         check_values(parse_search_spaces({"max_depth": (1, 10), "max_features": (1, 5),
                                           "min_samples_split": (2, 20)}),
                      DecisionTreeClassifier())
+        # It takes floats, but its default is a whole number (p=2): integers
+        # are a natural reading of (1, 4).
+        check_values(parse_search_spaces({"p": (1, 4)}), KNeighborsClassifier())
