@@ -257,7 +257,9 @@ class BayesSearchCV(FoldSearchCV):
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         One entry per evaluated candidate, as in ``GridSearchCV``, plus a
-        boolean ``pruned`` column and each split's ``split{i}_fit_time`` and
+        boolean ``pruned`` column, ``n_failed_splits`` (splits whose fit or
+        scoring failed, which a numeric ``error_score`` would otherwise hide)
+        and each split's ``split{i}_fit_time`` and
         ``split{i}_score_time``; ``split{i}_test_<m>`` (and the times) are NaN
         for the splits a pruned candidate was not scored on. Failed
         candidates (NaN scores) stay in the results; with ``pruning``, one is

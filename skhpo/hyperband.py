@@ -414,7 +414,9 @@ class HyperbandSearchCV(FoldSearchCV):
         ``split{i}_test_<m>``, ``mean_/std_/rank_test_<m>``,
         ``mean_fit_time``, ...) and ``bracket`` (Li et al.'s ``s``),
         ``iter`` (the rung within the bracket), ``n_resources`` and
-        ``candidate_id`` (the same id on every row of one candidate), and
+        ``candidate_id`` (the same id on every row of one candidate),
+        ``n_failed_splits`` (splits of the row whose fit or scoring failed,
+        which a numeric ``error_score`` would otherwise hide), and
         each split's ``split{i}_fit_time`` and ``split{i}_score_time``.
         ``split{i}_test_<m>`` and the split times are NaN for the splits a
         row did not score.
