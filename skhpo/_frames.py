@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 
 from ._json import to_python, value_label
+from .space import int_beside_equal_float
 
 #: cv_results_ keys that describe the budget of a candidate (successive
 #: halving's ``iter`` and ``n_resources``, Hyperband's ``bracket``).
@@ -101,12 +102,17 @@ def results_of(obj):
     """``(cv_results, refit)`` of a fitted search, a ``cv_results_`` dict or
     DataFrame, or what ``load_results`` returns; raise for anything else.
 
-    A DataFrame (``pd.DataFrame(search.cv_results_)``) becomes a dict of
-    arrays; ``refit`` is None where the input does not say.
+    A DataFrame (``pd.DataFrame(search.cv_results_)``, or
+    :func:`results_frame`'s wide frame) becomes a dict of arrays in the
+    order of its integer index, which is the order of ``cv_results_``: a
+    frame sorted by score (as ``results_frame`` returns it) gives the trials
+    back in the order they ran. ``refit`` is None where the input does not say.
     """
     if isinstance(obj, dict):
         return obj, None
     if isinstance(obj, pd.DataFrame):
+        if pd.api.types.is_integer_dtype(obj.index) and obj.index.is_unique:
+            obj = obj.sort_index()
         cv_results = {c: obj[c].to_numpy() for c in obj.columns}
         check_params_are_dicts(cv_results.get("params", []))
         return cv_results, None
@@ -181,7 +187,8 @@ def _param_column(values):
     bool when all present values are booleans (object if some are missing);
     int64 when all are integers; float64 when all are numbers (a missing
     value becomes NaN); the pandas string dtype for strings; object
-    otherwise. ``None`` is a setting (``max_depth=None``: no limit), so a
+    otherwise, and for ``1`` beside ``1.0`` (two settings of ``max_features``
+    that a float column would merge). ``None`` is a setting (``max_depth=None``: no limit), so a
     column holding it is object and shows it, beside values that stay the
     ones ``set_params`` takes. Estimators and other objects are shown by
     their label (class name, or ``__name__`` for functions and classes).
@@ -200,8 +207,8 @@ def _param_column(values):
     has_missing = len(present) < len(shown)
     if present and all(isinstance(v, bool) for v in present):
         return pd.Series(shown, dtype=object if has_missing else bool)
-    if present and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
-                       for v in present):
+    if (present and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                        for v in present) and not int_beside_equal_float(present)):
         if not has_missing and all(isinstance(v, numbers.Integral) for v in present):
             return pd.Series(shown, dtype="int64")
         return pd.Series([np.nan if v is None else v for v in shown], dtype="float64")

@@ -13,7 +13,7 @@ from ._matplotlib import added_beside, axes_or_new, fit_new_figure, pyplot
 from ._persistence import stored_dimensions
 from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
 from ._sensitivity_params import declared_range, declared_spaces, dimensions
-from .space import Categorical, _is_number
+from .space import Categorical, _is_number, int_beside_equal_float
 
 # A numeric parameter without a declared scale is shown on a log axis when
 # its values are positive and span at least two decades (the rule of
@@ -67,7 +67,8 @@ def _numeric_bounds(dim):
 def _axis(name, values, dim):
     """How one parameter is drawn: scale, limits, levels, and its coordinates."""
     present = [v for v in values if v is not _MISSING]
-    numeric = bool(present) and all(_is_number(to_python(v)) for v in present)
+    numeric = (bool(present) and all(_is_number(to_python(v)) for v in present)
+               and not int_beside_equal_float([to_python(v) for v in present]))
     if isinstance(dim, Categorical) or not numeric:
         declared = list(dim.categories) if isinstance(dim, Categorical) else []
         # The declared order first, then the other values seen: numbers in

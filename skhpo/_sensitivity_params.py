@@ -16,6 +16,7 @@ from .space import (
     Real,
     _is_number,
     dimension_scale,
+    int_beside_equal_float,
     quiet_parsing,
     to_dimension,
 )
@@ -79,8 +80,10 @@ class _Param:
 
     def __init__(self, name, values, dim=None, scale=None):
         self.name = name
-        # Infinity (C=np.inf) has no place on a numeric axis: a level, then.
-        numeric = all(_is_number(v) and np.isfinite(v) for v in values)
+        # Infinity (C=np.inf) has no place on a numeric axis, nor have 1 and
+        # 1.0 side by side (two settings of max_features): levels, then.
+        numeric = (all(_is_number(v) and np.isfinite(v) for v in values)
+                   and not int_beside_equal_float(values))
         # Whether the scale was read off the values alone (no space, no scales).
         self.guessed = scale is None and dim is None and numeric
         if scale is None:

@@ -186,15 +186,15 @@ class PairMarginalDisplay:
         name_a, name_b = s.param_a.iloc[0], s.param_b.iloc[0]
         va, vb = pd.unique(s.value_a), pd.unique(s.value_b)
         z = s["mean"].to_numpy(dtype=float).reshape(len(va), len(vb))
-        axes_values = []
+        edges = []
         for name, values, axis in ((name_b, vb, ax.xaxis), (name_a, va, ax.yaxis)):
-            if self.scales.get(name) == "categorical":
-                axes_values.append(np.arange(len(values)))
+            scale = self.scales.get(name)
+            if scale == "categorical":
+                edges.append(_cell_edges(np.arange(len(values)), "linear"))
                 axis.set_ticks(np.arange(len(values)), [str(v) for v in values])
             else:
-                axes_values.append(np.asarray(values, dtype=float))
-        mesh = ax.pcolormesh(axes_values[0], axes_values[1], z, shading="nearest",
-                             cmap="viridis")
+                edges.append(_cell_edges(np.asarray(values, dtype=float), scale))
+        mesh = ax.pcolormesh(edges[0], edges[1], z, shading="flat", cmap="viridis")
         if self.scales.get(name_b) == "log":
             ax.set_xscale("log")
         if self.scales.get(name_a) == "log":
@@ -205,3 +205,18 @@ class PairMarginalDisplay:
         self.mesh_ = mesh
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+def _cell_edges(centres, scale):
+    """Edges of cells centred on sorted ``centres``, halfway between
+    neighbours on the axis's own scale (geometric means on a log axis, where
+    linear midpoints would squeeze the lowest cell to a sliver)."""
+    warped = np.log(centres) if scale == "log" else centres
+    if len(warped) == 1:
+        inner, half = np.zeros(0), 0.5
+    else:
+        inner, half = (warped[1:] + warped[:-1]) / 2, None
+    first = warped[0] - (half if half is not None else inner[0] - warped[0])
+    last = warped[-1] + (half if half is not None else warped[-1] - inner[-1])
+    edges = np.concatenate([[first], inner, [last]])
+    return np.exp(edges) if scale == "log" else edges

@@ -339,7 +339,9 @@ class RobustnessReport:
         seeds and splits), ``robust_median`` (median of the seed means),
         ``seed_sd`` (sd of the seed means), ``fold_sd`` (pooled sd across
         splits), ``ci_low``/``ci_high`` (corrected resampled-t interval of
-        the robust mean, Nadeau & Bengio 2003), ``optimism`` (original score
+        the robust mean, Nadeau & Bengio 2003; a t interval knows no bounds
+        of the metric, so an accuracy near 1 can get a ``ci_high`` above 1),
+        ``optimism`` (original score
         minus robust mean; NaN, with a note, when the search's full budget
         was a subsample of the rows), ``mean_rank``/``rank_sd`` (rank among the
         configurations per seed), ``win_rate`` (share of seeds it ranks

@@ -508,7 +508,9 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     budget : number, default=None
         For Hyperband or successive-halving results (an ``n_resources`` or
         ``iter`` column), which budget to analyse. By default the largest
-        budget with at least ``MIN_TRIALS`` (8) successful trials.
+        budget with at least ``MIN_TRIALS`` (8) successful trials whose
+        scores are not all equal (the few survivors of a halving search
+        often tie).
     n_trees : int, default=32
         Trees of each forest.
     n_bootstrap : int, default=16
@@ -612,6 +614,10 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
         if budget is None:
             fix = ("Run a search with more candidates first (a larger n_iter, or "
                    "more values in a grid).")
+            if n_failed:
+                fix = (f"{n_failed} of {int(keep.sum())} trials failed (NaN score): "
+                       f"see why in the search's FitFailedWarning (or rerun with "
+                       f"error_score='raise'), then fix the space or the estimator.")
         else:
             column = _budget_column(results)
             counts = pd.Series(np.asarray(results[column])[np.isfinite(scores)])
@@ -651,8 +657,9 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     X = np.column_stack([p.coords(values[p.name]) for p in plist])
     y = scores[rows]
     if np.ptp(y) == 0:
-        raise ValueError("Every analysed trial has the same score, so no "
-                         "parameter explains anything.")
+        where = "" if budget is None else f" (at budget {budget})"
+        raise ValueError(f"Every analysed trial{where} has the same score, so no "
+                         f"parameter explains anything.")
 
     grid = complete_grid(X)
     if grid is not None:
@@ -706,13 +713,19 @@ def _apply_budget(results, scores, dicts, budget, notes):
               int(np.sum((budgets == b) & np.isfinite(scores)))
               for b in np.unique(budgets)}
     if budget is None:
-        eligible = [b for b in counts if counts[b] >= MIN_TRIALS]
+        # A budget where every trial ties (the few survivors of a halving
+        # search often do) explains nothing: the next one down, then.
+        varies = {b: len(set(scores[(budgets == b) & np.isfinite(scores)])) > 1
+                  for b in counts}
+        eligible = [b for b in counts if counts[b] >= MIN_TRIALS and varies[b]]
         budget = max(eligible) if eligible else max(counts)
         if budget != max(counts):
+            skipped = {b: n for b, n in counts.items() if b > budget}
+            tied = [b for b in skipped if not varies[b]]
             notes.append(
                 f"Analysed budget {column}={budget}, the largest with at least "
-                f"{MIN_TRIALS} trials; larger budgets had "
-                f"{ {b: n for b, n in counts.items() if b > budget} }."
+                f"{MIN_TRIALS} trials whose scores differ; larger budgets had "
+                f"{skipped} trials" + (f", all tied at {tied}." if tied else ".")
             )
     elif budget not in counts:
         raise ValueError(

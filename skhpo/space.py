@@ -57,9 +57,20 @@ def _order_keeps_apart(values):
     setting), nor with one number as an int and as a float, which
     scikit-learn tells apart (``max_features=1`` is one feature, ``1.0`` all
     of them)."""
-    if not all(math.isfinite(v) for v in values):
-        return False
-    return len({float(v) for v in values}) == len(
+    return all(math.isfinite(v) for v in values) and not int_beside_equal_float(values)
+
+
+def int_beside_equal_float(values):
+    """Whether one number appears as an int and as a float (``1`` and ``1.0``):
+    two settings to scikit-learn, one point on a numeric axis. The results
+    frames, plots and the sensitivity report then keep them as levels.
+
+    Examples
+    --------
+    >>> int_beside_equal_float([1, 0.5, 1.0]), int_beside_equal_float([1, 2, 0.5])
+    (True, False)
+    """
+    return len({float(v) for v in values}) != len(
         {(float(v), isinstance(v, numbers.Integral)) for v in values})
 
 

@@ -32,6 +32,7 @@ from skhpo import (  # noqa: E402
     Real,
     hyperband_schedule,
     load_results,
+    results_frame,
     save_results,
 )
 from skhpo.plotting import (  # noqa: E402
@@ -646,3 +647,26 @@ def test_parallel_colorbar_of_one_score_spans_the_score_axis():
     assert display.colorbar_.norm.vmin == pytest.approx(0.92)
     assert display.colorbar_.norm.vmax == pytest.approx(0.94)
     plt.close(display.figure_)
+
+
+def test_convergence_from_a_frame_sorted_by_score_keeps_the_run_order():
+    search = RandomizedSearchCV(SVC(), {"C": loguniform(1e-3, 1e3)}, n_iter=8, cv=3,
+                                random_state=0).fit(X, Y)
+    expected = search.cv_results_["mean_test_score"]
+    frame = results_frame(search)  # best first
+    assert frame["mean_test_score"].tolist() != expected.tolist()
+    trials = ConvergenceDisplay.from_results(frame).trials
+    np.testing.assert_array_equal(trials["score"], expected)
+    shuffled = pd.DataFrame(search.cv_results_).sample(frac=1, random_state=0)
+    np.testing.assert_array_equal(
+        ConvergenceDisplay.from_results(shuffled).trials["score"], expected)
+
+
+def test_parallel_coordinates_keep_one_and_one_point_zero_apart():
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0),
+                          {"max_features": [1, 2, 0.5, 1.0]}, cv=3).fit(X, Y)
+    for display in (ParallelCoordinatesDisplay.from_results(search.cv_results_),
+                    ParallelCoordinatesDisplay.from_search(search)):
+        axis = display.axes[0]
+        assert axis["scale"] == "categorical"
+        assert sorted(axis["levels"]) == ["0.5", "1", "1.0", "2"]

@@ -769,3 +769,14 @@ def test_saving_into_a_missing_folder_and_loading_a_journal_say_what_is_wrong(tm
         save_results(search, missing)
     with pytest.raises(ResultsFormatError, match="it is a checkpoint journal.*checkpoint="):
         load_results(tmp_path / "search.jsonl")
+
+
+def test_one_beside_one_point_zero_is_an_object_column():
+    # Two settings of max_features (one feature, all of them) that a float
+    # column would show, and filter, as one.
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0),
+                          {"max_features": [1, 1.0, 2]}, cv=3).fit(X, y)
+    column = results_frame(search).sort_index()["max_features"]
+    assert column.dtype == object
+    assert [type(v) for v in column] == [int, float, int]
+    assert (column == 1.0).sum() == 2 and column.map(type).eq(float).sum() == 1

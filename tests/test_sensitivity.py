@@ -798,3 +798,71 @@ def test_the_budget_note_lists_only_the_larger_budgets():
     assert report.diagnostics["budget"] == 3
     assert any(w.endswith("larger budgets had {9: 1}.")
                for w in report.diagnostics["warnings"])
+
+
+def test_one_beside_one_point_zero_stays_two_settings_from_a_dict():
+    # max_features=1 is one feature, 1.0 all of them: from the cv_results_
+    # dict alone (no space) the report must not merge them on a numeric axis.
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0),
+                          {"max_features": [1, 2, 0.5, 1.0], "min_samples_leaf": [1, 5]},
+                          cv=3).fit(X, y)
+    from_search = sensitivity_report(search, n_bootstrap=0, random_state=0)
+    from_dict = sensitivity_report(search.cv_results_, n_bootstrap=0, random_state=0)
+    columns = ["param", "scale", "main_effect"]
+    pd.testing.assert_frame_equal(from_dict.importances[columns],
+                                  from_search.importances[columns])
+    assert from_dict.importances.set_index("param").scale["max_features"] == "categorical"
+
+
+def test_pair_plot_cells_are_centred_on_a_log_axis():
+    import matplotlib.pyplot as plt
+
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(SVC(), {"C": [0.01, 0.1, 1, 10], "kernel": ["linear", "rbf"]},
+                          cv=3).fit(X, y)
+    display = sensitivity_report(search, random_state=0).plot_top_pair()
+    coords = display.mesh_.get_coordinates()
+    c_edges = coords[:, 0, 1] if display.ax_.get_yscale() == "log" else coords[0, :, 0]
+    # Each value of C in the middle of its cell on the log scale, cells equal.
+    np.testing.assert_allclose(np.diff(np.log10(c_edges)), 1.0)
+    np.testing.assert_allclose(c_edges[0], 0.01 / np.sqrt(10))
+    plt.close("all")
+
+
+def test_default_budget_skips_one_where_every_trial_ties():
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingGridSearchCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)
+    search = HalvingGridSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": [1, 2, 3, 4, 5, None], "min_samples_leaf": [1, 2, 5, 10]},
+        cv=3, random_state=0).fit(X, y)
+    budgets = np.asarray(search.cv_results_["n_resources"])
+    scores = search.cv_results_["mean_test_score"]
+    top = budgets.max()
+    assert (budgets == top).sum() >= 8 and np.ptp(scores[budgets == top]) == 0
+    report = sensitivity_report(search, n_bootstrap=0, random_state=0)
+    chosen = max(b for b in np.unique(budgets) if b < top)
+    assert report.diagnostics["budget"] == chosen
+    assert report.diagnostics["n_trials"] == (budgets == chosen).sum()
+    assert any("all tied" in note for note in report.diagnostics["warnings"])
+    with pytest.raises(ValueError, match=rf"at budget {top}\) has the same score"):
+        sensitivity_report(search, budget=int(top))
+
+
+def test_too_few_trials_because_most_failed_says_so():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(LogisticRegression(max_iter=300),
+                          {"C": [0.01, 0.1, 1, 10, 100, -1, -2],
+                           "solver": ["lbfgs", "liblinear"]}, cv=3, error_score=np.nan)
+    with pytest.warns(Warning):
+        search.fit(X, y)
+    with pytest.raises(ValueError, match=r"got \d\. \d+ of 14 trials failed \(NaN score\)"):
+        sensitivity_report(search)
