@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._frames import _n_splits, _unpack, results_frame
+from ._frames import _n_splits, _unpack, results_frame, row_status
 from ._json import to_python
 from ._matplotlib import axes_or_new, fit_new_figure, pyplot
 from ._persistence import search_parameter
-from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
+from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric
 
 _PANELS = ("iteration", "time")
 
@@ -233,7 +233,7 @@ class ConvergenceDisplay:
         frame = results_frame(source if not isinstance(source, dict) else cv_results)
         frame = frame.sort_index()  # candidate order, not rank order
         scores = np.asarray(cv_results[f"mean_test_{metric}"], dtype=float)
-        status = _status(cv_results, scores)
+        status = row_status(cv_results, scores)
         split_scores = _split_scores(cv_results, metric)
         cost, n_used, reuse = _trial_costs(cv_results, frame, split_scores, status,
                                            _search_resource(source))

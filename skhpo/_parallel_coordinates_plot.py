@@ -7,11 +7,11 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ._frames import _param_names, _unpack
+from ._frames import _param_names, _unpack, row_status
 from ._json import to_python, value_label
 from ._matplotlib import added_beside, axes_or_new, fit_new_figure, pyplot
 from ._persistence import stored_dimensions
-from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric, _status
+from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric
 from ._sensitivity_params import declared_range, declared_spaces, dimensions
 from .space import Categorical, _is_number, int_beside_equal_float
 
@@ -261,7 +261,7 @@ class ParallelCoordinatesDisplay:
         if not params:
             raise ValueError("The search has no parameters to plot.")
         scores = np.asarray(cv_results[f"mean_test_{metric}"], dtype=float)
-        status = _status(cv_results, scores)
+        status = row_status(cv_results, scores)
         rows = np.arange(len(all_params))
         if budget == "full" and "n_resources" in cv_results:
             budgets = np.asarray(cv_results["n_resources"])

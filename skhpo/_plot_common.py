@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from ._frames import _metrics, _unpack, primary_metric, row_status as _status
+from ._frames import _metrics, _unpack, primary_metric
 
 
 # Written across a plot whose trials all failed, in place of a score scale.

@@ -833,7 +833,6 @@ def test_pair_plot_cells_are_centred_on_a_log_axis():
 
 
 def test_default_budget_skips_one_where_every_trial_ties():
-    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
     from sklearn.model_selection import HalvingGridSearchCV
     from sklearn.tree import DecisionTreeClassifier
 
