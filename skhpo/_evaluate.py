@@ -301,9 +301,10 @@ class _MetricRouter:
 
 
 def _as_float(value, name):
-    if isinstance(value, numbers.Number) or np.ndim(value) == 0:
+    # A one-element array counts as its element, as in scikit-learn.
+    if isinstance(value, numbers.Number) or np.size(value) == 1:
         try:
-            return float(value)
+            return float(np.asarray(value).reshape(-1)[0])
         except (TypeError, ValueError):
             pass
     raise ValueError(

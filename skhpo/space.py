@@ -545,8 +545,13 @@ def _is_frozen_distribution(value):
     return hasattr(value, "rvs") and hasattr(value, "ppf") and hasattr(value, "dist")
 
 
-def to_dimension(value, name=None):
+def to_dimension(value, name=None, *, skopt_reading=True):
     """Turn any accepted form into a validated :class:`Dimension`.
+
+    ``skopt_reading``: whether to warn that scikit-optimize reads a list of
+    two numbers as a range. :class:`Space` warns only for a space written in
+    scikit-optimize's style (with a tuple or a dimension object); a space of
+    lists and distributions is a GridSearchCV or RandomizedSearchCV grid.
 
     Examples
     --------
@@ -583,7 +588,8 @@ def to_dimension(value, name=None):
                 f"GridSearchCV), one of them the prior name {values[2]!r}. For a "
                 f"range, write it as a tuple, {tuple(values)!r}."
             )
-        if isinstance(value, list) and len(values) == 2 and all(map(_is_number, values)):
+        if (skopt_reading and isinstance(value, list) and len(values) == 2
+                and all(map(_is_number, values))):
             warn(
                 f"The list{_label(name)} {values!r} is searched as two values, "
                 f"as GridSearchCV does, but scikit-optimize reads a list of two "
@@ -689,7 +695,9 @@ class Space:
                     f"Search-space keys must be parameter names (str), got "
                     f"{key!r}."
                 )
-        self.dimensions = [to_dimension(dimensions[k], k) for k in sorted(dimensions)]
+        skopt_style = any(isinstance(v, (tuple, Dimension)) for v in dimensions.values())
+        self.dimensions = [to_dimension(dimensions[k], k, skopt_reading=skopt_style)
+                           for k in sorted(dimensions)]
         self.names = sorted(dimensions)
         widths = [d.n_columns for d in self.dimensions]
         self._slices = np.cumsum([0] + widths)

@@ -590,3 +590,25 @@ def test_calls_do_not_overlap_when_an_error_ends_the_search():
     # manager thread then printed a KeyError traceback).
     assert _evaluator(error_score=np.nan).can_overlap()
     assert not _evaluator(error_score="raise").can_overlap()
+
+
+def test_a_scorer_returning_a_one_element_array_counts_as_its_number():
+    # scikit-learn accepts it (GridSearchCV scores such a scorer normally).
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    from skhpo import BayesSearchCV
+
+    X, y = load_iris(return_X_y=True)
+
+    def as_array(estimator, X, y):
+        return np.array([estimator.score(X, y)])
+
+    ours = BayesSearchCV(LogisticRegression(max_iter=300), {"C": [0.1, 1.0, 10.0]},
+                         n_iter=3, cv=3, scoring=as_array, random_state=0).fit(X, y)
+    grid = GridSearchCV(LogisticRegression(max_iter=300), {"C": [0.1, 1.0, 10.0]},
+                        cv=3, scoring=as_array).fit(X, y)
+    order = np.argsort([p["C"] for p in ours.cv_results_["params"]])
+    np.testing.assert_allclose(ours.cv_results_["mean_test_score"][order],
+                               grid.cv_results_["mean_test_score"])
