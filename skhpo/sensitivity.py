@@ -721,7 +721,7 @@ def _apply_budget(results, scores, dicts, budget, notes):
         budget = max(eligible) if eligible else max(counts)
         if budget != max(counts):
             skipped = {b: n for b, n in counts.items() if b > budget}
-            tied = [b for b in skipped if not varies[b]]
+            tied = [b for b in skipped if counts[b] >= MIN_TRIALS and not varies[b]]
             notes.append(
                 f"Analysed budget {column}={budget}, the largest with at least "
                 f"{MIN_TRIALS} trials whose scores differ; larger budgets had "
