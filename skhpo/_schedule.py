@@ -163,8 +163,11 @@ def hyperband_schedule(max_resources, min_resources=1, factor=3, n_brackets="all
     n_splits : int, default=5
         CV splits per evaluation, used when ``resource != "n_splits"``.
     n_points : int, default=None
-        Distinct points of a finite search space, which caps the candidates
-        (see :func:`hyperband_brackets`).
+        The number of distinct points of a finite search space (None: more
+        than any schedule draws). No bracket starts more candidates than the
+        points its predecessors left: a bracket cut to ``n`` keeps
+        ``floor(n / eta)`` per rung as usual (at least one), and a bracket
+        with no point left is dropped, with those after it.
 
     Returns
     -------

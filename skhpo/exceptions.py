@@ -50,7 +50,7 @@ class AllFitsFailedError(SkhpoError, ValueError):
     ...                        n_iter=2, cv=2)
     >>> try:
     ...     with warnings.catch_warnings():
-    ...         warnings.simplefilter("ignore")  # one FitFailedWarning per fit
+    ...         warnings.simplefilter("ignore")  # one FitFailedWarning sums up the failures
     ...         search.fit(X, y)
     ... except AllFitsFailedError as error:
     ...     print(str(error).splitlines()[0])  # doctest: +ELLIPSIS

@@ -591,7 +591,8 @@ class HyperbandSearchCV(FoldSearchCV):
             if n_samples is None and self.max_resources == "auto":
                 raise ValueError(
                     "max_resources='auto' with resource='n_samples' needs X to "
-                    "count the samples; pass X, or set max_resources."
+                    "count the samples; pass X (and y for a classifier: "
+                    "schedule(X, y)), or set max_resources."
                 )
             max_r = n_samples if self.max_resources == "auto" else self.max_resources
             if n_samples is not None and max_r > n_samples:
@@ -681,8 +682,10 @@ class HyperbandSearchCV(FoldSearchCV):
         ----------
         X, y : array-like, default=None
             Needed only when the number of splits or samples depends on them
-            (``resource="n_samples"`` with ``max_resources="auto"``, or a cv
-            whose number of splits depends on the data). Given X, the
+            (``resource="n_samples"`` with ``max_resources="auto"``, and y too
+            for a classifier with ``min_resources="smallest"``, which counts
+            its classes; or a cv whose number of splits depends on the data).
+            Given X, the
             preview also runs fit's checks of the first rung, so it refuses
             what fit would refuse.
         groups : array-like, default=None

@@ -953,17 +953,63 @@ class SensitivityReport:
                 f"oob_r2={d.get('oob_r2', np.nan):.2f}, top total effects: {top})")
 
     def plot_importances(self, ax=None):
-        """Bars of main effects with intervals, plus the interaction part."""
+        """Bars of main effects with intervals, plus the interaction part.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure's Axes when None.
+
+        Returns
+        -------
+        display : ImportanceDisplay
+            With ``ax_`` and ``figure_``.
+        """
         return ImportanceDisplay.from_report(self).plot(ax=ax)
 
     def plot_marginal(self, param=None, ax=None):
-        """Marginal curve of ``param`` (default the most important) with band and rug."""
+        """Marginal curve of ``param`` with its interval band and a rug of the trials.
+
+        Parameters
+        ----------
+        param : str, default=None
+            An analysed parameter; the most important when None.
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure's Axes when None.
+
+        Returns
+        -------
+        display : MarginalDisplay
+            With ``ax_`` and ``figure_``.
+        """
         return MarginalDisplay.from_report(self, param).plot(ax=ax)
 
     def plot_interactions(self, ax=None):
-        """Heatmap: main effects on the diagonal, pairwise shares off it."""
+        """Heatmap: main effects on the diagonal, pairwise shares off it.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure's Axes when None.
+
+        Returns
+        -------
+        display : InteractionDisplay
+            With ``ax_`` and ``figure_``.
+        """
         return InteractionDisplay.from_report(self).plot(ax=ax)
 
     def plot_top_pair(self, ax=None):
-        """Two-dimensional marginal of the top interacting pair."""
+        """Two-dimensional marginal of the top interacting pair.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure's Axes when None.
+
+        Returns
+        -------
+        display : PairMarginalDisplay
+            With ``ax_`` and ``figure_``.
+        """
         return PairMarginalDisplay.from_report(self).plot(ax=ax)

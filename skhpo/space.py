@@ -126,6 +126,9 @@ class Real(Dimension):
     base : float, default=10
         Accepted for scikit-optimize compatibility; the base of a logarithm
         does not change a log-uniform distribution.
+    transform : str, default=None
+        Accepted for scikit-optimize compatibility and ignored: skhpo always
+        maps the dimension to the unit interval its own way.
     name : str, default=None
         Set from the key of the search-space dict when omitted.
     dtype : type or str, default=float
@@ -236,6 +239,19 @@ class Integer(Real):
     ``prior="log-uniform"``), so a uniform draw on the unit cube is a uniform
     draw of the integers.
 
+    Parameters
+    ----------
+    low, high : int
+        Bounds, both included, ``low < high``.
+    prior : {"uniform", "log-uniform"}, default="uniform"
+        Each integer equally likely, or equally likely per decade.
+    base, transform
+        Accepted for scikit-optimize compatibility, as in :class:`Real`.
+    name : str, default=None
+        Set from the key of the search-space dict when omitted.
+    dtype : type or str, default=int
+        Type of the returned values, or its numpy name (``"int32"``).
+
     Examples
     --------
     >>> from skhpo import Integer
@@ -286,6 +302,8 @@ class Categorical(Dimension):
         The choices, at least one.
     prior : None
         Accepted for scikit-optimize compatibility; only uniform is supported.
+    transform : str, default=None
+        Accepted for scikit-optimize compatibility and ignored.
     name : str, default=None
 
     Examples
@@ -536,6 +554,8 @@ def _describe_dist(dist):
     kwds = ", ".join(f"{k}={v!r}" for k, v in getattr(dist, "kwds", {}).items())
     support = getattr(getattr(dist, "dist", None), "xk", None)
     if support is not None:  # rv_discrete(values=(xk, pk)): no args tell it
+        # scipy names an unnamed one "Distribution", which reads as ours.
+        name = "rv_discrete" if name == "Distribution" else name
         masses = dist.dist.pk
         kwds = f"values=({[v.item() for v in support]}, {[p.item() for p in masses]})"
     return f"{name}({', '.join(p for p in (args, kwds) if p)})"

@@ -443,3 +443,11 @@ def test_two_ints_for_a_continuous_parameter_warn_with_the_float_range():
         # It takes floats, but its default is a whole number (p=2): integers
         # are a natural reading of (1, 4).
         check_values(parse_search_spaces({"p": (1, 4)}), KNeighborsClassifier())
+
+
+def test_an_unnamed_rv_discrete_reads_as_rv_discrete_in_messages():
+    from scipy import stats
+
+    dim = to_dimension(stats.rv_discrete(values=([1, 3, 5], [0.2, 0.5, 0.3])), "k")
+    assert repr(dim) == ("Distribution(rv_discrete(values=([1, 3, 5], [0.2, 0.5, 0.3])), "
+                         "name='k')")
