@@ -18,17 +18,23 @@ dropped with a warning and cut off the file before new lines are appended.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import numbers
 import os
 
 import joblib
+
+try:  # joblib's dependency since 1.5; vendored by the joblib before
+    import cloudpickle
+except ImportError:  # pragma: no cover
+    from joblib.externals import cloudpickle
 import numpy as np
 
 from ._persistence import data_fingerprint
 from ._warm_start import _cv_results
 from ._warnings import warn
-from .space import _is_frozen_distribution, params_key, value_key
+from .space import _is_frozen_distribution, params_key
 from .exceptions import SkhpoError
 
 FORMAT = "skhpo-journal"
@@ -134,8 +140,12 @@ def _fingerprint(value):
     value = _without_random_states(value)
     try:
         return joblib.hash(value)
-    except Exception:  # an object pickle cannot reach (a lambda, a class made by exec)
-        return joblib.hash(value_key(value))
+    except Exception:
+        # pickle refuses a lambda (or a class made by exec) anywhere inside;
+        # cloudpickle writes it by value, its code included, so two different
+        # lambdas differ. Their reprs were alike ("<function <lambda>>"),
+        # and a journal of another scoring or estimator was reused.
+        return hashlib.sha256(cloudpickle.dumps(value)).hexdigest()
 
 
 def _without_random_states(value):

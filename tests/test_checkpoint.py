@@ -405,3 +405,32 @@ def test_a_second_fit_with_warm_start_true_is_refused_up_front(tmp_path):
         search.fit(X, y)
     search.set_params(checkpoint=tmp_path / "second.jsonl").fit(X, y)
     assert search.n_fold_fits_ == 4 * 3
+
+
+def test_a_journal_of_another_lambda_is_refused(tmp_path):
+    # pickle cannot fingerprint a lambda; their reprs are all alike, and a
+    # journal of another scoring (or a FunctionTransformer's function) was
+    # once reused with no fit at all.
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    path = tmp_path / "search.jsonl"
+
+    def search(transform="identity", scoring="score"):
+        # New function objects at every call, from the same code: as a rerun
+        # of the same script makes them.
+        func = (lambda z: z) if transform == "identity" else (lambda z: z * 0.0)
+        scorer = ((lambda e, X, y: e.score(X, y)) if scoring == "score"
+                  else (lambda e, X, y: -1.0))
+        return BayesSearchCV(make_pipeline(FunctionTransformer(func),
+                                           LogisticRegression(max_iter=300)),
+                             {"logisticregression__C": Real(1e-2, 1e2, prior="log-uniform")},
+                             n_iter=2, n_initial_points=2, cv=3, random_state=0,
+                             scoring=scorer, checkpoint=path)
+
+    search().fit(X, y)
+    assert search().fit(X, y).n_fold_fits_ == 0  # the same code: resumed
+    with pytest.raises(JournalMismatchError, match=r"these differ: estimator\."):
+        search(transform="zero").fit(X, y)
+    with pytest.raises(JournalMismatchError, match=r"these differ: scoring\."):
+        search(scoring="constant").fit(X, y)
