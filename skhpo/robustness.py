@@ -97,7 +97,9 @@ def check_robustness(
         themselves. At least 2.
     top_k : int, default=5
         Number of best configurations of the search to re-score (fewer if
-        the search has fewer valid candidates).
+        the search has fewer valid candidates: not failed, which skhpo's
+        searches record even under a numeric ``error_score``, not pruned, and
+        at the full budget).
     vary : tuple of {"estimator", "cv"}, default=("estimator", "cv")
         What a seed changes. ``"estimator"`` sets every ``random_state`` and
         ``*__random_state`` in ``get_params(deep=True)``; ``"cv"`` re-creates
@@ -781,7 +783,12 @@ def _ranking(search, scoring):
     if "pruned" in results and np.any(results["pruned"]):
         rule += " among the candidates not pruned"
     mean = np.asarray(results[f"mean_test_{metric}"], dtype=float)
-    valid = np.flatnonzero(full & np.isfinite(mean))
+    # skhpo's searches count failed splits: under a numeric error_score a
+    # failed candidate's mean is that number, which may rank it first.
+    failed = np.asarray(results.get("n_failed_splits", np.zeros(len(mean))), dtype=int) > 0
+    if np.any(full & failed):
+        rule += " among the candidates with no failed split"
+    valid = np.flatnonzero(full & np.isfinite(mean) & ~failed)
     if valid.size == 0:
         raise ValueError(
             "The search has no candidate with a finite score to re-score; "

@@ -871,3 +871,31 @@ def test_the_better_of_two_configurations_gets_a_two_sided_p_value():
     assert best == 0 and cols["p_holm"][best] == 1.0
     assert 0 < cols["p_vs_best"][1] < 0.5
     assert cols["p_holm"][1] == pytest.approx(2 * cols["p_vs_best"][1])
+
+
+def test_a_candidate_that_failed_under_a_numeric_error_score_is_not_rescored():
+    # error_score=1.0 gives the failed candidate the best mean accuracy;
+    # skhpo's n_failed_splits tells it apart, so it is not a top configuration.
+    from sklearn.linear_model import LogisticRegression
+
+    from skhpo import BayesSearchCV
+
+    class FailsAboveTen(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            if self.C > 10:
+                raise ValueError("C too large")
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X, y = load_iris(return_X_y=True)
+    search = BayesSearchCV(FailsAboveTen(max_iter=300), {"C": [0.1, 1.0, 100.0]},
+                           n_iter=3, cv=KFold(3, shuffle=True, random_state=0),
+                           error_score=1.0, random_state=0, refit=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    failed = [p["C"] for p, n in zip(search.cv_results_["params"],
+                                     search.cv_results_["n_failed_splits"]) if n]
+    assert failed == [100.0]
+    report = check_robustness(search, X, y, seeds=2, top_k=2, random_state=0)
+    assert sorted(p["C"] for p in report.summary["params"]) == [0.1, 1.0]
+    assert "no failed split" in report.ranking_rule
