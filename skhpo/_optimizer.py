@@ -184,6 +184,8 @@ class Optimizer:
                              if len(pending) else np.zeros((0, self.space.n_columns)))
 
     def _tell(self, params_list, scores):
+        if not len(params_list) and not np.size(scores):
+            return  # a warm start with no earlier point in this space
         X = self.space.encode(list(params_list))
         scores = np.asarray(scores, dtype=float).reshape(-1)
         if len(X) != len(scores):

@@ -31,6 +31,18 @@ def _cv_results(source):
     return results
 
 
+class History:
+    """What ``warm_start=True`` continues from: every point told so far and
+    its score (NaN: failed), as a ``cv_results_``, and the ``scoring`` and
+    ``cv`` they were measured with, kept where :func:`load_results` keeps a
+    file's, so that a change of either warns as for any other source."""
+
+    def __init__(self, params, scores, metric, scoring, cv):
+        self.cv_results_ = {"params": list(params),
+                            f"mean_test_{metric}": np.asarray(scores, dtype=float)}
+        self.metadata = {"search": {"params": {"scoring": scoring, "cv": cv}}}
+
+
 def _error_score(source):
     """The numeric ``error_score`` of the search behind ``source``, or None."""
     value = search_parameter(source, "error_score")

@@ -17,7 +17,7 @@ from ._evaluate import format_cv_results
 from ._optimizer import Optimizer
 from ._progress import ProgressPrinter
 from ._pruning import MIN_SPLITS, pooled_difference_sd, should_prune
-from ._warm_start import check_warm_start, warm_start_points
+from ._warm_start import History, check_warm_start, warm_start_points
 from ._warnings import warn
 from .acquisition import ACQUISITIONS
 from .space import params_key, reread_search_spaces
@@ -287,7 +287,11 @@ class BayesSearchCV(FoldSearchCV):
         Per subspace searched (all of them, unless a callback stopped the
         search), scikit-optimize's result object: ``x`` (best point as a
         list in the space's sorted name order), ``fun`` (minus its score),
-        ``x_iters``, ``func_vals`` and ``space``.
+        ``x_iters``, ``func_vals`` and ``space``. With a warm start they
+        cover everything the optimizer was told, the earlier points first
+        (as scikit-optimize's ``x0``/``y0`` are), so ``x`` may be an earlier
+        fit's best while ``best_params_`` is this fit's; the callbacks see
+        the same results (a ``DeltaYStopper`` counts the earlier scores).
 
     See Also
     --------
@@ -604,9 +608,12 @@ class BayesSearchCV(FoldSearchCV):
                 break
         ctx_end(search_ctx, estimator=self)
         # What warm_start=True continues from: every point the GPs were told,
-        # an earlier warm start's included, so that a chain of fits never
-        # tries a point twice.
-        self._told_history_ = _told_history(optimizers, self._followed_metric(evaluator))
+        # an earlier warm start's included, and the points of a chain's
+        # earlier fits outside this fit's space, so that a chain of fits
+        # never tries a point twice.
+        self._told_history_ = _told_history(
+            optimizers, self._followed_metric(evaluator), self.scoring, self.cv,
+            earlier=getattr(self, "_told_history_", None) if self.warm_start is True else None)
 
         rows, more = self._rows, dict(self._more)
         del self._rows, self._more, self._complete
@@ -669,7 +676,7 @@ class BayesSearchCV(FoldSearchCV):
             done += len(flight.batch)
             progress.update(step=f"candidate {len(self._rows)}/{total}",
                             fits_done=evaluator.n_fits_, best=self._best_so_far())
-            if self._callbacks:
+            if self._callbacks and not stop:
                 # After a stop, the batches already proposed finish, uncalled.
                 said_stop, self.optimizer_results_[-1] = self._callbacks_stop(
                     *_told(optimizer), **_skopt_fields(optimizer),
@@ -785,15 +792,22 @@ def _told(optimizer):
     return [[p[name] for name in names] for p in optimizer._told], optimizer._scores
 
 
-def _told_history(optimizers, metric):
+def _told_history(optimizers, metric, scoring, cv, earlier=None):
     """The points told to ``optimizers`` and their scores (NaN: failed), each
-    point once, as a ``cv_results_``-like dict that a warm start reads."""
+    point once, after those of the ``earlier`` history that this fit's spaces
+    left out, as the :class:`History` a warm start reads."""
     history = {}
-    for optimizer in optimizers:
-        for params, score in zip(optimizer._told, optimizer._scores):
-            history.setdefault(params_key(params), (params, score))
-    return {"params": [p for p, _ in history.values()],
-            f"mean_test_{metric}": np.array([s for _, s in history.values()], dtype=float)}
+    told = [(params, score) for optimizer in optimizers
+            for params, score in zip(optimizer._told, optimizer._scores)]
+    if earlier is not None:
+        results = earlier.cv_results_
+        key = f"mean_test_{metric}"
+        if key in results:  # the same metric followed: the scores compare
+            told = [*zip(results["params"], results[key]), *told]
+    for params, score in told:
+        history[params_key(params)] = (params, score)
+    return History([p for p, _ in history.values()], [s for _, s in history.values()],
+                   metric, scoring, cv)
 
 
 def _optimize_result(optimizer):

@@ -197,10 +197,13 @@ def test_lookahead_with_pruning_is_refused_before_fitting():
 def test_callback_stop_with_lookahead_finishes_the_proposed_batch():
     search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_points=2, lookahead=1,
                            **SMALL)
-    search.fit(X_iris, y_iris, callback=lambda result: True)
+    calls = []
+    search.fit(X_iris, y_iris, callback=lambda result: calls.append(result) or True)
     # Stopped after the first batch; the second was already being fitted.
     assert len(search.cv_results_["params"]) == 4
     assert len(search.optimizer_results_[0].x_iters) == 4
+    # It finished uncalled, as scikit-optimize calls nothing after a stop.
+    assert len(calls) == 1
 
 
 def _record_overlap(monkeypatch):
@@ -772,6 +775,37 @@ def test_a_chain_of_warm_started_fits_never_tries_a_point_twice():
     assert sorted(tried) == [0.01, 0.1, 1.0, 10.0]
     with pytest.raises(ValueError, match="already covers every point"):
         search.fit(X, y)
+
+
+def test_a_chain_keeps_the_points_a_changed_space_left_out():
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)
+    depth = {"max_depth": [1, 2, 3, 4, 5, 6]}
+    search = BayesSearchCV(DecisionTreeClassifier(random_state=0), depth, n_iter=3, cv=3,
+                           random_state=0, warm_start=True).fit(X, y)
+    first = {p["max_depth"] for p in search.cv_results_["params"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the earlier points outside the space
+        search.set_params(search_spaces={"min_samples_leaf": [1, 2, 3]}).fit(X, y)
+        search.set_params(search_spaces=depth).fit(X, y)
+    third = {p["max_depth"] for p in search.cv_results_["params"]}
+    assert len(first) == len(third) == 3 and not first & third
+
+
+def test_warm_start_true_warns_when_scoring_or_cv_changed():
+    X, y = load_iris(return_X_y=True)
+    search = BayesSearchCV(LogisticRegression(max_iter=500),
+                           {"C": Real(1e-3, 1e3, prior="log-uniform")}, n_iter=3,
+                           n_initial_points=2, cv=3, random_state=0, warm_start=True)
+    search.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search.set_params(cv=StratifiedKFold(3)).fit(X, y)  # the same as cv=3
+    with pytest.warns(UserWarning, match=r"earlier search used scoring=None, "
+                                         r"cv=StratifiedKFold\(n_splits=3.*, this "
+                                         r"one scoring='neg_log_loss', cv=5"):
+        search.set_params(scoring="neg_log_loss", cv=5).fit(X, y)
 
 
 class FoldNoise(BaseEstimator, RegressorMixin):
