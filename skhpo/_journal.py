@@ -165,6 +165,20 @@ def _without_random_states(value):
     return value
 
 
+def _check_path(path):
+    """A clear refusal, before any fit, of a path no journal can be written to."""
+    directory = os.path.dirname(os.path.abspath(path)) if path else ""
+    problem = ("is empty" if not path
+               else "is a directory" if os.path.isdir(path)
+               else f"is in a directory that does not exist ({directory})"
+               if not os.path.isdir(directory) else None)
+    if problem:
+        raise ValueError(
+            f"checkpoint={path!r} {problem}: give the path of a file to write the "
+            f"journal to (it is created), in an existing directory."
+        )
+
+
 class Journal:
     """Append-only journal of split results at ``path``.
 
@@ -184,6 +198,7 @@ class Journal:
         """``setup`` (:func:`describe_setup`) must match the journal's;
         ``readable`` (:func:`readable_setup`) only words a refusal."""
         journal = cls(path, setup, readable)
+        _check_path(journal.path)
         if os.path.exists(journal.path) and os.path.getsize(journal.path) > 0:
             journal._read()
         else:
@@ -202,8 +217,9 @@ class Journal:
         good_bytes = len(data) - len(torn)
         if not complete:
             raise JournalMismatchError(
-                f"{self.path} is not a skhpo checkpoint journal (no header line). "
-                f"Delete it or choose another checkpoint path."
+                f"{self.path} is not a skhpo checkpoint journal: it has no complete "
+                f"header line (not a journal, or a search killed as it started, "
+                f"before any result). Delete it or choose another checkpoint path."
             )
         try:
             header = json.loads(complete[0])

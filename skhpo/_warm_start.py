@@ -25,8 +25,11 @@ def _cv_results(source):
                         "copies a search given as warm_start without its "
                         "results; pass warm_start=search.cv_results_ instead)")
         raise TypeError(
-            "warm_start must be a fitted search, its cv_results_ dict, or what "
-            f"skhpo.load_results returns; got {type(source).__name__}{unfitted}."
+            "warm_start must be True (continue from this search's last fit), "
+            "False, a fitted search, its cv_results_ dict, or what "
+            f"skhpo.load_results returns; got "
+            f"{repr(source) if isinstance(source, (str, int, float)) else type(source).__name__}"
+            f"{unfitted}."
         )
     return results
 

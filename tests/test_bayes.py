@@ -1162,3 +1162,12 @@ def test_a_cloned_warm_start_search_says_clone_dropped_its_results():
     earlier_alphas = {p["alpha"] for p in earlier.cv_results_["params"]}
     assert len(warm.cv_results_["params"]) == SMALL["n_iter"]
     assert not earlier_alphas & {p["alpha"] for p in warm.cv_results_["params"]}
+
+
+@pytest.mark.parametrize("value", ["yes", 1])
+def test_a_bad_warm_start_names_every_accepted_form(value):
+    search = BayesSearchCV(LogisticRegression(), {"C": [1.0, 2.0]}, n_iter=2,
+                           warm_start=value)
+    with pytest.raises(TypeError, match=rf"must be True \(continue from this search's "
+                                        rf"last fit\), False, .* got {value!r}\.$"):
+        search.fit(X_iris, y_iris)

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -172,7 +173,7 @@ def test_a_torn_header_is_refused_without_a_torn_result_warning(tmp_path):
     path.write_text(header[: len(header) // 2])  # killed while writing the header
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "that result is dropped"
-        with pytest.raises(JournalMismatchError, match="no header line"):
+        with pytest.raises(JournalMismatchError, match="no complete header line"):
             _bayes(n_iter=2, checkpoint=path).fit(X, y)
 
 
@@ -434,3 +435,14 @@ def test_a_journal_of_another_lambda_is_refused(tmp_path):
         search(transform="zero").fit(X, y)
     with pytest.raises(JournalMismatchError, match=r"these differ: scoring\."):
         search(scoring="constant").fit(X, y)
+
+
+@pytest.mark.parametrize("path, problem", [
+    ("", "is empty"), (".", "is a directory"),
+    ("no/such/dir/search.jsonl", "is in a directory that does not exist"),
+])
+def test_a_checkpoint_path_no_journal_can_be_written_to_is_refused(path, problem):
+    search = _bayes(n_iter=2, checkpoint=path)
+    with pytest.raises(ValueError, match=f"checkpoint='{re.escape(path)}' {problem}"):
+        search.fit(X, y)
+    assert not hasattr(search, "cv_results_")
