@@ -892,6 +892,15 @@ def _check_fit(full, plist, X, n_trials, notes):
 # The report and its plots
 # --------------------------------------------------------------------------
 
+def _plot_doc(summary, display, more_parameters=""):
+    """The docstring of a ``SensitivityReport.plot_*`` method."""
+    return (f"{summary}\n\n        Parameters\n        ----------\n{more_parameters}"
+            f"        ax : matplotlib Axes, default=None\n"
+            f"            Where to draw; a new figure's Axes when None.\n\n"
+            f"        Returns\n        -------\n        display : {display}\n"
+            f"            With ``ax_`` and ``figure_``.\n        ")
+
+
 class SensitivityReport:
     """The result of :func:`sensitivity_report`.
 
@@ -953,63 +962,28 @@ class SensitivityReport:
                 f"oob_r2={d.get('oob_r2', np.nan):.2f}, top total effects: {top})")
 
     def plot_importances(self, ax=None):
-        """Bars of main effects with intervals, plus the interaction part.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Where to draw; a new figure's Axes when None.
-
-        Returns
-        -------
-        display : ImportanceDisplay
-            With ``ax_`` and ``figure_``.
-        """
         return ImportanceDisplay.from_report(self).plot(ax=ax)
 
     def plot_marginal(self, param=None, ax=None):
-        """Marginal curve of ``param`` with its interval band and a rug of the trials.
-
-        Parameters
-        ----------
-        param : str, default=None
-            An analysed parameter; the most important when None.
-        ax : matplotlib Axes, default=None
-            Where to draw; a new figure's Axes when None.
-
-        Returns
-        -------
-        display : MarginalDisplay
-            With ``ax_`` and ``figure_``.
-        """
         return MarginalDisplay.from_report(self, param).plot(ax=ax)
 
     def plot_interactions(self, ax=None):
-        """Heatmap: main effects on the diagonal, pairwise shares off it.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Where to draw; a new figure's Axes when None.
-
-        Returns
-        -------
-        display : InteractionDisplay
-            With ``ax_`` and ``figure_``.
-        """
         return InteractionDisplay.from_report(self).plot(ax=ax)
 
     def plot_top_pair(self, ax=None):
-        """Two-dimensional marginal of the top interacting pair.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Where to draw; a new figure's Axes when None.
-
-        Returns
-        -------
-        display : PairMarginalDisplay
-            With ``ax_`` and ``figure_``.
-        """
         return PairMarginalDisplay.from_report(self).plot(ax=ax)
+
+    # One docstring pattern for the four (they differ in what they draw).
+    plot_importances.__doc__ = _plot_doc(
+        "Bars of main effects with intervals, plus the interaction part.",
+        "ImportanceDisplay")
+    plot_marginal.__doc__ = _plot_doc(
+        "Marginal curve of ``param`` with its interval band and a rug of the trials.",
+        "MarginalDisplay",
+        "        param : str, default=None\n"
+        "            An analysed parameter; the most important when None.\n")
+    plot_interactions.__doc__ = _plot_doc(
+        "Heatmap: main effects on the diagonal, pairwise shares off it.",
+        "InteractionDisplay")
+    plot_top_pair.__doc__ = _plot_doc(
+        "Two-dimensional marginal of the top interacting pair.", "PairMarginalDisplay")
