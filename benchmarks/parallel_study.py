@@ -252,7 +252,7 @@ def analyse(out, results_dir, suffix, command):
     for r in runs:
         by[(r["problem"], r["search"])][(r["round"], r["n_jobs"])] = r
     lines = [
-        f"# Parallel study{' (--small)' if suffix else ''}",
+        f"# Parallel study{' (--small)' if meta.get('mode') == 'small' else ''}",
         "",
         f"Command: `{command}`  ",
         f"Raw results: `benchmarks/results/{out.name}`. skhpo {meta['versions']['skhpo']} "

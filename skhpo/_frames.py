@@ -187,8 +187,9 @@ def _param_column(values):
     bool when all present values are booleans (object if some are missing);
     int64 when all are integers; float64 when all are numbers (a missing
     value becomes NaN); the pandas string dtype for strings; object
-    otherwise, and for ``1`` beside ``1.0`` (two settings of ``max_features``
-    that a float column would merge). ``None`` is a setting (``max_depth=None``: no limit), so a
+    otherwise, and for ``1`` beside ``1.0`` (two settings of
+    ``max_features`` that a float column would merge). ``None`` is a
+    setting (``max_depth=None``: no limit), so a
     column holding it is object and shows it, beside values that stay the
     ones ``set_params`` takes. Estimators and other objects are shown by
     their label (class name, or ``__name__`` for functions and classes).

@@ -167,16 +167,19 @@ def _without_random_states(value):
 
 def _check_path(path):
     """A clear refusal, before any fit, of a path no journal can be written to."""
-    directory = os.path.dirname(os.path.abspath(path)) if path else ""
-    problem = ("is empty" if not path
-               else "is a directory" if os.path.isdir(path)
-               else f"is in a directory that does not exist ({directory})"
-               if not os.path.isdir(directory) else None)
-    if problem:
-        raise ValueError(
-            f"checkpoint={path!r} {problem}: give the path of a file to write the "
-            f"journal to (it is created), in an existing directory."
-        )
+    if not path:
+        problem = "is empty"
+    elif os.path.isdir(path):
+        problem = "is a directory"
+    elif not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        problem = (f"is in a directory that does not exist "
+                   f"({os.path.dirname(os.path.abspath(path))})")
+    else:
+        return
+    raise ValueError(
+        f"checkpoint={path!r} {problem}: give the path of a file to write the "
+        f"journal to (it is created), in an existing directory."
+    )
 
 
 class Journal:

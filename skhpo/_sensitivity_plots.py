@@ -211,12 +211,12 @@ def _cell_edges(centres, scale):
     """Edges of cells centred on sorted ``centres``, halfway between
     neighbours on the axis's own scale (geometric means on a log axis, where
     linear midpoints would squeeze the lowest cell to a sliver)."""
-    warped = np.log(centres) if scale == "log" else centres
+    warped = np.log(centres) if scale == "log" else np.asarray(centres, dtype=float)
     if len(warped) == 1:
-        inner, half = np.zeros(0), 0.5
+        edges = warped[0] + np.array([-0.5, 0.5])
     else:
-        inner, half = (warped[1:] + warped[:-1]) / 2, None
-    first = warped[0] - (half if half is not None else inner[0] - warped[0])
-    last = warped[-1] + (half if half is not None else warped[-1] - inner[-1])
-    edges = np.concatenate([[first], inner, [last]])
+        middles = (warped[1:] + warped[:-1]) / 2
+        # The outer cells mirror their inner edge about their centre.
+        edges = np.concatenate([[2 * warped[0] - middles[0]], middles,
+                                [2 * warped[-1] - middles[-1]]])
     return np.exp(edges) if scale == "log" else edges

@@ -794,8 +794,8 @@ def _told(optimizer):
 
 def _told_history(optimizers, metric, scoring, cv, earlier=None):
     """The points told to ``optimizers`` and their scores (NaN: failed), each
-    point once, after those of the ``earlier`` history that this fit's spaces
-    left out, as the :class:`History` a warm start reads."""
+    point once, after the ``earlier`` history's (which holds the points this
+    fit's spaces left out), as the :class:`History` a warm start reads."""
     history = {}
     told = [(params, score) for optimizer in optimizers
             for params, score in zip(optimizer._told, optimizer._scores)]
