@@ -34,7 +34,7 @@ import numpy as np
 from ._persistence import data_fingerprint
 from ._warm_start import _cv_results
 from ._warnings import warn
-from .space import _is_frozen_distribution, params_key
+from .space import _is_frozen_distribution, params_key, value_key
 from .exceptions import SkhpoError
 
 FORMAT = "skhpo-journal"
@@ -145,7 +145,10 @@ def _fingerprint(value):
         # cloudpickle writes it by value, its code included, so two different
         # lambdas differ. Their reprs were alike ("<function <lambda>>"),
         # and a journal of another scoring or estimator was reused.
-        return hashlib.sha256(cloudpickle.dumps(value)).hexdigest()
+        try:
+            return hashlib.sha256(cloudpickle.dumps(value)).hexdigest()
+        except Exception:  # no pickler reaches it (a generator given as cv)
+            return joblib.hash(value_key(value))
 
 
 def _without_random_states(value):

@@ -446,3 +446,14 @@ def test_a_checkpoint_path_no_journal_can_be_written_to_is_refused(path, problem
     with pytest.raises(ValueError, match=f"checkpoint='{re.escape(path)}' {problem}"):
         search.fit(X, y)
     assert not hasattr(search, "cv_results_")
+
+
+def test_a_generator_cv_with_a_checkpoint_runs_and_resumes(tmp_path):
+    # Neither pickler takes a generator: it is fingerprinted by its repr.
+    from sklearn.model_selection import KFold
+
+    path = tmp_path / "search.jsonl"
+    first = _bayes(n_iter=2, cv=KFold(3).split(X), checkpoint=path).fit(X, y)
+    again = _bayes(n_iter=2, cv=KFold(3).split(X), checkpoint=path).fit(X, y)
+    assert first.n_fold_fits_ == 6 and again.n_fold_fits_ == 0
+    _same_results(first, again)
