@@ -158,11 +158,17 @@ def row_status(cv_results, scores):
     status = np.full(len(scores), "completed", dtype=object)
     if "pruned" in cv_results:
         status[np.asarray(cv_results["pruned"], dtype=bool)] = "pruned"
-    failed = np.isnan(scores)
-    if "n_failed_splits" in cv_results:
-        failed |= np.asarray(cv_results["n_failed_splits"]) > 0
-    status[failed] = "failed"
+    status[np.isnan(scores) | has_failed_split(cv_results)] = "failed"
     return status
+
+
+def has_failed_split(cv_results):
+    """Per row, whether a split's fit or scoring failed, as skhpo's searches
+    record it (``n_failed_splits``); all False for results without the key."""
+    counts = cv_results.get("n_failed_splits")
+    if counts is None:
+        return np.zeros(len(cv_results["params"]), dtype=bool)
+    return np.asarray(counts) > 0
 
 
 def _status(cv_results, primary):

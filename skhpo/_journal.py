@@ -24,12 +24,12 @@ import numbers
 import os
 
 import joblib
+import numpy as np
 
 try:  # joblib's dependency since 1.5; vendored by the joblib before
     import cloudpickle
 except ImportError:  # pragma: no cover
     from joblib.externals import cloudpickle
-import numpy as np
 
 from ._persistence import data_fingerprint
 from ._warm_start import _cv_results
@@ -170,13 +170,13 @@ def _without_random_states(value):
 
 def _check_path(path):
     """A clear refusal, before any fit, of a path no journal can be written to."""
+    directory = os.path.dirname(os.path.abspath(path)) if path else None
     if not path:
         problem = "is empty"
     elif os.path.isdir(path):
         problem = "is a directory"
-    elif not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-        problem = (f"is in a directory that does not exist "
-                   f"({os.path.dirname(os.path.abspath(path))})")
+    elif not os.path.isdir(directory):
+        problem = f"is in a directory that does not exist ({directory})"
     else:
         return
     raise ValueError(

@@ -613,7 +613,7 @@ class BayesSearchCV(FoldSearchCV):
         # never tries a point twice.
         self._told_history_ = _told_history(
             optimizers, self._followed_metric(evaluator), self.scoring, self.cv,
-            earlier=getattr(self, "_told_history_", None) if self.warm_start is True else None)
+            earlier=warm_start if self.warm_start is True else None)
 
         rows, more = self._rows, dict(self._more)
         del self._rows, self._more, self._complete

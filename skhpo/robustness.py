@@ -21,7 +21,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from . import _stats
 from ._compat import _safe_indexing, routed_fit_params
 from ._evaluate import metric_params
-from ._frames import primary_metric
+from ._frames import has_failed_split, primary_metric
 from ._matplotlib import added_beside, axes_or_new, fit_new_figure
 from ._warnings import warn
 
@@ -785,7 +785,7 @@ def _ranking(search, scoring):
     mean = np.asarray(results[f"mean_test_{metric}"], dtype=float)
     # skhpo's searches count failed splits: under a numeric error_score a
     # failed candidate's mean is that number, which may rank it first.
-    failed = np.asarray(results.get("n_failed_splits", np.zeros(len(mean))), dtype=int) > 0
+    failed = has_failed_split(results)
     if np.any(full & failed):
         rule += " among the candidates with no failed split"
     valid = np.flatnonzero(full & np.isfinite(mean) & ~failed)
