@@ -35,6 +35,7 @@ from ._evaluate import (
     build_scorers,
     check_constant_splits,
     check_pairwise_input,
+    check_sample_weight,
     format_cv_results,
 )
 from ._frames import primary_metric
@@ -188,6 +189,7 @@ class FoldSearchCV(BaseSearchCV):
         check_values(subspaces, self.estimator)
         X, y = indexable(X, y)
         check_pairwise_input(self.estimator, X)
+        check_sample_weight(params.get("sample_weight"), X)
         routed = self._get_routed_params_for_fit(params)
         scorers = build_scorers(self.estimator, self.scoring)
         if isinstance(scorers, dict):

@@ -182,6 +182,20 @@ def _index_params(params, indices, n_samples):
             else value for key, value in (params or {}).items()}
 
 
+def check_sample_weight(sample_weight, X):
+    """Refuse a ``sample_weight`` that is not one number per row of X: the
+    splits slice only per-sample entries, so a wrong length would reach every
+    fit unsliced (and one as long as a training fold be silently misread)."""
+    if sample_weight is None or np.ndim(sample_weight) == 0:
+        return  # a scalar weight, as scikit-learn's estimators accept
+    n_weights, n_samples = _n_rows(sample_weight), _n_rows(X)
+    if n_weights != n_samples:
+        raise ValueError(
+            f"sample_weight needs one entry per sample of X: got {n_weights} "
+            f"entries for {n_samples} samples. Pass the weights of the rows of X, "
+            f"in their order.")
+
+
 def check_pairwise_input(estimator, X):
     """Refuse an X that cannot be a precomputed kernel or distance matrix,
     for an estimator that takes one (``SVC(kernel="precomputed")``), with
@@ -240,6 +254,13 @@ def _score(estimator, X, y, scorers, score_params, error_score):
                 value = scorer(estimator, X, **params[name])
             else:
                 value = scorer(estimator, X, y, **params[name])
+            # Inside the try: a scorer returning a non-number fails this
+            # split's score, as one that raises does, not the whole search.
+            if name is None and isinstance(value, dict):
+                # A callable scoring returning several metrics.
+                value = {k: _as_float(v, k) for k, v in value.items()}
+            else:
+                value = {name or "score": _as_float(value, name or "score")}
         except Exception:
             if error_score == "raise":
                 raise
@@ -252,11 +273,7 @@ def _score(estimator, X, y, scorers, score_params, error_score):
                 return None
             scores[name] = None
             continue
-        if name is None and isinstance(value, dict):
-            # A callable scoring returning several metrics.
-            scores.update({k: _as_float(v, k) for k, v in value.items()})
-        else:
-            scores[name or "score"] = _as_float(value, name or "score")
+        scores.update(value)
     return scores
 
 
@@ -377,12 +394,25 @@ def _fit_and_score_group(estimator, tasks, X, y, **common):
     per task, serial work that kept two workers from halving a search of
     millisecond fits.
     """
-    # Parameters may themselves be estimators (a pipeline step): clone them
-    # so that no two tasks share a fitted object (the sequential and threading
-    # backends pass the same objects to every task).
-    return [_fit_and_score_split(clone(estimator).set_params(**clone(params, safe=False)),
-                                 X, y, train, test, callback_ctx=ctx, **common)
-            for params, train, test, ctx in tasks]
+    results = []
+    for params, train, test, ctx in tasks:
+        try:
+            # Parameters may themselves be estimators (a pipeline step): clone
+            # them so that no two tasks share a fitted object (the sequential
+            # and threading backends pass the same objects to every task).
+            candidate = clone(estimator).set_params(**clone(params, safe=False))
+        except Exception:
+            # A candidate that cannot be configured fails as one that cannot
+            # be fitted, not the whole search.
+            if common["error_score"] == "raise":
+                raise
+            results.append(dict(test_scores=None, train_scores=None, fit_time=0.0,
+                                score_time=0.0, n_test_samples=len(test),
+                                fit_error=traceback.format_exc()))
+            continue
+        results.append(_fit_and_score_split(candidate, X, y, train, test,
+                                            callback_ctx=ctx, **common))
+    return results
 
 
 def _keys(requests):
@@ -864,8 +894,9 @@ class FoldEvaluator:
             first = next(result.fit_error for result in results)
             raise AllFitsFailedError(
                 f"All {n_candidates} candidates failed to fit ({len(results)} fits"
-                f"{journaled}), so there is no best candidate. Check the estimator "
-                f"and the search space; the first failure:\n{first}"
+                f"{journaled}), so there is no best candidate. Check the estimator, "
+                f"the search space, X and y, and the fit parameters; the first "
+                f"failure:\n{first}"
             )
 
     def metric_names(self):

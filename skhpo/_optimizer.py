@@ -108,6 +108,11 @@ class Optimizer:
         Parameter values for the first points of the initial design, which
         take the design's values for the parameters a dict leaves out (see
         :mod:`skhpo._defaults`). They count among the ``n_initial_points``.
+    space_constraint : callable, default=None
+        scikit-optimize's constraint: called with a point as a list of values
+        in the space's order (sorted names), True when the point may be
+        proposed. The initial design and the candidates leave out the others
+        (``initial_params`` are taken as given).
 
     Examples
     --------
@@ -125,7 +130,7 @@ class Optimizer:
 
     def __init__(self, space, *, n_initial_points=5, acq_func="EI",
                  random_state=None, xi=0.05, kappa=1.96, n_candidates=2048,
-                 initial_params=()):
+                 initial_params=(), space_constraint=None):
         if acq_func not in ACQUISITIONS:
             raise ValueError(f"acq_func must be one of {ACQUISITIONS}, got {acq_func!r}.")
         self.space = space
@@ -134,6 +139,7 @@ class Optimizer:
         self.xi = xi
         self.kappa = kappa
         self.n_candidates = n_candidates
+        self.space_constraint = space_constraint
         self._rng = check_random_state(random_state)
         self._design_seed = self._rng.randint(2**31)
         self._initial_params = [dict(p) for p in initial_params]
@@ -264,9 +270,25 @@ class Optimizer:
         key = self._key(row)
         return key not in self._seen and key not in pending
 
+    def _allowed(self, rows):
+        """Which snapped rows ``space_constraint`` accepts (all without one)."""
+        if self.space_constraint is None:
+            return np.ones(len(rows), dtype=bool)
+        return np.array([bool(self.space_constraint([params[name] for name in self.space.names]))
+                         for params in self.space.decode(rows)], dtype=bool)
+
     def _design(self, n_samples):
-        """Scrambled Sobol rows, the first ones moved to ``initial_params``."""
-        design = self.space.sobol(n_samples, self._design_seed)
+        """Scrambled Sobol rows, the first ones moved to ``initial_params``.
+
+        Under a ``space_constraint``, the first allowed rows of a longer
+        Sobol sequence (which extends without changing its first rows, so a
+        longer design starts with the shorter one).
+        """
+        if self.space_constraint is None:
+            design = self.space.sobol(n_samples, self._design_seed)
+        else:
+            design = self.space.sobol(max(16 * n_samples, 256), self._design_seed)
+            design = design[self._allowed(self.space.snap(design))][:n_samples]
         for row, given in zip(design, self._initial_params):
             params = self.space.decode(row[None, :])[0]
             params.update(given)
@@ -281,10 +303,11 @@ class Optimizer:
             row = self.space.snap(self._initial_design[n_done:n_done + 1])[0]
             if self._is_new(row, pending):
                 return row
-        # Snapping can map two design points onto one value: draw until new.
+        # Snapping can map two design points onto one value, and a constraint
+        # can leave the design short: draw until new (and allowed).
         for _ in range(200):
             row = self.space.snap(self._rng.uniform(size=(1, self.space.n_columns)))[0]
-            if self._is_new(row, pending):
+            if self._is_new(row, pending) and self._allowed(row[None, :])[0]:
                 return row
         return None
 
@@ -309,6 +332,8 @@ class Optimizer:
         rounded = np.round(snapped, 9)  # the rounding of _key, done once
         new = np.array([row.tobytes() not in self._seen and row.tobytes() not in pending
                         for row in rounded], dtype=bool)
+        if self.space_constraint is not None and new.any():
+            new[new] = self._allowed(snapped[new])
         return snapped[new], new
 
     def _score(self, gp, unit, best, pending):

@@ -117,6 +117,10 @@ def hyperband_brackets(max_resources, min_resources=1, factor=3, n_brackets="all
             f"(s_max = floor(log_factor(max/min)) = {s_max}). Use "
             f"n_brackets='all' or at most {s_max + 1}."
         )
+    if n_points is not None and (not _is_int(n_points) or n_points < 1):
+        raise ValueError(
+            f"n_points must be a positive integer (the number of points of a "
+            f"finite space) or None, got n_points={n_points!r}.")
     brackets = []
     left = math.inf if n_points is None else n_points
     for s in range(s_max, s_max - n_brackets, -1):

@@ -41,8 +41,7 @@ _SKOPT_ACQ_FUNCS = {"EI": "EI", "PI": "PI", "LCB": "LCB", "UCB": "UCB",
 # skhpo has its own, so they are ignored, with a warning.
 _SKOPT_INTERNALS = frozenset({
     "acq_optimizer", "acq_optimizer_kwargs", "initial_point_generator",
-    "model_queue_size", "n_jobs", "random_state", "space_constraint",
-    "avoid_duplicates"})
+    "model_queue_size", "n_jobs", "random_state", "avoid_duplicates"})
 # Level of the pruning test with ``pruning=True`` (see skhpo._pruning).
 _DEFAULT_PRUNING_ALPHA = 0.05
 
@@ -153,9 +152,12 @@ class BayesSearchCV(FoldSearchCV):
         ``n_random_starts``) and ``acq_func`` (instead of the parameters of
         those names; ``"gp_hedge"`` becomes ``"EI"``, with a
         warning), ``acq_func_kwargs`` (its ``xi`` and ``kappa``, here in
-        standardised loss units) and
-        ``base_estimator="GP"`` (in any case; no other surrogate exists
-        here). Its other Optimizer arguments (``acq_optimizer``,
+        standardised loss units), ``base_estimator="GP"`` (in any case; no
+        other surrogate exists here) and ``space_constraint`` (a function of
+        a point, given as a list of values in the sorted order of the
+        parameter names, True when the point may be tried: points it refuses
+        are never proposed, though ``initial_params`` are fitted as given).
+        Its other Optimizer arguments (``acq_optimizer``,
         ``initial_point_generator``, ``n_jobs``, ...) tune its own machinery
         and are ignored, with a warning.
 
@@ -446,11 +448,20 @@ class BayesSearchCV(FoldSearchCV):
             if alias in kwargs:
                 kwargs[key] = kwargs.pop(alias)
         settings = {"n_initial_points": self.n_initial_points, "acq_func": self.acq_func}
+        hedge = kwargs.get("acq_func") == "gp_hedge"
         for key in _SKOPT_SETTINGS:
             if key in kwargs:
                 settings[key] = self._setting_from_kwargs(key, kwargs.pop(key))
-        kwargs.update(self._acq_func_kwargs(kwargs.pop("acq_func_kwargs", None)))
+        kwargs.update(self._acq_func_kwargs(kwargs.pop("acq_func_kwargs", None), hedge))
         self._check_base_estimator(kwargs.pop("base_estimator", "GP"))
+        constraint = kwargs.pop("space_constraint", None)
+        if constraint is not None:
+            if not callable(constraint):
+                raise ValueError(
+                    f"optimizer_kwargs['space_constraint'] must be a function taking a "
+                    f"point (a list of values, in the sorted order of the parameter "
+                    f"names) and returning True when it is allowed, got {constraint!r}.")
+            settings["space_constraint"] = constraint
         ignored = sorted(set(kwargs) & _SKOPT_INTERNALS)
         if ignored:
             warn(
@@ -460,7 +471,7 @@ class BayesSearchCV(FoldSearchCV):
         if unknown:
             raise ValueError(
                 f"optimizer_kwargs has unknown keys {unknown}; the accepted keys are "
-                f"{[*_OPTIMIZER_KWARGS, *_SKOPT_SETTINGS, 'acq_func_kwargs', 'base_estimator']}"
+                f"{[*_OPTIMIZER_KWARGS, *_SKOPT_SETTINGS, 'acq_func_kwargs', 'base_estimator', 'space_constraint']}"
                 f" (and scikit-optimize's other Optimizer arguments, ignored)."
             )
         for key in ignored:
@@ -501,15 +512,20 @@ class BayesSearchCV(FoldSearchCV):
         return value
 
     @staticmethod
-    def _acq_func_kwargs(acq_func_kwargs):
-        """scikit-optimize's ``acq_func_kwargs``: its ``xi`` and ``kappa``."""
+    def _acq_func_kwargs(acq_func_kwargs, hedge):
+        """scikit-optimize's ``acq_func_kwargs``: its ``xi`` and ``kappa``, and
+        with ``acq_func="gp_hedge"`` the portfolio's ``eta``, dropped with it
+        (the gp_hedge warning says so)."""
         if acq_func_kwargs is None:
             return {}
-        if not isinstance(acq_func_kwargs, dict) or set(acq_func_kwargs) - {"xi", "kappa"}:
+        keys = {"xi", "kappa"} | ({"eta"} if hedge else set())
+        if not isinstance(acq_func_kwargs, dict) or set(acq_func_kwargs) - keys:
+            among = ("'xi', 'kappa' and 'eta'" if hedge else
+                     "'xi' and 'kappa' ('eta' only with acq_func='gp_hedge')")
             raise ValueError(
                 f"optimizer_kwargs['acq_func_kwargs'] must be a dict with keys among "
-                f"'xi' and 'kappa', got {acq_func_kwargs!r}.")
-        return dict(acq_func_kwargs)
+                f"{among}, got {acq_func_kwargs!r}.")
+        return {k: v for k, v in acq_func_kwargs.items() if k != "eta"}
 
     @staticmethod
     def _check_base_estimator(base_estimator):

@@ -20,7 +20,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from . import _stats
 from ._compat import _safe_indexing, routed_fit_params
-from ._evaluate import metric_params
+from ._evaluate import check_sample_weight, metric_params
 from ._frames import has_failed_split, primary_metric
 from ._matplotlib import added_beside, axes_or_new, fit_new_figure
 from ._warnings import warn
@@ -207,6 +207,7 @@ def check_robustness(
     params = [cv_results["params"][i] for i in order]
     original_scores = original[order] if original is not None else np.full(len(order), np.nan)
 
+    check_sample_weight(fit_params.get("sample_weight"), X)
     routed = routed_fit_params(search, fit_params)
     groups = routed.splitter.split.get("groups")
     fit_params, score_params = routed.estimator.fit, routed.scorer.score

@@ -175,7 +175,7 @@ class Real(Dimension):
                 f"low={self.low!r}, high={self.high!r}. Pass numbers, e.g. "
                 f"{kind}(1, 10)."
             )
-        if np.isinf(self.low) or np.isinf(self.high):  # (NaN fails low < high below)
+        if not (np.isfinite(self.low) and np.isfinite(self.high)):
             raise SearchSpaceError(
                 f"{kind}{_label(self.name)} needs finite bounds, got "
                 f"low={self.low!r}, high={self.high!r}. Give the range to "
@@ -227,7 +227,11 @@ class Real(Dimension):
         lo, hi = self._warped_bounds()
         unit = np.clip(np.asarray(unit, dtype=float).reshape(-1), 0.0, 1.0)
         values = np.clip(self._unwarp(lo + unit * (hi - lo)), self.low, self.high)
-        # A type (float, np.float32) or, as scikit-optimize allows, its name.
+        return self._typed(values)
+
+    def _typed(self, values):
+        """The values as ``dtype``: a type (float, np.float32) or, as
+        scikit-optimize allows, its name."""
         dtype = np.dtype(self.dtype).type if isinstance(self.dtype, str) else self.dtype
         return [dtype(v) for v in values]
 
@@ -287,7 +291,18 @@ class Integer(Real):
         unit = np.clip(np.asarray(unit, dtype=float).reshape(-1), 0.0, 1.0)
         # floor(v + 0.5), not rint: rint rounds halves to even, unequal bins.
         values = np.floor(self._unwarp(lo + unit * (hi - lo)) + 0.5)
-        return [int(v) for v in np.clip(values, self.low, self.high)]
+        return self._typed(int(v) for v in np.clip(values, self.low, self.high))
+
+
+# Sequences whose elements are not what a user listing categories meant:
+# how they would read, and the list to write instead.
+_MISREAD_CATEGORIES = {
+    str: ("are its characters", "[{!r}]"),
+    bytes: ("are its bytes", "[{!r}]"),
+    set: ("have no fixed order", "sorted({!r})"),
+    frozenset: ("have no fixed order", "sorted({!r})"),
+    dict: ("are its keys", "list({!r})"),
+}
 
 
 class Categorical(Dimension):
@@ -300,8 +315,11 @@ class Categorical(Dimension):
     ----------
     categories : sequence
         The choices, at least one.
-    prior : None
-        Accepted for scikit-optimize compatibility; only uniform is supported.
+    prior : sequence of float, default=None
+        Weights of the categories, as in scikit-optimize: the initial design
+        and the optimizer's candidates draw category ``i`` with probability
+        ``prior[i] / sum(prior)`` (a zero weight is never drawn, though the
+        category stays valid). None: all equally likely.
     transform : str, default=None
         Accepted for scikit-optimize compatibility and ignored.
     name : str, default=None
@@ -311,6 +329,11 @@ class Categorical(Dimension):
     >>> from skhpo import Categorical
     >>> Categorical(["rbf", "linear"]).decode([[0.2, 0.9]])
     ['linear']
+    >>> import numpy as np
+    >>> draws = Categorical(["a", "b"], prior=[0.9, 0.1]).decode(
+    ...     np.random.RandomState(0).uniform(size=(1000, 2)))
+    >>> round(draws.count("a") / len(draws), 1)
+    0.9
     """
 
     is_ordered = False
@@ -322,7 +345,9 @@ class Categorical(Dimension):
         self.name = name
 
     def __repr__(self):
-        return f"Categorical(categories={tuple(self.categories)!r}, name={self.name!r})"
+        prior = "" if self.prior is None else f", prior={list(self.prior)!r}"
+        return (f"Categorical(categories={tuple(self.categories)!r}{prior}, "
+                f"name={self.name!r})")
 
     def __eq__(self, other):
         return type(self) is type(other) and repr(self) == repr(other)
@@ -330,6 +355,14 @@ class Categorical(Dimension):
     __hash__ = None
 
     def validate(self):
+        misread = _MISREAD_CATEGORIES.get(type(self.categories))
+        if misread is not None:
+            reading, fix = misread
+            raise SearchSpaceError(
+                f"Categorical{_label(self.name)} needs a list of categories, got "
+                f"{self.categories!r}, whose elements {reading}. Write "
+                f"Categorical({fix.format(self.categories)})."
+            )
         try:
             n = len(self.categories)
         except TypeError:
@@ -341,10 +374,18 @@ class Categorical(Dimension):
                 f"['rbf', 'linear']."
             )
         if self.prior is not None:
-            raise SearchSpaceError(
-                f"Categorical{_label(self.name)} supports only a uniform prior "
-                f"(prior=None), got prior={self.prior!r}."
-            )
+            try:
+                weights = np.asarray(self.prior, dtype=float)
+            except (TypeError, ValueError):
+                weights = None
+            if (weights is None or weights.shape != (n,) or not np.all(np.isfinite(weights))
+                    or np.any(weights < 0) or not weights.sum() > 0):
+                raise SearchSpaceError(
+                    f"The prior of Categorical{_label(self.name)} must give one "
+                    f"non-negative weight per category ({n}), not all zero; got "
+                    f"prior={self.prior!r}. Give e.g. prior={[round(1 / n, 3)] * n!r}, "
+                    f"or prior=None for equally likely categories."
+                )
 
     @property
     def n_columns(self):
@@ -393,7 +434,20 @@ class Categorical(Dimension):
         if not self.n_columns:
             return [self.categories[0]] * len(unit)
         unit = np.asarray(unit, dtype=float).reshape(-1, self.n_columns)
+        if self.prior is not None:
+            unit = self._weighted_keys(unit)
         return [self.categories[i] for i in np.argmax(unit, axis=1)]
+
+    def _weighted_keys(self, unit):
+        """Keys whose argmax is category ``i`` with probability ``w_i / sum(w)``
+        for uniform rows: ``log(u_i) / w_i`` (Efraimidis and Spirakis, Inf.
+        Process. Lett. 97(5), 2006). A one-hot row keeps its category."""
+        weights = np.asarray(self.prior, dtype=float)
+        u = np.clip(unit, 1e-300, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            keys = np.log(u) / weights
+        # A zero weight: never drawn, but a row already at it stays there.
+        return np.where(weights > 0, keys, np.where(u >= 1.0, 0.0, -np.inf))
 
 
 class Ordinal(Dimension):
@@ -1043,6 +1097,24 @@ def check_names(subspaces, estimator):
                 f"{type(estimator).__name__} does not have: {unknown}. Valid "
                 f"names are those of estimator.get_params(deep=True), e.g. "
                 f"{sorted(valid)[:8]}.{hint}"
+            )
+        _check_bare_steps(subspace.space.names, dims)
+
+
+def _check_bare_steps(names, dims):
+    """Raise if a name sets a parameter of a step the space may make None or
+    "passthrough": a candidate drawing both could not be configured."""
+    for name in names:
+        step = searched_step(name, dims)
+        bare = [c for c in step.choices if not hasattr(c, "get_params")] if step else []
+        if bare:
+            with_params = [c for c in step.choices if hasattr(c, "get_params")]
+            raise SearchSpaceError(
+                f"{name!r} sets a parameter of the step {step.name!r}, which the "
+                f"space may also make {bare[0]!r}, a step without parameters: a "
+                f"candidate drawing both could not be configured. Give that choice "
+                f"its own space, e.g. [{{{step.name!r}: {with_params!r}, "
+                f"{name!r}: ...}}, {{{step.name!r}: {bare!r}}}]."
             )
 
 

@@ -23,6 +23,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skhpo import AllFitsFailedError, BayesSearchCV, Categorical, HyperbandSearchCV, Integer, Real
@@ -651,6 +652,51 @@ def test_scikit_optimize_optimizer_kwargs_mean_the_same():
     with pytest.warns(UserWarning, match="'gp_hedge'.*EI is used"):
         hedged.fit(X_iris, y_iris)
     assert hedged.cv_results_["params"] == default.cv_results_["params"]
+    # The portfolio's own setting goes with it; without the portfolio it is
+    # a mistake.
+    with_eta = BayesSearchCV(Ridge(), space, n_iter=8, cv=3, random_state=0,
+                             optimizer_kwargs={"acq_func": "gp_hedge",
+                                               "acq_func_kwargs": {"eta": 0.5}})
+    with pytest.warns(UserWarning, match="'gp_hedge'"):
+        with_eta.fit(X_iris, y_iris)
+    assert with_eta.cv_results_["params"] == default.cv_results_["params"]
+    eta_alone = BayesSearchCV(Ridge(), space, n_iter=8, cv=3,
+                              optimizer_kwargs={"acq_func_kwargs": {"eta": 0.5}})
+    with pytest.raises(ValueError, match=r"\('eta' only with acq_func='gp_hedge'\)"):
+        eta_alone.fit(X_iris, y_iris)
+
+
+def test_scikit_optimize_space_constraint_is_honoured():
+    # It had been ignored, with a warning calling it a tuning setting, and
+    # the search fitted the points it excludes.
+    fits = []
+
+    class Tree(DecisionTreeClassifier):
+        def fit(self, X, y, **kwargs):
+            fits.append((self.max_depth, self.min_samples_leaf))
+            return super().fit(X, y, **kwargs)
+
+    def allowed(point):  # the sorted names: max_depth, min_samples_leaf
+        return point[1] <= 2 * point[0]
+
+    space = {"max_depth": Integer(1, 10), "min_samples_leaf": Integer(1, 40)}
+    search = BayesSearchCV(Tree(random_state=0), space, n_iter=15, cv=3, random_state=0,
+                           optimizer_kwargs={"space_constraint": allowed}).fit(X_iris, y_iris)
+    tried = [(p["max_depth"], p["min_samples_leaf"]) for p in search.cv_results_["params"]]
+    assert len(set(tried)) == 15
+    assert all(allowed(point) for point in tried)
+    assert all(allowed(point) for point in fits)
+    unconstrained = BayesSearchCV(Tree(random_state=0), space, n_iter=15, cv=3,
+                                  random_state=0).fit(X_iris, y_iris)
+    assert not all(allowed((p["max_depth"], p["min_samples_leaf"]))
+                   for p in unconstrained.cv_results_["params"])
+    fits.clear()
+    not_a_function = BayesSearchCV(Tree(), space, n_iter=4, cv=3,
+                                   optimizer_kwargs={"space_constraint": [1, 2]})
+    with pytest.raises(ValueError, match=r"space_constraint'\] must be a function taking a "
+                                         r"point .* got \[1, 2\]"):
+        not_a_function.fit(X_iris, y_iris)
+    assert fits == []
 
 
 @pytest.mark.skipif(importlib.util.find_spec("sklearn.callback") is None,

@@ -612,3 +612,94 @@ def test_a_scorer_returning_a_one_element_array_counts_as_its_number():
     order = np.argsort([p["C"] for p in ours.cv_results_["params"]])
     np.testing.assert_allclose(ours.cv_results_["mean_test_score"][order],
                                grid.cv_results_["mean_test_score"])
+
+
+def test_a_scorer_returning_a_non_number_fails_that_split_not_the_search():
+    # It had raised out of the search, losing the finished candidates.
+    calls = []
+
+    def none_after_two(estimator, X, y):
+        calls.append(1)
+        return None if len(calls) > 2 else float(estimator.score(X, y))
+
+    ev = _evaluator(Recorder(), scoring=none_after_two)
+    with pytest.warns(UserWarning, match=r"(?s)Scoring failed.*Scoring must return a number, "
+                                         r"got None \(NoneType\)"):
+        ev.evaluate({0: {}, 1: {}}, [0, 1])
+    assert [ev.store[(c, i, None)].test_scores is None
+            for c in (0, 1) for i in (0, 1)] == [False, False, True, True]
+
+
+def test_a_candidate_whose_parameters_cannot_be_set_fails_alone():
+    # set_params ran outside the fit's error handling: one bad candidate
+    # stopped the whole search.
+    class Picky(Recorder):
+        def set_params(self, **params):
+            if params.get("c", 0) > 1:
+                raise ValueError("c above 1 is refused")
+            return super().set_params(**params)
+
+    ev = _evaluator(Picky(), error_score=np.nan)
+    ev.evaluate({0: {"c": 0.5}, 1: {"c": 2.0}}, [0, 1])
+    assert [ev.store[(c, 0, None)].failed for c in (0, 1)] == [False, True]
+    assert "c above 1 is refused" in ev.store[(1, 0, None)].fit_error
+    raising = _evaluator(Picky(), error_score="raise")
+    with pytest.raises(ValueError, match="c above 1 is refused"):
+        raising.evaluate({1: {"c": 2.0}}, [0])
+
+
+def test_a_parameter_of_a_step_the_space_may_drop_is_refused_before_any_fit():
+    # A candidate drawing the None step and its parameter crashed the search.
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skhpo import BayesSearchCV, HyperbandSearchCV, SearchSpaceError
+
+    fits = []
+
+    class Counting(LogisticRegression):
+        def fit(self, X, y, **kwargs):
+            fits.append(1)
+            return super().fit(X, y, **kwargs)
+
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", Counting())])
+    space = {"scale": [StandardScaler(), "passthrough"], "scale__with_mean": [True, False]}
+    for search in (BayesSearchCV(pipe, space, n_iter=4, cv=3),
+                   HyperbandSearchCV(pipe, space, cv=3)):
+        with pytest.raises(SearchSpaceError, match=r"'scale__with_mean' sets a parameter of "
+                                                   r"the step 'scale', which the space may "
+                                                   r"also make 'passthrough'.*its own space"):
+            search.fit(X, y)
+    assert fits == []
+    split = [{"scale": [StandardScaler()], "scale__with_mean": [True, False]},
+             {"scale": ["passthrough"]}]
+    searched = BayesSearchCV(pipe, split, n_iter=3, cv=3, random_state=0).fit(X, y)
+    assert {repr(p["scale"]) for p in searched.cv_results_["params"]} == {
+        "StandardScaler()", "'passthrough'"}
+
+
+@pytest.mark.parametrize("n_weights", [45, 50])  # 45: as long as a training fold
+def test_sample_weight_of_the_wrong_length_is_refused_before_any_fit(n_weights):
+    # A weight vector as long as a training fold had reached every fit
+    # unsliced, silently misaligned with its rows.
+    from skhpo import BayesSearchCV, HyperbandSearchCV, check_robustness
+
+    Recorder.fits = 0
+
+    class Counting(Recorder):
+        def fit(self, X, y, sample_weight=None):
+            Recorder.fits += 1
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    for search in (BayesSearchCV(Counting(), {"c": (0.1, 1.0)}, n_iter=2, cv=KFold(4)),
+                   HyperbandSearchCV(Counting(), {"c": (0.1, 1.0)}, cv=KFold(4))):
+        with pytest.raises(ValueError, match=rf"sample_weight needs one entry per sample "
+                                             rf"of X: got {n_weights} entries for 60"):
+            search.fit(X, y, sample_weight=np.ones(n_weights))
+    assert Recorder.fits == 0
+    fitted = BayesSearchCV(Counting(), {"c": (0.1, 1.0)}, n_iter=2, cv=KFold(4),
+                           random_state=0).fit(X, y)
+    Recorder.fits = 0
+    with pytest.raises(ValueError, match="sample_weight needs one entry per sample"):
+        check_robustness(fitted, X, y, seeds=2, sample_weight=np.ones(n_weights))
+    assert Recorder.fits == 0

@@ -136,6 +136,10 @@ def test_schedule_min_resources_and_n_brackets():
     (dict(max_resources=0), "max_resources must be a positive integer"),
     (dict(max_resources=9, n_brackets=4), "exceeds the 3 brackets"),
     (dict(max_resources=9, n_brackets=0), "n_brackets must be 'all'"),
+    # These had given rungs of -1 or 2.5 candidates, or an empty table.
+    (dict(max_resources=9, n_points=-1), r"n_points must be a positive integer .* got n_points=-1"),
+    (dict(max_resources=9, n_points=0), "n_points must be a positive integer"),
+    (dict(max_resources=9, n_points=2.5), "n_points must be a positive integer"),
 ])
 def test_schedule_bad_inputs(kwargs, match):
     with pytest.raises(ValueError, match=match):

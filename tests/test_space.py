@@ -100,6 +100,17 @@ def test_every_form_becomes_the_right_dimension(form, kind, is_log):
          r"The tuple 'C' \(0.1, 10.0, 'uniform', 'x'\) starts as a range .* numeric base"),
         ({"C": (0.1, 10.0, "log-uniform", 10, "normalize")}, "starts as a range"),
         ({"C": Real(0.1, 1.0, dtype="floaty")}, "dtype='floaty' of Real 'C' is not a numpy"),
+        ({"k": Categorical("rbf")},
+         r"Categorical 'k' needs a list of categories, got 'rbf', whose elements are its "
+         r"characters. Write Categorical\(\['rbf'\]\)"),
+        ({"k": Categorical({"a", "b"})}, r"no fixed order. Write Categorical\(sorted\("),
+        ({"k": Categorical({"a": 1})}, r"are its keys. Write Categorical\(list\("),
+        ({"C": Real(np.nan, 1.0)}, r"Real 'C' needs finite bounds, got low=nan"),
+        ({"k": Categorical(["a", "b"], prior=[1.0])},
+         r"prior of Categorical 'k' must give one non-negative weight per category \(2\)"),
+        ({"k": Categorical(["a", "b"], prior=[-1, 2])}, "non-negative weight"),
+        ({"k": Categorical(["a", "b"], prior=[0, 0])}, "not all zero; got prior=\\[0, 0\\]"),
+        ({"k": Categorical(["a", "b"], prior=["x", "y"])}, r"or prior=None for equally"),
         ({"C": Integer(5.0, 20.0)}, r"Write them as ints, Integer\(5, 20\), or use Real"),
         ({"C": type("Real", (), {"__module__": "skopt.space.space"})()},
          "'C' is scikit-optimize's Real: import Real, Integer and Categorical from skhpo"),
@@ -225,6 +236,33 @@ def test_names_under_a_replaced_step_are_checked_against_the_replacement():
 def test_real_returns_values_of_its_dtype_given_by_name():
     values = Real(0.1, 1.0, dtype="float32").rvs(3, random_state=0)
     assert [type(v) for v in values] == [np.float32] * 3
+
+
+@pytest.mark.parametrize("dtype, expected", [(int, int), ("int32", np.int32), (np.int64, np.int64)])
+def test_integer_returns_values_of_its_dtype(dtype, expected):
+    # dtype had been documented and ignored: Integer always returned int.
+    values = Integer(1, 10, dtype=dtype).rvs(3, random_state=0)
+    assert [type(v) for v in values] == [expected] * 3
+
+
+def test_categorical_prior_weights_the_initial_design_and_the_candidates():
+    # scikit-optimize's Categorical(prior=...) had been refused.
+    space = Space({"k": Categorical(["a", "b", "c"], prior=[6, 3, 1])})
+    draws = space.decode(space.sobol(1024, 0))
+    shares = [sum(d["k"] == c for d in draws) / len(draws) for c in "abc"]
+    assert shares == pytest.approx([0.6, 0.3, 0.1], abs=0.03)
+    # A category's own one-hot row still decodes to it, whatever its weight.
+    assert space.decode(space.encode([{"k": "c"}])) == [{"k": "c"}]
+
+
+def test_a_zero_weight_category_is_never_proposed():
+    X, y = load_iris(return_X_y=True)
+    search = BayesSearchCV(
+        LogisticRegression(max_iter=300),
+        {"C": Real(1e-2, 1e2, prior="log-uniform"),
+         "fit_intercept": Categorical([True, False], prior=[1, 0])},
+        n_iter=12, n_initial_points=4, cv=3, random_state=0).fit(X, y)
+    assert [p["fit_intercept"] for p in search.cv_results_["params"]] == [True] * 12
 
 
 def test_distances_as_scikit_optimize_defines_them():
