@@ -184,12 +184,21 @@ class FoldSearchCV(BaseSearchCV):
     def _fit(self, X, y, **params):
         # Everything that can be wrong with the inputs is checked before the
         # first fit.
+        if isinstance(self.estimator, type):
+            raise TypeError(
+                f"estimator must be an estimator instance, got the class "
+                f"{self.estimator.__name__}: pass {self.estimator.__name__}().")
         subspaces = parse_search_spaces(getattr(self, self._space_parameter))
         check_names(subspaces, self.estimator)
         check_values(subspaces, self.estimator)
         X, y = indexable(X, y)
         check_pairwise_input(self.estimator, X)
         check_sample_weight(params.get("sample_weight"), X)
+        if y is None and is_classifier(self.estimator):
+            # scikit-learn's wording, which its estimator checks look for.
+            raise ValueError(
+                f"{type(self.estimator).__name__} requires y to be passed, but the "
+                f"target y is None: it is a classifier, call fit(X, y).")
         routed = self._get_routed_params_for_fit(params)
         scorers = build_scorers(self.estimator, self.scoring)
         if isinstance(scorers, dict):
@@ -404,6 +413,13 @@ class FoldSearchCV(BaseSearchCV):
                 f"{why[0]} was scored at n_resources={budgets[best_index]} of "
                 f"{np.max(budgets)}: best_params_ come from a candidate not scored "
                 f"on the full budget. {why[1]}", UserWarning)
+        pruned = results.get("pruned")
+        if callable(refit) and pruned is not None and pruned[best_index]:
+            warn(
+                f"The refit callable picked row {best_index}, a candidate pruning "
+                f"stopped after some splits: its mean is over those splits only, "
+                f"and best_params_ come from it. Restrict the callable to rows "
+                f"where cv_results_['pruned'] is False to avoid it.", UserWarning)
         return int(best_index)
 
 

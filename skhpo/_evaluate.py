@@ -24,6 +24,7 @@ import numbers
 import time
 import traceback
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,6 +164,25 @@ class SplitResult:
     @property
     def failed(self):
         return self.fit_error is not None
+
+
+def _failure_details(failed, shown=5):
+    """Each distinct fit error of ``failed`` results with how many fits it
+    ended, most frequent first, as scikit-learn's searches list them."""
+    counts = Counter(result.fit_error for result in failed)
+    parts = [f"{n} fit{'s' * (n != 1)} failed with:\n{error}"
+             for error, n in counts.most_common(shown)]
+    more = (f"\n(and {len(counts) - shown} other errors)" if len(counts) > shown else "")
+    head = ("The failure:" if len(counts) == 1
+            else f"{len(counts)} different errors:")
+    return head + "\n" + "\n--------\n".join(parts) + more
+
+
+def _has_score(result):
+    """Whether a split got a score for at least one metric (NaN counts: the
+    scorer answered; None is a failure)."""
+    scores = result.test_scores
+    return scores is not None and any(v is not None for v in scores.values())
 
 
 def _n_rows(value):
@@ -550,8 +570,15 @@ class FoldEvaluator:
         self.verbose = verbose
         split_params = {k: v for k, v in (split_params or {}).items()
                         if v is not None}
-        self.splits = [(np.asarray(tr), np.asarray(te))
-                       for tr, te in cv.split(X, y, **split_params)]
+        try:
+            self.splits = [(np.asarray(tr), np.asarray(te))
+                           for tr, te in cv.split(X, y, **split_params)]
+        except ValueError as error:
+            if "groups" in str(error) and split_params.get("groups") is None:
+                raise ValueError(
+                    f"cv={cv!r} splits by groups: pass them to fit, "
+                    f"search.fit(X, y, groups=groups). ({error})") from error
+            raise
         self.n_splits = len(self.splits)
         expected = cv.get_n_splits(X, y, **split_params)
         if self.n_splits != expected:
@@ -877,7 +904,7 @@ class FoldEvaluator:
             warn(
                 f"{len(failed)} of {len(self.store)} fits failed and were given "
                 f"error_score={self.error_score}. Set error_score='raise' to "
-                f"see the error at once. The first failure:\n{failed[0].fit_error}",
+                f"see the error at once. {_failure_details(failed)}",
                 FitFailedWarning,
             )
 
@@ -888,15 +915,25 @@ class FoldEvaluator:
         keys = dict.fromkeys((cid, i, resource)
                              for cid, split_indices, resource in rows for i in split_indices)
         results = [self.store[key] for key in keys]
+        n_candidates = len({cid for cid, _, _ in rows})
+        journaled = ", journaled ones included" if self._journal is not None else ""
         if results and all(result.failed for result in results):
-            n_candidates = len({cid for cid, _, _ in rows})
-            journaled = ", journaled ones included" if self._journal is not None else ""
-            first = next(result.fit_error for result in results)
             raise AllFitsFailedError(
                 f"All {n_candidates} candidates failed to fit ({len(results)} fits"
                 f"{journaled}), so there is no best candidate. Check the estimator, "
-                f"the search space, X and y, and the fit parameters; the first "
-                f"failure:\n{first}"
+                f"the search space, X and y, and the fit parameters. "
+                f"{_failure_details(results)}"
+            )
+        # Every fit ran and every score failed: the scoring is at fault. (With
+        # some fits failing too, the data may be, and the refit raises its
+        # error, as GridSearchCV's does.)
+        if results and not any(r.failed or _has_score(r) for r in results):
+            raise AllFitsFailedError(
+                f"No candidate got a score, so there is no best candidate: all "
+                f"{len(results)} fits of {n_candidates} candidates{journaled} ran, "
+                f"and the scoring of every one failed (the 'Scoring failed' "
+                f"warnings above say why). Check scoring against the estimator "
+                f"and y (e.g. scoring='roc_auc_ovr' for a multiclass y)."
             )
 
     def metric_names(self):

@@ -109,12 +109,13 @@ def results_of(obj):
     back in the order they ran. ``refit`` is None where the input does not say.
     """
     if isinstance(obj, dict):
+        _check_shape(obj)
         return obj, None
     if isinstance(obj, pd.DataFrame):
         if pd.api.types.is_integer_dtype(obj.index) and obj.index.is_unique:
             obj = obj.sort_index()
         cv_results = {c: obj[c].to_numpy() for c in obj.columns}
-        check_params_are_dicts(cv_results.get("params", []))
+        _check_shape(cv_results)
         return cv_results, None
     if hasattr(obj, "cv_results_"):
         return obj.cv_results_, getattr(obj, "refit", None)
@@ -141,6 +142,30 @@ def _unpack(search_or_results):
             f"the cv_results_ attribute of a fitted search."
         )
     return cv_results, refit
+
+
+def _check_shape(cv_results):
+    """Raise unless ``params`` is a list of dicts and every column has one
+    entry per row, as in any search's ``cv_results_`` (a missing ``params``
+    is left to the callers, whose messages say what they need)."""
+    if "params" not in cv_results:
+        return
+    params = cv_results["params"]
+    check_params_are_dicts(params)
+    not_dicts = [p for p in params if not isinstance(p, dict)]
+    if not_dicts:
+        raise ValueError(
+            f"The 'params' of a cv_results_ dict are the candidates' parameter "
+            f"dicts, got {not_dicts[0]!r} among them. Pass the cv_results_ "
+            f"attribute of a fitted search.")
+    lengths = {key: len(value) for key, value in cv_results.items()
+               if hasattr(value, "__len__") and not isinstance(value, (str, dict))}
+    wrong = {key: n for key, n in lengths.items() if n != len(params)}
+    if wrong:
+        raise ValueError(
+            f"Every column of a cv_results_ dict has one entry per candidate, "
+            f"{len(params)} here (the length of 'params'), got {wrong}. Pass the "
+            f"cv_results_ attribute of a fitted search, unmodified.")
 
 
 def row_status(cv_results, scores):

@@ -355,6 +355,10 @@ def save_results(search, path, X=None, y=None):
             document["data"] = {"X": data_fingerprint(X), "y": data_fingerprint(y)}
         _write(document, path)
         return
+    if isinstance(search, dict):
+        raise TypeError(
+            "save_results needs the fitted search itself, whose settings are saved "
+            "with its results, got a cv_results_ dict: pass the search.")
     cv_results, refit = _unpack(search)
     space, subspaces = _describe_space(search)
     cv = getattr(search, "cv", None)
@@ -424,6 +428,10 @@ def _trials_document(search, subspaces):
 
 def _write(document, path):
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"Cannot save results to {path}: it is a folder. Give a file path, "
+            f"e.g. {str(path / 'search.json')!r}.")
     if not path.parent.is_dir():
         raise FileNotFoundError(
             f"Cannot save results to {path}: the folder {path.parent} does not "

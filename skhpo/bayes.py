@@ -230,8 +230,10 @@ class BayesSearchCV(FoldSearchCV):
         ``alpha``, also when the incumbent is merely the luckiest of equally
         good candidates (its expected luck is discounted). Pruned candidates
         keep their scored splits (the others are NaN), are marked in the
-        ``pruned`` column of ``cv_results_``, are told to the GP with their
-        partial mean, and never rank above a fully scored candidate; a
+        ``pruned`` column of ``cv_results_``, are told to the GP as the
+        incumbent's mean plus their mean difference from it on the splits
+        both were scored on (a paired estimate of their full mean, below the
+        incumbent's), and never rank above a fully scored candidate; a
         failed candidate (whatever ``error_score`` shows for it) ranks below
         both, and is stopped at the split that failed too, without being
         marked pruned (its splits not scored are NaN, not ``error_score``); ``check_robustness`` and ``sensitivity_report`` leave them out. With
@@ -766,13 +768,14 @@ class BayesSearchCV(FoldSearchCV):
                                                  alpha=alpha, pooled=pooled,
                                                  n_compared=1 + len(others)):
                     pruned.add(cid)
-        return self._record_batch(evaluator, alive, scored)
+        return self._record_batch(evaluator, alive, scored, incumbent)
 
-    def _record_batch(self, evaluator, alive, scored):
-        """Append a batch's rows; return the mean score of each (to tell the GP).
+    def _record_batch(self, evaluator, alive, scored, incumbent=None):
+        """Append a batch's rows; return the score of each to tell the GP.
 
         ``scored`` maps each candidate id to the number of splits it was
-        scored on (fewer than all: pruned, unless a split failed).
+        scored on (fewer than all: pruned, unless a split failed);
+        ``incumbent``, the split scores a pruned candidate was tested against.
         """
         n_splits = evaluator.n_splits
         told = []
@@ -787,9 +790,19 @@ class BayesSearchCV(FoldSearchCV):
             failed = not np.all(np.isfinite(scores))
             self._rank_tiers.append(
                 0 if self._pruning_alpha() is None else 0 if failed else 1 if is_pruned else 2)
-            # A pruned candidate is told its partial mean: observed, and bad.
-            told.append(float(np.mean(scores)))
+            told.append(_told_score(scores, is_pruned, incumbent))
         return told
+
+
+def _told_score(scores, is_pruned, incumbent):
+    """The mean split score, or for a pruned candidate a paired estimate of
+    the mean it would have had on every split: the incumbent's mean plus
+    their mean difference on the splits both were scored on. Its partial
+    mean alone would count the luck of easy first splits in its favour, and
+    could even exceed the incumbent's, sending the GP to where it was pruned."""
+    if not is_pruned or incumbent is None:
+        return float(np.mean(scores))
+    return float(np.mean(incumbent) + np.mean(scores - incumbent[:len(scores)]))
 
 
 @dataclass

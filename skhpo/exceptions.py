@@ -36,7 +36,7 @@ class SearchSpaceError(SkhpoError, ValueError):
 class AllFitsFailedError(SkhpoError, ValueError):
     """Every candidate of a search failed to fit or score.
 
-    The message gives the counts and the first failure's traceback.
+    The message gives the counts and each distinct error with its count.
 
     Examples
     --------

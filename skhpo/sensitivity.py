@@ -629,6 +629,9 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
             f". {fix}"
         )
     dims = dimensions(raw_spaces)
+    if scales is not None and not isinstance(scales, dict):
+        raise TypeError(f"scales must be a dict of parameter name -> 'linear', 'log' or "
+                        f"'categorical', e.g. {{{names[0]!r}: 'log'}}, got {scales!r}.")
     scales = dict(scales or {})
     unknown = sorted(set(scales) - set(names))
     if unknown:
@@ -751,6 +754,9 @@ def _choose_params(dicts, rows, params, notes):
         return sorted(everywhere), rows
     if isinstance(params, str):
         params = [params]
+    if not isinstance(params, (list, tuple)) or not params:
+        raise ValueError(f"params must be a parameter name or a non-empty list of "
+                         f"them, among {sorted(anywhere)}; got params={params!r}.")
     unknown = [p for p in params if p not in anywhere]
     if unknown:
         raise ValueError(f"params names parameters absent from the trials: "

@@ -206,6 +206,12 @@ class Real(Dimension):
                     f"dtype={self.dtype!r} of {kind}{_label(self.name)} is not a "
                     f"numpy type name; use e.g. float, 'float64' or np.float32."
                 ) from None
+        elif not isinstance(self.dtype, type):
+            raise SearchSpaceError(
+                f"dtype of {kind}{_label(self.name)} must be a type or its numpy "
+                f"name, got dtype={self.dtype!r}; use e.g. float, 'float64' or "
+                f"np.float32."
+            )
 
     # The interval the unit column is stretched over, in the warped scale.
     def _warped_bounds(self):

@@ -875,6 +875,43 @@ def _fold_data(n_splits):
     return np.repeat(np.arange(n_splits), 4).reshape(-1, 1).astype(float), np.zeros(4 * n_splits)
 
 
+class EasyFirstSplits(FoldNoise):
+    """FoldNoise whose first three test folds are 0.5 easier than the others."""
+
+    def score(self, X, y=None):
+        return super().score(X, y) + (0.5 if int(X[0, 0]) < 3 else 0.0)
+
+
+def test_a_pruned_candidate_is_told_a_paired_estimate_not_its_flattered_partial_mean():
+    # Told their partial means (easy splits only), pruned candidates looked
+    # better than the best fully scored one: the GP's optimum was a pruned
+    # point, and the search went there.
+    X, y = _fold_data(10)
+    search = BayesSearchCV(EasyFirstSplits(), {"x": Real(-3.0, 3.0)}, pruning=True,
+                           n_iter=20, n_initial_points=5, cv=KFold(10), random_state=0,
+                           refit=False).fit(X, y)
+    results = search.cv_results_
+    flagged = np.flatnonzero(results["pruned"])
+    assert len(flagged) >= 3
+    partial = np.asarray(results["mean_test_score"])[flagged]
+    assert partial.max() > search.best_score_  # what the partial means say
+    told = -np.asarray(search.optimizer_results_[0].func_vals)
+    assert np.all(told[flagged] < search.best_score_)
+    assert search.optimizer_results_[0].x == [search.best_params_["x"]]
+
+
+def test_a_refit_callable_picking_a_pruned_row_warns():
+    # As HyperbandSearchCV warns for a row below the full budget; it was silent.
+    X, y = _fold_data(10)
+    search = BayesSearchCV(EasyFirstSplits(), {"x": Real(-3.0, 3.0)}, pruning=True,
+                           n_iter=20, n_initial_points=5, cv=KFold(10), random_state=0,
+                           refit=lambda r: int(np.nanargmax(r["mean_test_score"])))
+    with pytest.warns(UserWarning, match=r"The refit callable picked row \d+, a candidate "
+                                         r"pruning stopped after some splits"):
+        search.fit(X, y)
+    assert search.cv_results_["pruned"][search.best_index_]
+
+
 def test_pruning_saves_fits_and_keeps_the_best():
     X, y = _fold_data(10)
     common = dict(n_iter=20, n_initial_points=5, cv=KFold(10), random_state=0, refit=False)

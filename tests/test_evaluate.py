@@ -703,3 +703,79 @@ def test_sample_weight_of_the_wrong_length_is_refused_before_any_fit(n_weights):
     with pytest.raises(ValueError, match="sample_weight needs one entry per sample"):
         check_robustness(fitted, X, y, seeds=2, sample_weight=np.ones(n_weights))
     assert Recorder.fits == 0
+
+
+@pytest.mark.parametrize("search_class", ["BayesSearchCV", "HyperbandSearchCV"])
+def test_a_scorer_failing_on_every_split_ends_with_a_clear_error(search_class):
+    # It had ended "successfully" with every score NaN and an arbitrary best.
+    import skhpo
+    from sklearn.datasets import load_iris
+
+    X3, y3 = load_iris(return_X_y=True)  # three classes: plain roc_auc refuses them
+    search = getattr(skhpo, search_class)(
+        LogisticRegression(max_iter=300), {"C": (0.1, 10.0)}, scoring="roc_auc",
+        cv=3, random_state=0, **({"n_iter": 3} if search_class == "BayesSearchCV" else {}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with pytest.raises(AllFitsFailedError, match=r"No candidate got a score, so there is "
+                                                     r"no best candidate: all \d+ fits of "
+                                                     r"\d+ candidates ran, and the scoring of "
+                                                     r"every one failed"):
+            search.fit(X3, y3)
+    # One metric failing beside another that scores is not a failed search.
+    both = getattr(skhpo, search_class)(
+        LogisticRegression(max_iter=300), {"C": (0.1, 10.0)}, cv=3, random_state=0,
+        scoring={"auc": "roc_auc", "acc": "accuracy"}, refit="acc",
+        **({"n_iter": 3} if search_class == "BayesSearchCV" else {}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        both.fit(X3, y3)
+    assert both.best_score_ > 0.9
+
+
+@pytest.mark.parametrize("search_class", ["BayesSearchCV", "HyperbandSearchCV"])
+def test_inputs_refused_with_the_fix_before_any_fit(search_class):
+    # Each had given a raw error (numpy's "at least 1 dimension", GroupKFold's
+    # "should not be None", get_params' "missing self") or one after fitting.
+    import skhpo
+
+    Recorder.fits = 0
+
+    class Counting(Recorder):
+        def fit(self, X, y, sample_weight=None):
+            Recorder.fits += 1
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    cls = getattr(skhpo, search_class)
+    space = {"c": (0.1, 1.0)}
+    with pytest.raises(ValueError, match=r"Counting requires y to be passed, but the target "
+                                         r"y is None: it is a classifier, call fit\(X, y\)"):
+        cls(Counting(), space, cv=StratifiedKFold(3)).fit(X, None)
+    with pytest.raises(ValueError, match=r"cv=GroupKFold\(.*\) splits by groups: pass them "
+                                         r"to fit, search.fit\(X, y, groups=groups\)"):
+        cls(Counting(), space, cv=GroupKFold(3)).fit(X, y)
+    with pytest.raises(TypeError, match=r"estimator must be an estimator instance, got the "
+                                        r"class Counting: pass Counting\(\)"):
+        cls(Counting, space, cv=3).fit(X, y)
+    assert Recorder.fits == 0
+
+
+def test_the_failure_warning_lists_each_distinct_error_with_its_count():
+    # Only the first failure had been shown: a second kind of error was lost.
+    class TwoWays(Recorder):
+        def fit(self, X, y, sample_weight=None):
+            if self.c > 5:
+                raise ValueError("c too large")
+            if self.c < 0.5:
+                raise RuntimeError("c too small")
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    ev = _evaluator(TwoWays(), cv=KFold(2))
+    ev.evaluate({0: {"c": 10.0}, 1: {"c": 0.1}, 2: {"c": 20.0}, 3: {"c": 1.0}}, [0, 1])
+    with pytest.warns(FitFailedWarning) as record:
+        ev.warn_about_failures()
+    message = str(record[0].message)
+    assert message.startswith("6 of 8 fits failed")
+    assert "2 different errors:\n4 fits failed with:\n" in message
+    assert "ValueError: c too large" in message
+    assert "2 fits failed with:\n" in message and "RuntimeError: c too small" in message

@@ -769,6 +769,14 @@ def test_saving_into_a_missing_folder_and_loading_a_journal_say_what_is_wrong(tm
         save_results(search, missing)
     with pytest.raises(ResultsFormatError, match="it is a checkpoint journal.*checkpoint="):
         load_results(tmp_path / "search.jsonl")
+    # A folder had failed on a temporary file's name; a dict on get_params.
+    with pytest.raises(IsADirectoryError, match=r"it is a folder. Give a file path, e.g. "
+                                                r"'.*search.json'"):
+        save_results(search, tmp_path)
+    with pytest.raises(TypeError, match=r"save_results needs the fitted search itself.*got "
+                                        r"a cv_results_ dict: pass the search"):
+        save_results(search.cv_results_, tmp_path / "r.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["search.jsonl"]
 
 
 def test_one_beside_one_point_zero_is_an_object_column():

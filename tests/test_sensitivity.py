@@ -380,6 +380,17 @@ def test_multi_metric_selection():
     (lambda: {"mean_test_score": [1.0]}, {}, ValueError, "neither a 'params'"),
     (lambda: _results(lambda p: p["u1"], _six, n=40), {"n_trees": 0},
      ValueError, "n_trees must be an integer >= 1"),
+    # These had given raw Python errors.
+    (lambda: _results(lambda p: p["u1"], _six, n=40), {"scales": ["log"]},
+     TypeError, r"scales must be a dict of parameter name -> .* got \['log'\]"),
+    (lambda: _results(lambda p: p["u1"], _six, n=40), {"params": 5},
+     ValueError, r"params must be a parameter name or a non-empty list .* got params=5"),
+    (lambda: _results(lambda p: p["u1"], _six, n=40), {"params": []},
+     ValueError, r"non-empty list"),
+    (lambda: {"params": [1, 2], "mean_test_score": [0.5, 0.6]}, {}, ValueError,
+     r"'params' of a cv_results_ dict are the candidates' parameter dicts, got 1"),
+    (lambda: {"params": [{"a": 1}, {"a": 2}], "mean_test_score": [0.5]}, {}, ValueError,
+     r"one entry per candidate, 2 here .* got \{'mean_test_score': 1\}"),
 ])
 def test_bad_input(make_input, kwargs, error, match):
     with pytest.raises(error, match=match):

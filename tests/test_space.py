@@ -106,6 +106,8 @@ def test_every_form_becomes_the_right_dimension(form, kind, is_log):
         ({"k": Categorical({"a", "b"})}, r"no fixed order. Write Categorical\(sorted\("),
         ({"k": Categorical({"a": 1})}, r"are its keys. Write Categorical\(list\("),
         ({"C": Real(np.nan, 1.0)}, r"Real 'C' needs finite bounds, got low=nan"),
+        ({"C": Real(0.1, 10, dtype=123)}, r"dtype of Real 'C' must be a type or its numpy "
+                                          r"name, got dtype=123"),
         ({"k": Categorical(["a", "b"], prior=[1.0])},
          r"prior of Categorical 'k' must give one non-negative weight per category \(2\)"),
         ({"k": Categorical(["a", "b"], prior=[-1, 2])}, "non-negative weight"),
