@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import difflib
 import itertools
 import math
 import numbers
@@ -581,8 +582,10 @@ class Distribution(Dimension):
         lo, hi = self.dist.support()
         if not np.isfinite(self.dist.ppf(0.5)):
             raise SearchSpaceError(
-                f"The distribution{_label(self.name)} has no finite median; "
-                f"pass a proper frozen scipy.stats distribution."
+                f"The distribution{_label(self.name)}, {_describe_dist(self.dist)}, "
+                f"has no finite median: scipy gives NaN quantiles when a "
+                f"distribution's parameters are out of range (e.g. randint(low, "
+                f"high) with low >= high). Check them, e.g. randint(50, 200)."
             )
         del lo, hi
 
@@ -1049,7 +1052,8 @@ def parse_search_spaces(search_spaces):
     for item in search_spaces:
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], dict):
             space, n_iter = item
-            if not isinstance(n_iter, numbers.Integral) or n_iter < 1:
+            if (not isinstance(n_iter, numbers.Integral) or isinstance(n_iter, bool)
+                    or n_iter < 1):
                 raise SearchSpaceError(
                     f"The n_iter of a (space, n_iter) pair must be a positive "
                     f"integer, got {n_iter!r}."
@@ -1095,8 +1099,7 @@ def check_names(subspaces, estimator):
                    if not _names_a_parameter(n, dims, valid)
                    and not _settable(estimator, n, dims[n])]
         if unknown:
-            close = sorted(v for v in valid if any(u.split("__")[-1] == v.split("__")[-1]
-                                                   for u in unknown))
+            close = sorted(v for v in valid if any(_alike(u, v) for u in unknown))
             hint = f" Did you mean {close}?" if close else ""
             raise SearchSpaceError(
                 f"The search space names parameters that "
@@ -1122,6 +1125,14 @@ def _check_bare_steps(names, dims):
                 f"its own space, e.g. [{{{step.name!r}: {with_params!r}, "
                 f"{name!r}: ...}}, {{{step.name!r}: {bare!r}}}]."
             )
+
+
+def _alike(unknown, valid):
+    """Whether ``valid`` may be the name meant by ``unknown``: the same last
+    part (``C`` for ``clf__C``), or a near spelling of it (``c``, ``max_dept``)."""
+    meant, candidate = unknown.split("__")[-1].lower(), valid.split("__")[-1].lower()
+    return meant == candidate or bool(difflib.get_close_matches(meant, [candidate],
+                                                                cutoff=0.8))
 
 
 def _settable(estimator, name, dim):

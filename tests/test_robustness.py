@@ -765,6 +765,15 @@ def test_a_fitted_estimator_that_is_not_a_search_is_a_type_error():
         check_robustness(DecisionTreeClassifier().fit(X, y), X, y)
 
 
+def test_results_without_their_search_are_refused_with_the_fix():
+    # A cv_results_ dict had been told to "call search.fit(X, y) first".
+    search, X, y = synthetic_search([0.0, 0.0])
+    with pytest.raises(TypeError, match=r"needs the fitted search itself, which it refits "
+                                        r"with its estimator and cv, not its cv_results_.*"
+                                        r"got a dict"):
+        check_robustness(search.cv_results_, X, y)
+
+
 class Fragile(NoisyConfig):
     """Fails to fit for odd seeds when config is 1."""
 

@@ -106,6 +106,9 @@ def test_every_form_becomes_the_right_dimension(form, kind, is_log):
         ({"k": Categorical({"a", "b"})}, r"no fixed order. Write Categorical\(sorted\("),
         ({"k": Categorical({"a": 1})}, r"are its keys. Write Categorical\(list\("),
         ({"C": Real(np.nan, 1.0)}, r"Real 'C' needs finite bounds, got low=nan"),
+        ([({"C": [1]}, True)], "positive integer, got True"),
+        ({"C": randint(200, 50)}, r"The distribution 'C', randint\(200, 50\), has no finite "
+                                  r"median: scipy gives NaN quantiles"),
         ({"C": Real(0.1, 10, dtype=123)}, r"dtype of Real 'C' must be a type or its numpy "
                                           r"name, got dtype=123"),
         ({"k": Categorical(["a", "b"], prior=[1.0])},
@@ -128,6 +131,11 @@ def test_unknown_parameter_names_are_refused_with_the_valid_ones():
     with pytest.raises(SearchSpaceError, match=r"does not have: \['C'\].*clf__C"):
         check_names(parse_search_spaces({"C": [1, 2]}), pipe)
     check_names(parse_search_spaces({"clf__C": [1, 2]}), pipe)
+    # A near spelling is suggested too (only the same last part had been).
+    with pytest.raises(SearchSpaceError, match=r"\['clf__c'\].*Did you mean \['clf__C'\]"):
+        check_names(parse_search_spaces({"clf__c": [1, 2]}), pipe)
+    with pytest.raises(SearchSpaceError, match=r"Did you mean \['max_depth'\]"):
+        check_names(parse_search_spaces({"max_dept": [1, 2]}), DecisionTreeClassifier())
 
 
 def test_bad_space_fails_before_any_fit():
