@@ -37,13 +37,15 @@ def _cv_results(source):
 class History:
     """What ``warm_start=True`` continues from: every point told so far and
     its score (NaN: failed), as a ``cv_results_``, and the ``scoring`` and
-    ``cv`` they were measured with, kept where :func:`load_results` keeps a
-    file's, so that a change of either warns as for any other source."""
+    ``cv`` they were measured with and the fingerprints of the data
+    (:func:`~skhpo.results.data_fingerprint`), kept where :func:`load_results`
+    keeps a file's, so that a change of any warns as for any other source."""
 
-    def __init__(self, params, scores, metric, scoring, cv):
+    def __init__(self, params, scores, metric, scoring, cv, data=None):
         self.cv_results_ = {"params": list(params),
                             f"mean_test_{metric}": np.asarray(scores, dtype=float)}
-        self.metadata = {"search": {"params": {"scoring": scoring, "cv": cv}}}
+        self.metadata = {"search": {"params": {"scoring": scoring, "cv": cv}},
+                         "data": data}
 
 
 def _error_score(source):
@@ -80,16 +82,20 @@ def _scores(results, metric):
     return np.asarray(results[key], dtype=float)
 
 
-def check_warm_start(source, metric, spaces, estimator=None, search=None):
+def check_warm_start(source, metric, spaces, estimator=None, search=None, data=None):
     """Raise a clear error if ``source`` cannot seed a search following
     ``metric``; warn about the earlier candidates that lie in none of the
     ``spaces`` (they are ignored), when ``estimator`` does not use the
-    earlier search's full budget of a parameter resource, and when the
-    earlier search's ``scoring`` or ``cv`` differs from ``search``'s."""
+    earlier search's full budget of a parameter resource, when the
+    earlier search's ``scoring`` or ``cv`` differs from ``search``'s, and when
+    its data (where the source keeps their fingerprints) differ from
+    ``data``'s."""
     results = _cv_results(source)
     _scores(results, metric)
     if search is not None:
         _check_same_settings(source, search)
+    if data is not None:
+        _check_same_data(source, data)
     _check_resource_value(source, results, estimator)
     candidates = list(_full_budget_candidates(source, results).values())
     outside = [candidate for candidate in candidates
@@ -162,6 +168,27 @@ def _check_same_settings(source, search):
             f"scores are not comparable with this search's and will mislead the "
             f"GP. Warm-start from results with the same scoring and cv, or drop "
             f"warm_start.",
+            UserWarning,
+        )
+
+
+def _check_same_data(source, data):
+    """Warn when the earlier scores were measured on other data: a model's
+    scores on one dataset say little about its scores on another."""
+    before = (getattr(source, "metadata", None) or {}).get("data") or {}
+    differ = [name for name in ("X", "y")
+              if before.get(name) and data.get(name)
+              and before[name]["sha256"] != data[name]["sha256"]]
+    if differ:
+        shapes = "; ".join(
+            f"{name} of shape {before[name]['shape']} then, {data[name]['shape']} now"
+            if before[name]["shape"] != data[name]["shape"]
+            else f"{name} of the same shape, {data[name]['shape']}, with other values"
+            for name in differ)
+        warn(
+            f"warm_start: the earlier results were measured on other data ({shapes}): "
+            f"their scores will mislead the GP. Warm-start from results on the same "
+            f"data, or drop warm_start.",
             UserWarning,
         )
 

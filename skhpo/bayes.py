@@ -15,6 +15,7 @@ from ._compat import Interval, StrOptions
 from ._defaults import initial_points
 from ._evaluate import format_cv_results
 from ._optimizer import Optimizer
+from ._persistence import data_fingerprint
 from ._progress import ProgressPrinter
 from ._pruning import MIN_SPLITS, pooled_difference_sd, should_prune
 from ._warm_start import History, check_warm_start, warm_start_points
@@ -196,7 +197,9 @@ class BayesSearchCV(FoldSearchCV):
         ``n_initial_points`` and are not added to ``cv_results_``); those
         outside the new space are ignored with a warning. Their scores must
         come from the same data, cv and scoring to be comparable (a warning
-        says when the earlier search's ``scoring`` or ``cv`` differs). Failed
+        says when the earlier search's ``scoring`` or ``cv`` differs, and when
+        its data do, for ``True`` and for results saved with ``X`` and ``y``;
+        a fitted search or a bare ``cv_results_`` keeps no trace of them). Failed
         candidates are known as failures (NaN, or a mean equal to a numeric
         ``error_score`` of the earlier search: give the search or the loaded
         results then, as a bare ``cv_results_`` dict does not say it).
@@ -572,17 +575,20 @@ class BayesSearchCV(FoldSearchCV):
                 f"far, which a batch proposed ahead would not wait for. Set "
                 f"lookahead=0 or pruning=False."
             )
-        return self._check_optimizer_kwargs(), first_points
+        # The data's fingerprints: a warm start compares them with its
+        # source's, and this fit's history keeps them for the next one.
+        data = {"X": data_fingerprint(X), "y": data_fingerprint(y)}
+        return self._check_optimizer_kwargs(), first_points, data
 
     # ----------------------------------------------------------- search
     def _search(self, evaluator, subspaces, rng, root_ctx, state):
-        optimizer_kwargs, first_points = state
+        optimizer_kwargs, first_points, data = state
         # Still before the first fit: a bad warm start is refused up front.
         warm_start = self._warm_start_source()
         if warm_start is not None:
             check_warm_start(warm_start, self._followed_metric(evaluator),
                              [subspace.space for subspace in subspaces], self.estimator,
-                             search=self)
+                             search=self, data=data)
         n_splits = evaluator.n_splits
         n_points = self._batch_size()
         budgets = self._budgets(subspaces)
@@ -630,7 +636,7 @@ class BayesSearchCV(FoldSearchCV):
         # earlier fits outside this fit's space, so that a chain of fits
         # never tries a point twice.
         self._told_history_ = _told_history(
-            optimizers, self._followed_metric(evaluator), self.scoring, self.cv,
+            optimizers, self._followed_metric(evaluator), self.scoring, self.cv, data,
             earlier=warm_start if self.warm_start is True else None)
 
         rows, more = self._rows, dict(self._more)
@@ -821,7 +827,7 @@ def _told(optimizer):
     return [[p[name] for name in names] for p in optimizer._told], optimizer._scores
 
 
-def _told_history(optimizers, metric, scoring, cv, earlier=None):
+def _told_history(optimizers, metric, scoring, cv, data, earlier=None):
     """The points told to ``optimizers`` and their scores (NaN: failed), each
     point once, after the ``earlier`` history's (which holds the points this
     fit's spaces left out), as the :class:`History` a warm start reads."""
@@ -836,7 +842,7 @@ def _told_history(optimizers, metric, scoring, cv, earlier=None):
     for params, score in told:
         history[params_key(params)] = (params, score)
     return History([p for p, _ in history.values()], [s for _, s in history.values()],
-                   metric, scoring, cv)
+                   metric, scoring, cv, data)
 
 
 def _optimize_result(optimizer):

@@ -854,6 +854,37 @@ def test_warm_start_true_warns_when_scoring_or_cv_changed():
         search.set_params(scoring="neg_log_loss", cv=5).fit(X, y)
 
 
+def test_warm_start_warns_when_the_data_changed(tmp_path):
+    # Scores measured on other data had been told to the GP without a word.
+    from skhpo import load_results, save_results
+
+    X, y = load_iris(return_X_y=True)
+    space = {"C": Real(1e-3, 1e3, prior="log-uniform")}
+    search = BayesSearchCV(LogisticRegression(max_iter=500), space, n_iter=3,
+                           n_initial_points=2, cv=3, random_state=0, warm_start=True)
+    search.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search.fit(X.copy(), y.copy())  # the same data, another array
+    noisy = X + 0.1
+    with pytest.warns(UserWarning, match=r"warm_start: the earlier results were measured on "
+                                         r"other data \(X of the same shape, \[150, 4\], "
+                                         r"with other values\): their scores will mislead"):
+        search.fit(noisy, y)
+    with pytest.warns(UserWarning, match=r"\(X of shape \[150, 4\] then, \[120, 4\] now; "
+                                         r"y of shape \[150\] then, \[120\] now\)"):
+        search.fit(noisy[:120], y[:120])
+    # Results saved with their data's fingerprints are checked as well.
+    path = tmp_path / "first.json"
+    save_results(BayesSearchCV(LogisticRegression(max_iter=500), space, n_iter=3,
+                               n_initial_points=2, cv=3, random_state=0).fit(X, y),
+                 path, X=X, y=y)
+    seeded = BayesSearchCV(LogisticRegression(max_iter=500), space, n_iter=2, cv=3,
+                           random_state=1, warm_start=load_results(path))
+    with pytest.warns(UserWarning, match="measured on other data"):
+        seeded.fit(noisy, y)
+
+
 class FoldNoise(BaseEstimator, RegressorMixin):
     """Score = a known mean per candidate + noise that depends on the test fold."""
 
