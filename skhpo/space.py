@@ -213,6 +213,12 @@ class Real(Dimension):
                 f"name, got dtype={self.dtype!r}; use e.g. float, 'float64' or "
                 f"np.float32."
             )
+        if kind == "Real" and _is_integer_type(self.dtype):
+            raise SearchSpaceError(
+                f"Real{_label(self.name)} with dtype={self.dtype!r} would truncate "
+                f"its values to integers: use Integer({int(np.ceil(self.low))}, "
+                f"{int(np.floor(self.high))}) for whole numbers, or a float dtype."
+            )
 
     # The interval the unit column is stretched over, in the warped scale.
     def _warped_bounds(self):
@@ -1125,6 +1131,13 @@ def _check_bare_steps(names, dims):
                 f"its own space, e.g. [{{{step.name!r}: {with_params!r}, "
                 f"{name!r}: ...}}, {{{step.name!r}: {bare!r}}}]."
             )
+
+
+def _is_integer_type(dtype):
+    try:
+        return np.issubdtype(np.dtype(dtype), np.integer)
+    except TypeError:
+        return False
 
 
 def _alike(unknown, valid):

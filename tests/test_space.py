@@ -109,6 +109,10 @@ def test_every_form_becomes_the_right_dimension(form, kind, is_log):
         ([({"C": [1]}, True)], "positive integer, got True"),
         ({"C": randint(200, 50)}, r"The distribution 'C', randint\(200, 50\), has no finite "
                                   r"median: scipy gives NaN quantiles"),
+        ({"C": Real(0.1, 10, dtype=int)}, r"Real 'C' with dtype=<class 'int'> would "
+                                          r"truncate its values to integers: use "
+                                          r"Integer\(1, 10\)"),
+        ({"C": Real(0.1, 10, dtype="int32")}, "would truncate"),
         ({"C": Real(0.1, 10, dtype=123)}, r"dtype of Real 'C' must be a type or its numpy "
                                           r"name, got dtype=123"),
         ({"k": Categorical(["a", "b"], prior=[1.0])},
