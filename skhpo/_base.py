@@ -194,11 +194,6 @@ class FoldSearchCV(BaseSearchCV):
         X, y = indexable(X, y)
         check_pairwise_input(self.estimator, X)
         check_sample_weight(params.get("sample_weight"), X)
-        if y is None and is_classifier(self.estimator):
-            # scikit-learn's wording, which its estimator checks look for.
-            raise ValueError(
-                f"{type(self.estimator).__name__} requires y to be passed, but the "
-                f"target y is None: it is a classifier, call fit(X, y).")
         routed = self._get_routed_params_for_fit(params)
         scorers = build_scorers(self.estimator, self.scoring)
         if isinstance(scorers, dict):

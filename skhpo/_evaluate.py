@@ -208,7 +208,9 @@ def check_sample_weight(sample_weight, X):
     fit unsliced (and one as long as a training fold be silently misread)."""
     if sample_weight is None or np.ndim(sample_weight) == 0:
         return  # a scalar weight, as scikit-learn's estimators accept
-    n_weights, n_samples = _n_rows(sample_weight), _n_rows(X)
+    n_weights, n_samples = len(sample_weight), _n_rows(X)
+    if n_samples is None:
+        n_samples = len(X)  # indexable, not an array or a list (a UserList)
     if n_weights != n_samples:
         raise ValueError(
             f"sample_weight needs one entry per sample of X: got {n_weights} "
@@ -573,11 +575,15 @@ class FoldEvaluator:
         try:
             self.splits = [(np.asarray(tr), np.asarray(te))
                            for tr, te in cv.split(X, y, **split_params)]
-        except ValueError as error:
+        except (ValueError, TypeError) as error:
             if "groups" in str(error) and split_params.get("groups") is None:
                 raise ValueError(
                     f"cv={cv!r} splits by groups: pass them to fit, "
                     f"search.fit(X, y, groups=groups). ({error})") from error
+            if y is None:
+                raise ValueError(
+                    f"cv={cv!r} needs the targets to split the data, got y=None: "
+                    f"call fit(X, y). ({error})") from error
             raise
         self.n_splits = len(self.splits)
         expected = cv.get_n_splits(X, y, **split_params)

@@ -277,6 +277,25 @@ class Optimizer:
         return np.array([bool(self.space_constraint([params[name] for name in self.space.names]))
                          for params in self.space.decode(rows)], dtype=bool)
 
+    def _allowed_sobol(self, n_samples, most=2**16):
+        """The first ``n_samples`` Sobol rows ``space_constraint`` allows, from
+        a sequence lengthened until it has them (or ``most`` rows: then those
+        it has, and the random draws of ``_next_initial`` go on)."""
+        n_rows = max(16 * n_samples, 256)
+        while True:
+            rows = self.space.sobol(n_rows, self._design_seed)
+            allowed = rows[self._allowed(self.space.snap(rows))]
+            if len(allowed) >= n_samples or n_rows >= most:
+                break
+            n_rows *= 4
+        if not len(allowed):
+            raise ValueError(
+                f"optimizer_kwargs['space_constraint'] allows none of {n_rows} "
+                f"quasi-random points of the search space {self.space.names}: check "
+                f"that it returns True for the points to try (it gets each point "
+                f"as a list of values in that order).")
+        return allowed[:n_samples]
+
     def _design(self, n_samples):
         """Scrambled Sobol rows, the first ones moved to ``initial_params``.
 
@@ -287,8 +306,7 @@ class Optimizer:
         if self.space_constraint is None:
             design = self.space.sobol(n_samples, self._design_seed)
         else:
-            design = self.space.sobol(max(16 * n_samples, 256), self._design_seed)
-            design = design[self._allowed(self.space.snap(design))][:n_samples]
+            design = self._allowed_sobol(n_samples)
         for row, given in zip(design, self._initial_params):
             params = self.space.decode(row[None, :])[0]
             params.update(given)
@@ -304,11 +322,14 @@ class Optimizer:
             if self._is_new(row, pending):
                 return row
         # Snapping can map two design points onto one value, and a constraint
-        # can leave the design short: draw until new (and allowed).
-        for _ in range(200):
-            row = self.space.snap(self._rng.uniform(size=(1, self.space.n_columns)))[0]
-            if self._is_new(row, pending) and self._allowed(row[None, :])[0]:
-                return row
+        # can leave the design short: draw until new (and allowed), in
+        # batches under a constraint, which may allow a small part of the space.
+        batch = 1 if self.space_constraint is None else 256
+        for _ in range(200 if self.space_constraint is None else 64):
+            rows = self.space.snap(self._rng.uniform(size=(batch, self.space.n_columns)))
+            for row in rows[self._allowed(rows)]:
+                if self._is_new(row, pending):
+                    return row
         return None
 
     def _candidates(self):

@@ -61,9 +61,9 @@ def _owners(estimator, name, dims):
     step = searched_step(name, dims)
     if step is None:
         return [_resolve(estimator, name)]
-    # None and "passthrough" choices have no parameters (check_names allows them).
-    return [_resolve(choice, step.param) for choice in step.choices
-            if hasattr(choice, "get_params")]
+    # check_names has refused None and "passthrough" choices beside a name
+    # under their step; they have no parameters anyway.
+    return [_resolve(choice, step.param) for choice in step.estimators]
 
 
 def _resolve(estimator, name):

@@ -607,16 +607,17 @@ class BayesSearchCV(FoldSearchCV):
         # checkpoint resumed with a larger n_iter finds each subspace's
         # journaled candidates under the same ids.
         self._id_step = len(subspaces)
-        optimizers = []
-        for k, (subspace, budget, first) in enumerate(zip(subspaces, budgets, first_points)):
+        # Every subspace's optimizer first: its initial design calls a
+        # space_constraint, whose errors then come before any fit.
+        optimizers = [Optimizer(subspace.space, random_state=rng.randint(2**31),
+                                initial_params=first, **optimizer_kwargs)
+                      for subspace, first in zip(subspaces, first_points)]
+        for k, (subspace, budget, optimizer) in enumerate(zip(subspaces, budgets, optimizers)):
             self._id_first, self._n_proposed = k, 0
-            optimizer = Optimizer(subspace.space, random_state=rng.randint(2**31),
-                                  initial_params=first, **optimizer_kwargs)
             if warm_start is not None:
                 optimizer.tell(*warm_start_points(warm_start, subspace.space,
                                                   self._followed_metric(evaluator)))
             self.optimizer_results_.append(_optimize_result(optimizer))
-            optimizers.append(optimizer)
             in_flight = deque()  # batches proposed and being fitted, oldest first
             try:
                 stop = self._run_batches(evaluator, optimizer, budget, n_points,

@@ -15,6 +15,7 @@ import math
 import numbers
 import re
 import warnings
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -629,7 +630,7 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
             f". {fix}"
         )
     dims = dimensions(raw_spaces)
-    if scales is not None and not isinstance(scales, dict):
+    if scales is not None and not isinstance(scales, Mapping):
         raise TypeError(f"scales must be a dict of parameter name -> 'linear', 'log' or "
                         f"'categorical', e.g. {{{names[0]!r}: 'log'}}, got {scales!r}.")
     scales = dict(scales or {})
@@ -754,7 +755,7 @@ def _choose_params(dicts, rows, params, notes):
         return sorted(everywhere), rows
     if isinstance(params, str):
         params = [params]
-    if not isinstance(params, (list, tuple)) or not params:
+    if not isinstance(params, Iterable) or not len(params := list(params)):
         raise ValueError(f"params must be a parameter name or a non-empty list of "
                          f"them, among {sorted(anywhere)}; got params={params!r}.")
     unknown = [p for p in params if p not in anywhere]

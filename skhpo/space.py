@@ -332,7 +332,10 @@ class Categorical(Dimension):
         Weights of the categories, as in scikit-optimize: the initial design
         and the optimizer's candidates draw category ``i`` with probability
         ``prior[i] / sum(prior)`` (a zero weight is never drawn, though the
-        category stays valid). None: all equally likely.
+        category stays valid). None: all equally likely. One exception:
+        HyperbandSearchCV draws a space of lists and categoricals only from
+        its grid, each point equally likely, as RandomizedSearchCV draws a
+        grid, and does not weight it.
     transform : str, default=None
         Accepted for scikit-optimize compatibility and ignored.
     name : str, default=None
@@ -590,8 +593,9 @@ class Distribution(Dimension):
             raise SearchSpaceError(
                 f"The distribution{_label(self.name)}, {_describe_dist(self.dist)}, "
                 f"has no finite median: scipy gives NaN quantiles when a "
-                f"distribution's parameters are out of range (e.g. randint(low, "
-                f"high) with low >= high). Check them, e.g. randint(50, 200)."
+                f"distribution's parameters are out of range (a lower bound above "
+                f"the upper one, a negative scale). Check them: e.g. randint(50, "
+                f"200), loguniform(1e-3, 1e3), uniform(loc=0, scale=1)."
             )
         del lo, hi
 
@@ -1101,6 +1105,7 @@ def check_names(subspaces, estimator):
     valid = set(estimator.get_params(deep=True))
     for subspace in subspaces:
         dims = subspace.space.as_dict()
+        _check_bare_steps(subspace.space.names, dims)
         unknown = [n for n in subspace.space.names
                    if not _names_a_parameter(n, dims, valid)
                    and not _settable(estimator, n, dims[n])]
@@ -1113,7 +1118,6 @@ def check_names(subspaces, estimator):
                 f"names are those of estimator.get_params(deep=True), e.g. "
                 f"{sorted(valid)[:8]}.{hint}"
             )
-        _check_bare_steps(subspace.space.names, dims)
 
 
 def _check_bare_steps(names, dims):
@@ -1121,15 +1125,13 @@ def _check_bare_steps(names, dims):
     "passthrough": a candidate drawing both could not be configured."""
     for name in names:
         step = searched_step(name, dims)
-        bare = [c for c in step.choices if not hasattr(c, "get_params")] if step else []
-        if bare:
-            with_params = [c for c in step.choices if hasattr(c, "get_params")]
+        if step is not None and step.bare:
             raise SearchSpaceError(
                 f"{name!r} sets a parameter of the step {step.name!r}, which the "
-                f"space may also make {bare[0]!r}, a step without parameters: a "
+                f"space may also make {step.bare[0]!r}, a step without parameters: a "
                 f"candidate drawing both could not be configured. Give that choice "
-                f"its own space, e.g. [{{{step.name!r}: {with_params!r}, "
-                f"{name!r}: ...}}, {{{step.name!r}: {bare!r}}}]."
+                f"its own space, e.g. [{{{step.name!r}: {step.estimators!r}, "
+                f"{name!r}: ...}}, {{{step.name!r}: {step.bare!r}}}]."
             )
 
 
@@ -1165,12 +1167,10 @@ def _settable(estimator, name, dim):
 
 
 def _names_a_parameter(name, dims, valid):
+    # Under a searched step, every choice must have it (_check_bare_steps
+    # has refused None and "passthrough" there).
     step = searched_step(name, dims)
-    if step is None:
-        return name in valid
-    estimators = [c for c in step.choices if hasattr(c, "get_params")]
-    # None and "passthrough" choices have no parameters to check.
-    return bool(estimators) and not step.lacking(estimators)
+    return name in valid if step is None else not step.lacking()
 
 
 @dataclass(frozen=True)
@@ -1183,10 +1183,19 @@ class SearchedStep:
     param: str
     choices: tuple
 
-    def lacking(self, choices=None):
-        """The choices (by default all) without ``param``: ``None`` and
-        ``"passthrough"`` lack every parameter."""
-        return [c for c in (self.choices if choices is None else choices)
+    @property
+    def estimators(self):
+        """The choices that are estimators."""
+        return [c for c in self.choices if hasattr(c, "get_params")]
+
+    @property
+    def bare(self):
+        """The choices without parameters: ``None`` and ``"passthrough"``."""
+        return [c for c in self.choices if not hasattr(c, "get_params")]
+
+    def lacking(self):
+        """The choices without ``param`` (the bare ones lack every parameter)."""
+        return [c for c in self.choices
                 if not (hasattr(c, "get_params") and self.param in c.get_params(deep=True))]
 
 

@@ -9,8 +9,8 @@ import pytest
 from scipy.stats import loguniform, uniform
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.datasets import load_breast_cancer, load_iris, make_regression
-from sklearn.exceptions import FitFailedWarning
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
+from sklearn.linear_model import ElasticNet, LogisticRegression, Ridge
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
@@ -672,9 +672,10 @@ def test_scikit_optimize_space_constraint_is_honoured():
     fits = []
 
     class Tree(DecisionTreeClassifier):
-        def fit(self, X, y, **kwargs):
+        # fit's own signature: scikit-learn 1.6's routing refuses **kwargs here.
+        def fit(self, X, y, sample_weight=None, check_input=True):
             fits.append((self.max_depth, self.min_samples_leaf))
-            return super().fit(X, y, **kwargs)
+            return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
 
     def allowed(point):  # the sorted names: max_depth, min_samples_leaf
         return point[1] <= 2 * point[0]
@@ -696,7 +697,35 @@ def test_scikit_optimize_space_constraint_is_honoured():
     with pytest.raises(ValueError, match=r"space_constraint'\] must be a function taking a "
                                          r"point .* got \[1, 2\]"):
         not_a_function.fit(X_iris, y_iris)
+    # One that allows nothing, or fails on a second subspace's points, fails
+    # before any fit (the second had failed after the first subspace's fits).
+    nothing = BayesSearchCV(Tree(), space, n_iter=4, cv=3,
+                            optimizer_kwargs={"space_constraint": lambda point: False})
+    with pytest.raises(ValueError, match=r"space_constraint'\] allows none of 65536 "
+                                         r"quasi-random points"):
+        nothing.fit(X_iris, y_iris)
+    two = BayesSearchCV(Tree(), [space, {"max_depth": Integer(1, 10)}], n_iter=4, cv=3,
+                        optimizer_kwargs={"space_constraint": allowed})
+    with pytest.raises(IndexError):
+        two.fit(X_iris, y_iris)
     assert fits == []
+
+
+def test_a_tight_space_constraint_still_gives_every_candidate():
+    # With 0.5% of the square allowed, the search had stopped after 1 to 4
+    # candidates, calling the space too small.
+    space = {"alpha": Real(0.0, 1.0), "l1_ratio": Real(0.0, 1.0)}
+
+    def tight(point):
+        return point[0] + point[1] < 0.1
+
+    search = BayesSearchCV(ElasticNet(), space, n_iter=10, cv=3, random_state=0,
+                           optimizer_kwargs={"space_constraint": tight})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(*make_regression(n_samples=60, n_features=4, random_state=0))
+    tried = search.cv_results_["params"]
+    assert len(tried) == 10 and all(tight([p["alpha"], p["l1_ratio"]]) for p in tried)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("sklearn.callback") is None,

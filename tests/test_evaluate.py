@@ -748,8 +748,8 @@ def test_inputs_refused_with_the_fix_before_any_fit(search_class):
 
     cls = getattr(skhpo, search_class)
     space = {"c": (0.1, 1.0)}
-    with pytest.raises(ValueError, match=r"Counting requires y to be passed, but the target "
-                                         r"y is None: it is a classifier, call fit\(X, y\)"):
+    with pytest.raises(ValueError, match=r"cv=StratifiedKFold\(.*\) needs the targets to "
+                                         r"split the data, got y=None: call fit\(X, y\)"):
         cls(Counting(), space, cv=StratifiedKFold(3)).fit(X, None)
     with pytest.raises(ValueError, match=r"cv=GroupKFold\(.*\) splits by groups: pass them "
                                          r"to fit, search.fit\(X, y, groups=groups\)"):

@@ -358,6 +358,19 @@ def test_multi_metric_selection():
     assert report.diagnostics["metric"] == "acc"
 
 
+def test_params_and_scales_take_any_sequence_and_mapping():
+    from types import MappingProxyType
+
+    results = _results(lambda p: p["u1"], _six, n=40)
+    as_list = sensitivity_report(results, params=["u1", "u2"], scales={"u1": "linear"},
+                                 n_trees=8, n_bootstrap=0, random_state=0)
+    for params in (np.array(["u1", "u2"]), pd.Index(["u1", "u2"]), ("u1", "u2")):
+        other = sensitivity_report(results, params=params,
+                                   scales=MappingProxyType({"u1": "linear"}),
+                                   n_trees=8, n_bootstrap=0, random_state=0)
+        pd.testing.assert_frame_equal(other.importances, as_list.importances)
+
+
 @pytest.mark.parametrize("make_input, kwargs, error, match", [
     (lambda: RandomizedSearchCV(SVC(), {"C": [1, 2]}), {}, NotFittedError,
      "not fitted yet"),
