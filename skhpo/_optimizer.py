@@ -274,7 +274,8 @@ class Optimizer:
         """Which snapped rows ``space_constraint`` accepts (all without one)."""
         if self.space_constraint is None:
             return np.ones(len(rows), dtype=bool)
-        return np.array([bool(self.space_constraint([params[name] for name in self.space.names]))
+        names = self.space.names
+        return np.array([bool(self.space_constraint([params[name] for name in names]))
                          for params in self.space.decode(rows)], dtype=bool)
 
     def _allowed_sobol(self, n_samples, most=2**16):

@@ -37,6 +37,8 @@ _SKOPT_SETTINGS = ("n_initial_points", "acq_func")
 _SKOPT_ALIASES = {"n_random_starts": "n_initial_points"}
 _SKOPT_ACQ_FUNCS = {"EI": "EI", "PI": "PI", "LCB": "LCB", "UCB": "UCB",
                     "gp_hedge": "EI"}
+# Its keys read by BayesSearchCV itself (see _check_optimizer_kwargs).
+_SKOPT_FUNCTIONS = ("acq_func_kwargs", "base_estimator", "space_constraint")
 # scikit-optimize's other Optimizer arguments tune its own machinery (how the
 # acquisition is maximised, the initial design's generator, its threads):
 # skhpo has its own, so they are ignored, with a warning.
@@ -476,7 +478,7 @@ class BayesSearchCV(FoldSearchCV):
         if unknown:
             raise ValueError(
                 f"optimizer_kwargs has unknown keys {unknown}; the accepted keys are "
-                f"{[*_OPTIMIZER_KWARGS, *_SKOPT_SETTINGS, 'acq_func_kwargs', 'base_estimator', 'space_constraint']}"
+                f"{[*_OPTIMIZER_KWARGS, *_SKOPT_SETTINGS, *_SKOPT_FUNCTIONS]}"
                 f" (and scikit-optimize's other Optimizer arguments, ignored)."
             )
         for key in ignored:
