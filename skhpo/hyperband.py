@@ -48,6 +48,19 @@ _BOHB_RANDOM_FRACTION = 1 / 3
 _MAX_GRID_POINTS = 100_000
 
 
+def _prior_weight(space):
+    """A grid point's weight under the space's Categorical priors (the
+    product of its categories' shares), or None when no dimension has one."""
+    weighted = {name: dim for name, dim in space.as_dict().items()
+                if getattr(dim, "prior", None) is not None and hasattr(dim, "categories")}
+    if not weighted:
+        return None
+    shares = {name: np.asarray(dim.prior, dtype=float) / np.sum(dim.prior)
+              for name, dim in weighted.items()}
+    return lambda point: float(np.prod([shares[name][dim.index(point[name])]
+                                        for name, dim in weighted.items()]))
+
+
 class _RandomSampler:
     """Draw candidates without repeating a point of a grid.
 
@@ -102,11 +115,16 @@ class _RandomSampler:
 
     def _from_grid(self, k):
         grid, unseen, drawn = self._grids[k], self._unseen[k], self._drawn[k]
+        weight = _prior_weight(self.subspaces[k].space)
         while True:
             if not unseen:
                 # The Bayes sampler hands back random draws it replaced.
                 unseen[:] = [i for i, p in enumerate(grid) if params_key(p) not in drawn]
-            i = self.rng.randint(len(unseen))
+            weights = None if weight is None else np.array([weight(grid[j]) for j in unseen])
+            if weights is None or not weights.sum() > 0:
+                i = self.rng.randint(len(unseen))
+            else:  # Categorical priors: each point by the product of its weights
+                i = self.rng.choice(len(unseen), p=weights / weights.sum())
             unseen[i], unseen[-1] = unseen[-1], unseen[i]
             point = grid[unseen.pop()]
             key = params_key(point)

@@ -332,10 +332,8 @@ class Categorical(Dimension):
         Weights of the categories, as in scikit-optimize: the initial design
         and the optimizer's candidates draw category ``i`` with probability
         ``prior[i] / sum(prior)`` (a zero weight is never drawn, though the
-        category stays valid). None: all equally likely. One exception:
-        HyperbandSearchCV draws a space of lists and categoricals only from
-        its grid, each point equally likely, as RandomizedSearchCV draws a
-        grid, and does not weight it.
+        category stays valid, and a search that must draw every point of a
+        small space still draws it last). None: all equally likely.
     transform : str, default=None
         Accepted for scikit-optimize compatibility and ignored.
     name : str, default=None

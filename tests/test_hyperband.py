@@ -787,6 +787,20 @@ def test_a_grid_exactly_the_size_of_the_draws_is_drawn_whole(seed):
     assert len(set(points)) == 49
 
 
+def test_categorical_priors_weight_the_grid_draws():
+    # The grid had been drawn uniformly, zero weights included.
+    from skhpo import Categorical
+
+    grid = {"c": Categorical(["a", "b", "z"], prior=[0.9, 0.1, 0.0]), "d": list(range(50))}
+    points = [dict(p) for _, p in _draws(_sampler(grid, 0), [60])]
+    shares = [sum(p["c"] == c for p in points) / 60 for c in "abz"]
+    assert shares[0] > 0.75 and shares[2] == 0
+    # Drawn out, the zero-weight points come last: the space is all there.
+    points = [dict(p) for _, p in _draws(_sampler(grid, 0), [150])]
+    assert len({tuple(sorted(p.items())) for p in points}) == 150
+    assert {p["c"] for p in points[:100]} == {"a", "b"}
+
+
 def test_a_list_of_grids_is_drawn_without_replacement_across_the_grids():
     # As RandomizedSearchCV's ParameterSampler: a 3-point grid beside a
     # 100-point one gets about 3% of the draws, not half of them.
