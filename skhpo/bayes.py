@@ -686,10 +686,12 @@ class BayesSearchCV(FoldSearchCV):
                     # among this search's candidates.
                     n_known = (optimizer.n_distinct_observed
                                + sum(len(f.batch) for f in in_flight))
+                    allowed = (" that space_constraint allows"
+                               if optimizer.space_constraint is not None else "")
                     warn(
-                        f"The search space has only {n_known} distinct points, "
-                        f"and {n_tried} of them {'was' if n_tried == 1 else 'were'} "
-                        f"left to try, fewer than "
+                        f"The search space has only {n_known} distinct points"
+                        f"{allowed}, and {n_tried} of them "
+                        f"{'was' if n_tried == 1 else 'were'} left to try, fewer than "
                         f"n_iter={budget}: the search tries each once and stops "
                         f"there. For an exhaustive search use GridSearchCV.",
                         UserWarning)

@@ -711,6 +711,16 @@ def test_scikit_optimize_space_constraint_is_honoured():
     assert fits == []
 
 
+def test_a_space_constraint_on_a_finite_space_is_named_when_it_runs_out():
+    search = BayesSearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0, 100.0]}, n_iter=4, cv=3,
+                           random_state=0,
+                           optimizer_kwargs={"space_constraint": lambda p: p[0] < 50})
+    with pytest.warns(UserWarning, match=r"only 3 distinct points that space_constraint "
+                                         r"allows, and 3 of them were left to try"):
+        search.fit(X_iris, y_iris)
+    assert sorted(p["alpha"] for p in search.cv_results_["params"]) == [0.1, 1.0, 10.0]
+
+
 def test_a_tight_space_constraint_still_gives_every_candidate():
     # With 0.5% of the square allowed, the search had stopped after 1 to 4
     # candidates, calling the space too small.
