@@ -602,6 +602,9 @@ class FoldEvaluator:
         self.params = {}
         self._in_flight = set()
         self._counter = _Counter()
+        # Keys loaded from a checkpoint journal, and those of them a search
+        # has asked for so far (its resumed fits, for the progress lines).
+        self._journaled, self._resumed = set(), set()
         self._journal = None
 
     def attach_journal(self, journal):
@@ -612,7 +615,8 @@ class FoldEvaluator:
         that a resumed search ends as the uninterrupted one would.
         """
         for fields in journal.results():
-            self._keep(SplitResult(**fields))
+            result = self._keep(SplitResult(**fields))
+            self._journaled.add((result.candidate_id, result.split_index, result.resource))
         self._journal = journal
 
     def _keep(self, result):
@@ -624,6 +628,11 @@ class FoldEvaluator:
     @property
     def n_fits_(self):
         return self._counter.fits
+
+    @property
+    def n_resumed_(self):
+        """Fits asked for so far that a checkpoint journal already held."""
+        return len(self._resumed)
 
     # ---------------------------------------------------------------- helpers
     def _register(self, candidates):
@@ -755,6 +764,7 @@ class FoldEvaluator:
                     f"Split indices must lie in [0, {self.n_splits}), got {bad}."
                 )
         keys = _keys(requests)
+        self._resumed.update(key for key in keys if key in self._journaled)
         todo = self._new(keys)
         busy = set(todo) & self._in_flight
         if busy:

@@ -17,6 +17,16 @@ class ProgressPrinter:
     ...                            clock=iter([0.0, 4.0]).__next__)
     >>> progress.update(step="batch 1/5", fits_done=2, best=0.91234)
     [BayesSearchCV] batch 1/5: best 0.9123, 2/10 fits, ~16s left
+
+    Fits a resumed search took from its checkpoint count as done, but not
+    for the estimate, which only this run's fits time:
+
+    >>> progress = ProgressPrinter("BayesSearchCV", total_fits=10, verbose=1,
+    ...                            clock=iter([0.0, 4.0, 6.0]).__next__)
+    >>> progress.update(step="batch 3/5", fits_done=0, best=0.9, fits_resumed=6)
+    [BayesSearchCV] batch 3/5: best 0.9000, 6/10 fits (6 resumed), time left unknown
+    >>> progress.update(step="batch 4/5", fits_done=2, best=0.9, fits_resumed=6)
+    [BayesSearchCV] batch 4/5: best 0.9000, 8/10 fits (6 resumed), ~6s left
     """
 
     def __init__(self, name, total_fits, verbose, clock=time.perf_counter):
@@ -26,16 +36,21 @@ class ProgressPrinter:
         self._clock = clock
         self._start = clock() if verbose else None
 
-    def update(self, *, step, fits_done, best):
+    def update(self, *, step, fits_done, best, fits_resumed=0):
+        """``fits_done``: fits run by this process; ``fits_resumed``: fits
+        taken from a checkpoint journal."""
         if not self.verbose:
             return
         elapsed = self._clock() - self._start
-        left = max(self.total_fits - fits_done, 0)
-        eta = elapsed / fits_done * left if fits_done else float("nan")
+        done = min(fits_done + fits_resumed, self.total_fits)
+        left = self.total_fits - done
+        eta = (f"~{elapsed / fits_done * left:.0f}s left" if fits_done
+               else "~0s left" if not left else "time left unknown")
+        resumed = f" ({fits_resumed} resumed)" if fits_resumed else ""
         # NaN: no candidate scored yet (at Hyperband's full budget).
         shown = f"best {best:.4f}" if best == best else "no best yet"
-        print(f"[{self.name}] {step}: {shown}, {fits_done}/{self.total_fits} "
-              f"fits, ~{eta:.0f}s left", flush=True)
+        print(f"[{self.name}] {step}: {shown}, {done}/{self.total_fits} "
+              f"fits{resumed}, {eta}", flush=True)
 
 
 def _seconds(value):

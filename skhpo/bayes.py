@@ -214,7 +214,11 @@ class BayesSearchCV(FoldSearchCV):
 
     checkpoint : str or path-like, default=None
         A JSON-lines journal to which every finished (candidate, split) result
-        is appended as it completes. Fitting again with the same path and a
+        is appended as the search collects it, in the order the fits were
+        submitted: with ``n_jobs > 1`` a fit that finishes while an earlier
+        one still runs (for HyperbandSearchCV, one of an earlier bracket) is
+        journaled after it, so a kill can lose a few finished fits, which a
+        resumed search fits again. Fitting again with the same path and a
         compatible setup (same parameters apart from ``n_iter``, ``n_jobs``
         and ``verbose``, though ``n_points="auto"`` means ``n_jobs``; same
         space, cv splits, scoring, integer ``random_state``, data and fit
@@ -704,7 +708,8 @@ class BayesSearchCV(FoldSearchCV):
             optimizer.tell(flight.batch, scores)
             done += len(flight.batch)
             progress.update(step=f"candidate {len(self._rows)}/{total}",
-                            fits_done=evaluator.n_fits_, best=self._best_so_far())
+                            fits_done=evaluator.n_fits_, best=self._best_so_far(),
+                            fits_resumed=evaluator.n_resumed_)
             if self._callbacks and not stop:
                 # After a stop, the batches already proposed finish, uncalled.
                 said_stop, self.optimizer_results_[-1] = self._callbacks_stop(

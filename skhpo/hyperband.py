@@ -415,7 +415,11 @@ class HyperbandSearchCV(FoldSearchCV):
 
     checkpoint : str or path-like, default=None
         A JSON-lines journal to which every finished (candidate, split) result
-        is appended as it completes. Fitting again with the same path and a
+        is appended as the search collects it, in the order the fits were
+        submitted: with ``n_jobs > 1`` a fit that finishes while an earlier
+        one still runs (for HyperbandSearchCV, one of an earlier bracket) is
+        journaled after it, so a kill can lose a few finished fits, which a
+        resumed search fits again. Fitting again with the same path and a
         compatible setup (same parameters apart from ``n_jobs`` and
         ``verbose``; same space, cv splits, scoring, integer
         ``random_state``, data and fit parameters) reuses every journaled
@@ -889,7 +893,8 @@ class HyperbandSearchCV(FoldSearchCV):
                     progress.update(step=f"bracket {bracket.s}, rung {bracket.rung} ({n_i} "
                                          f"candidate{'s' * (n_i != 1)} at "
                                          f"{self.resource}={r_i})",
-                                    fits_done=evaluator.n_fits_, best=best_full)
+                                    fits_done=evaluator.n_fits_, best=best_full,
+                                    fits_resumed=evaluator.n_resumed_)
                     if r_i < max_r and not np.isfinite(scores).any():
                         self._warn_blind_promotion(bracket, n_i, r_i)
                     bracket.promote(self._top, scores)

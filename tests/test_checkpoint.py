@@ -55,6 +55,19 @@ def test_resume_reuses_every_journaled_result(tmp_path, kwargs):
     _same_results(again, reference)
 
 
+def test_progress_lines_count_the_resumed_fits(tmp_path, capsys):
+    # A resumed search had printed "0/24 fits, ~nans left" while it replayed
+    # its journal, and ended short of the total.
+    path = tmp_path / "search.jsonl"
+    _bayes(n_iter=5, checkpoint=path).fit(X, y)
+    capsys.readouterr()
+    _bayes(n_iter=8, checkpoint=path, verbose=1).fit(X, y)
+    lines = [l for l in capsys.readouterr().out.splitlines() if l.startswith("[BayesSearchCV]")]
+    assert "3/24 fits (3 resumed), time left unknown" in lines[0]
+    assert "nan" not in "".join(lines)
+    assert lines[-1].endswith("24/24 fits (15 resumed), ~0s left")
+
+
 def test_a_larger_n_iter_continues_the_search(tmp_path):
     path = tmp_path / "search.jsonl"
     _bayes(n_iter=5, checkpoint=path).fit(X, y)
