@@ -93,6 +93,8 @@ def readable_setup(search):
     for name, value in _compared_params(search).items():
         if value is None or isinstance(value, (bool, numbers.Number, str)):
             readable[name] = repr(value)
+    if search.get_params(deep=False).get("n_points") == "auto":
+        readable["n_points"] += " (n_points='auto')"
     return readable
 
 
@@ -286,6 +288,10 @@ class Journal:
             return key
 
         hint = ""
+        if "n_points" in differ and "'auto'" in now.get("n_points", ""):
+            batch = str(written.get("n_points", "")).split(" ")[0] or "<the journal's>"
+            hint = (f" n_points='auto' follows n_jobs (or a Dask cluster's size): "
+                    f"pass n_points={batch} to resume this journal.")
         if "warm_start" in differ and now.get("warm_start") == "True":
             hint = (" warm_start=True starts from this search's previous results, "
                     "which the journal's run did not have: each further fit with "

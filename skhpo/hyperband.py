@@ -656,10 +656,14 @@ class HyperbandSearchCV(FoldSearchCV):
                     )
                 _check_swapped_steps_have(resource, subspace.space)
             if self.max_resources == "auto":
+                current = names[resource]
+                example = (current if isinstance(current, Integral)
+                           and not isinstance(current, bool) and current > 1 else 81)
                 raise ValueError(
                     f"max_resources='auto' is only defined for resource="
                     f"'n_splits' or 'n_samples'; with resource={resource!r} set "
-                    f"max_resources to its full value, e.g. max_resources=81."
+                    f"max_resources to its full value, e.g. max_resources={example}"
+                    f"{' (its value in the estimator)' if example == current else ''}."
                 )
             max_r = self.max_resources
             min_r = 1 if self.min_resources == "smallest" else self.min_resources

@@ -202,7 +202,7 @@ def test_a_torn_header_is_refused_without_a_torn_result_warning(tmp_path):
         (lambda: (_bayes(cv=4), X, y), r"cv \(3 in the journal, 4 now\)"),
         # n_points="auto" is n_jobs (1 when the journal was written).
         (lambda: (_bayes(n_points="auto", n_jobs=2), X, y),
-         r"n_points \(1 in the journal, 2 now\)"),
+         r"n_points \(1 in the journal, 2 \(n_points='auto'\) now\)"),
         # Another class: named alone, not with all its parameters.
         (lambda: (HyperbandSearchCV(LogisticRegression(max_iter=300), SPACE, cv=3,
                                     random_state=0), X, y),
@@ -224,8 +224,10 @@ def test_auto_n_points_is_checked_as_the_n_jobs_it_means(tmp_path):
     again = _bayes(n_points="auto", n_jobs=2, checkpoint=path).fit(X, y)
     assert again.n_fold_fits_ == 0
     # Batches of one propose other points: refused before any fit.
-    with pytest.raises(JournalMismatchError, match=r"these differ: n_points \(2 in"):
+    with pytest.raises(JournalMismatchError, match=r"these differ: n_points \(2 \(n_points="
+                                                   r"'auto'\) in .* pass n_points=2 to resume"):
         _bayes(n_points="auto", n_jobs=1, checkpoint=path).fit(X, y)
+    assert _bayes(n_points=2, n_jobs=1, checkpoint=path).fit(X, y).n_fold_fits_ == 0
 
 
 @pytest.mark.parametrize("header, record", [

@@ -254,6 +254,16 @@ def test_estimator_parameter_resource():
     assert not np.isnan(search.cv_results_["split2_test_score"]).any()
 
 
+def test_auto_max_resources_for_a_parameter_suggests_its_value_in_the_estimator():
+    from sklearn.ensemble import RandomForestClassifier
+
+    search = HyperbandSearchCV(RandomForestClassifier(n_estimators=200), {"max_depth": [2, 4]},
+                               resource="n_estimators")
+    with pytest.raises(ValueError, match=r"e.g. max_resources=200 \(its value in the "
+                                         r"estimator\)"):
+        search.fit(XI, YI)
+
+
 # -------------------------------------------------------- bad inputs, no fits
 @pytest.mark.parametrize("kwargs, match", [
     (dict(cv=KFold(3, shuffle=True)), "must yield consistent folds across calls"),
