@@ -478,6 +478,7 @@ class _Submission:
 @dataclass
 class _Counter:
     fits: int = 0
+    work: float = 0.0  # fits weighted by their resource (see FoldEvaluator.work_of)
 
 
 class FoldEvaluator:
@@ -633,6 +634,23 @@ class FoldEvaluator:
     def n_resumed_(self):
         """Fits asked for so far that a checkpoint journal already held."""
         return len(self._resumed)
+
+    @property
+    def work_(self):
+        """This process's fits, each weighted by :meth:`work_of`."""
+        return self._counter.work
+
+    @property
+    def resumed_work_(self):
+        """The resumed fits, each weighted by :meth:`work_of`."""
+        return sum(self.work_of(key) for key in self._resumed)
+
+    @staticmethod
+    def work_of(key):
+        """A fit's cost in units of the cheapest: its resource (trees,
+        epochs, samples), which the cost of most fits grows with; 1 without
+        one."""
+        return 1.0 if key[2] is None else float(key[2])
 
     # ---------------------------------------------------------------- helpers
     def _register(self, candidates):
@@ -897,6 +915,7 @@ class FoldEvaluator:
             if self.verbose > 0:
                 self._print_fit_end(result)
             counter.fits += 1
+            counter.work += self.work_of(key)
 
     def _print_fit_end(self, result):
         """GridSearchCV's ``[CV] END`` line; ``self.verbose`` is the search's

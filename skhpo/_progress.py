@@ -27,25 +27,41 @@ class ProgressPrinter:
     [BayesSearchCV] batch 3/5: best 0.9000, 6/10 fits (6 resumed), time left unknown
     >>> progress.update(step="batch 4/5", fits_done=2, best=0.9, fits_resumed=6)
     [BayesSearchCV] batch 4/5: best 0.9000, 8/10 fits (6 resumed), ~6s left
+
+    With ``total_work``, fits count by their cost: 4 fits of 1 epoch done in
+    4 s, 2 fits of 9 epochs left, about 18 s.
+
+    >>> progress = ProgressPrinter("HyperbandSearchCV", total_fits=6, verbose=1,
+    ...                            clock=iter([0.0, 4.0]).__next__, total_work=22)
+    >>> progress.update(step="rung 0", fits_done=4, best=0.9, work_done=4)
+    [HyperbandSearchCV] rung 0: best 0.9000, 4/6 fits, ~18s left
     """
 
-    def __init__(self, name, total_fits, verbose, clock=time.perf_counter):
+    def __init__(self, name, total_fits, verbose, clock=time.perf_counter,
+                 total_work=None):
         self.name = name
         self.total_fits = total_fits
+        # Fits weighted by their cost (HyperbandSearchCV's resource: a fit
+        # of 27 epochs counts 27), for the estimate; None: all alike.
+        self.total_work = total_fits if total_work is None else total_work
         self.verbose = verbose
         self._clock = clock
         self._start = clock() if verbose else None
 
-    def update(self, *, step, fits_done, best, fits_resumed=0):
+    def update(self, *, step, fits_done, best, fits_resumed=0, work_done=None,
+               work_resumed=None):
         """``fits_done``: fits run by this process; ``fits_resumed``: fits
-        taken from a checkpoint journal."""
+        taken from a checkpoint journal; ``work_*``: the same weighted as
+        ``total_work`` is (by default, the fits)."""
         if not self.verbose:
             return
         elapsed = self._clock() - self._start
         done = min(fits_done + fits_resumed, self.total_fits)
-        left = self.total_fits - done
-        eta = (f"~{elapsed / fits_done * left:.0f}s left" if fits_done
-               else "~0s left" if not left else "time left unknown")
+        work_done = fits_done if work_done is None else work_done
+        work_resumed = fits_resumed if work_resumed is None else work_resumed
+        work_left = max(self.total_work - work_done - work_resumed, 0)
+        eta = (f"~{elapsed / work_done * work_left:.0f}s left" if work_done
+               else "~0s left" if done == self.total_fits else "time left unknown")
         resumed = f" ({fits_resumed} resumed)" if fits_resumed else ""
         # NaN: no candidate scored yet (at Hyperband's full budget).
         shown = f"best {best:.4f}" if best == best else "no best yet"

@@ -61,6 +61,14 @@ def _prior_weight(space):
                                         for name, dim in weighted.items()]))
 
 
+def _schedule_work(schedule, by_splits):
+    """The schedule's fold-fits weighted as FoldEvaluator.work_of weighs a
+    fit: by their resource, unless the resource is the splits themselves."""
+    if by_splits:
+        return None
+    return float((schedule["fold_fits"] * schedule["n_resources"]).sum())
+
+
 class _RandomSampler:
     """Draw candidates without repeating a point of a grid.
 
@@ -390,7 +398,8 @@ class HyperbandSearchCV(FoldSearchCV):
 
     verbose : int, default=0
         1 prints the schedule, then one line per rung: the best score at the
-        full budget so far, fold-fits done and an estimate of the time left.
+        full budget so far, fold-fits done and an estimate of the time left
+        (each fit weighted by its resource, when that is not the splits).
         2 adds a line per batch of fits and ``GridSearchCV``'s ``[CV] END``
         line per fit (parameters with the resource, and time); 3 and more add
         the split number and the scores to those lines, and joblib's progress
@@ -850,7 +859,8 @@ class HyperbandSearchCV(FoldSearchCV):
         if self.verbose > 0:
             print(schedule.to_string(index=False))
         progress = ProgressPrinter(type(self).__name__,
-                                   schedule.attrs["total_fold_fits"], self.verbose)
+                                   schedule.attrs["total_fold_fits"], self.verbose,
+                                   total_work=_schedule_work(schedule, by_splits))
         best_full = np.nan  # best mean score at the full budget so far
         n_splits = max_r if by_splits else n_cv_splits  # split{i}_* columns
 
@@ -898,7 +908,9 @@ class HyperbandSearchCV(FoldSearchCV):
                                          f"candidate{'s' * (n_i != 1)} at "
                                          f"{self.resource}={r_i})",
                                     fits_done=evaluator.n_fits_, best=best_full,
-                                    fits_resumed=evaluator.n_resumed_)
+                                    fits_resumed=evaluator.n_resumed_,
+                                    work_done=evaluator.work_,
+                                    work_resumed=evaluator.resumed_work_)
                     if r_i < max_r and not np.isfinite(scores).any():
                         self._warn_blind_promotion(bracket, n_i, r_i)
                     bracket.promote(self._top, scores)

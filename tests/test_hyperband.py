@@ -610,6 +610,32 @@ def test_verbose_prints_the_schedule(capsys):
     assert "cumulative_fold_fits" in out and "bracket 2, rung 0" in out
 
 
+def test_progress_estimates_weigh_fits_by_their_resource(monkeypatch):
+    # With epochs or trees as the budget, a fit at the full budget costs
+    # many first-rung fits: counted alike, the time left was far too low.
+    import skhpo.hyperband as hyperband
+
+    seen = {}
+
+    class Recording(hyperband.ProgressPrinter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen["total_work"] = self.total_work
+
+        def update(self, **kwargs):
+            seen["last"] = kwargs
+
+    monkeypatch.setattr(hyperband, "ProgressPrinter", Recording)
+    search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)}, resource="n_iter",
+                               max_resources=9, cv=3, random_state=0, verbose=1)
+    schedule = search.schedule()
+    search.fit(XI, YI)
+    expected = float((schedule["fold_fits"] * schedule["n_resources"]).sum())
+    assert seen["total_work"] == expected > schedule.attrs["total_fold_fits"]
+    assert seen["last"]["work_done"] == expected
+    assert seen["last"]["fits_done"] == schedule.attrs["total_fold_fits"]
+
+
 def test_schedule_method_needs_x_for_n_samples_auto():
     search = HyperbandSearchCV(Instrumented(), {"c": Real(0.0, 1.0)},
                                resource="n_samples", cv=3)
