@@ -145,6 +145,12 @@ class FoldSearchCV(BaseSearchCV):
     """
 
     _space_parameter = None
+    # Working state a subclass keeps on the search during _search, dropped
+    # if the fit fails or is interrupted; and fitted attributes it sets
+    # before cv_results_, put back then to the last fit's if this one failed
+    # before its cv_results_ (which then stay the last fit's too).
+    _scratch_attributes = ()
+    _interim_attributes = ()
     _parameter_constraints: dict = {
         **BaseSearchCV._parameter_constraints,
         "checkpoint": [str, os.PathLike, None],
@@ -176,8 +182,19 @@ class FoldSearchCV(BaseSearchCV):
         # The clock of the results a callback gets (DeadlineStopper).
         self._fit_started = time.monotonic()
         self._callbacks = _check_callbacks(callback)
+        last_results = self.__dict__.get("cv_results_")
+        last = {name: self.__dict__[name] for name in self._interim_attributes
+                if name in self.__dict__}
         try:
             return self._fit(X, y, **params)
+        except BaseException:
+            for name in self._scratch_attributes:
+                self.__dict__.pop(name, None)
+            if self.__dict__.get("cv_results_") is last_results:
+                for name in self._interim_attributes:
+                    self.__dict__.pop(name, None)
+                self.__dict__.update(last)
+            raise
         finally:
             del self._callbacks, self._fit_started
 

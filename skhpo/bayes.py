@@ -341,6 +341,9 @@ class BayesSearchCV(FoldSearchCV):
     True
     """
 
+    _scratch_attributes = ("_rows", "_more", "_complete", "_rank_tiers", "_id_step",
+                           "_id_first", "_n_proposed")
+    _interim_attributes = ("optimizer_results_",)
     _parameter_constraints: dict = {
         **FoldSearchCV._parameter_constraints,
         "search_spaces": [dict, list],

@@ -1324,3 +1324,26 @@ def test_a_bad_warm_start_names_every_accepted_form(value):
     with pytest.raises(TypeError, match=rf"must be True \(continue from this search's "
                                         rf"last fit\), False, .* got {value!r}\.$"):
         search.fit(X_iris, y_iris)
+
+
+def test_an_interrupted_fit_leaves_the_last_finished_fit_whole():
+    # optimizer_results_ had been the interrupted fit's beside the last
+    # fit's cv_results_, and the search's working lists stayed on it.
+    search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_iter=4, cv=3,
+                           random_state=0).fit(X_iris, y_iris)
+    finished = search.optimizer_results_
+
+    def interrupt(result):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        search.set_params(n_iter=6).fit(X_iris, y_iris, callback=interrupt)
+    assert search.optimizer_results_ is finished
+    assert len(search.cv_results_["params"]) == 4
+    assert not [name for name in vars(search) if name.startswith(("_rows", "_more", "_complete",
+                                                                  "_rank_tiers", "_id_",
+                                                                  "_n_proposed"))]
+    fresh = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_iter=4, cv=3)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X_iris, y_iris, callback=interrupt)
+    assert not hasattr(fresh, "optimizer_results_")
