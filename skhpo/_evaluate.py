@@ -647,10 +647,13 @@ class FoldEvaluator:
 
     @staticmethod
     def work_of(key):
-        """A fit's cost in units of the cheapest: its resource (trees,
+        """A fit's relative cost, for time estimates: its resource (trees,
         epochs, samples), which the cost of most fits grows with; 1 without
-        one."""
-        return 1.0 if key[2] is None else float(key[2])
+        a numeric one."""
+        resource = key[2]
+        if isinstance(resource, numbers.Real) and not isinstance(resource, bool):
+            return float(resource)
+        return 1.0
 
     # ---------------------------------------------------------------- helpers
     def _register(self, candidates):

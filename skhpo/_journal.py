@@ -291,9 +291,9 @@ class Journal:
         if "n_points" in differ and "'auto'" in now.get("n_points", ""):
             batch = str(written.get("n_points", "")).split(" ")[0] or "<the journal's>"
             hint = (f" n_points='auto' follows n_jobs (or a Dask cluster's size): "
-                    f"pass n_points={batch} to resume this journal.")
+                    f"n_points={batch} gives the journal's batches.")
         if "warm_start" in differ and now.get("warm_start") == "True":
-            hint = (" warm_start=True starts from this search's previous results, "
+            hint += (" warm_start=True starts from this search's previous results, "
                     "which the journal's run did not have: each further fit with "
                     "warm_start=True needs a new checkpoint path.")
         return (f"The checkpoint journal {self.path} was written by a different "

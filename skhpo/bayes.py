@@ -37,8 +37,9 @@ _SKOPT_SETTINGS = ("n_initial_points", "acq_func")
 _SKOPT_ALIASES = {"n_random_starts": "n_initial_points"}
 _SKOPT_ACQ_FUNCS = {"EI": "EI", "PI": "PI", "LCB": "LCB", "UCB": "UCB",
                     "gp_hedge": "EI"}
-# Its keys read by BayesSearchCV itself (see _check_optimizer_kwargs).
-_SKOPT_FUNCTIONS = ("acq_func_kwargs", "base_estimator", "space_constraint")
+# scikit-optimize's optimizer_kwargs keys that BayesSearchCV reads itself,
+# beside its own (_OPTIMIZER_KWARGS) and the settings above.
+_SKOPT_OWN_KEYS = ("acq_func_kwargs", "base_estimator", "space_constraint")
 # scikit-optimize's other Optimizer arguments tune its own machinery (how the
 # acquisition is maximised, the initial design's generator, its threads):
 # skhpo has its own, so they are ignored, with a warning.
@@ -343,7 +344,7 @@ class BayesSearchCV(FoldSearchCV):
 
     _scratch_attributes = ("_rows", "_more", "_complete", "_rank_tiers", "_id_step",
                            "_id_first", "_n_proposed")
-    _interim_attributes = ("optimizer_results_",)
+    _interim_attributes = ("optimizer_results_", "_told_history_")
     _parameter_constraints: dict = {
         **FoldSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
@@ -485,7 +486,7 @@ class BayesSearchCV(FoldSearchCV):
         if unknown:
             raise ValueError(
                 f"optimizer_kwargs has unknown keys {unknown}; the accepted keys are "
-                f"{[*_OPTIMIZER_KWARGS, *_SKOPT_SETTINGS, *_SKOPT_FUNCTIONS]}"
+                f"{[*_OPTIMIZER_KWARGS, *_SKOPT_SETTINGS, *_SKOPT_OWN_KEYS]}"
                 f" (and scikit-optimize's other Optimizer arguments, ignored)."
             )
         for key in ignored:
@@ -693,11 +694,14 @@ class BayesSearchCV(FoldSearchCV):
                     # among this search's candidates.
                     n_known = (optimizer.n_distinct_observed
                                + sum(len(f.batch) for f in in_flight))
-                    allowed = (" that space_constraint allows"
-                               if optimizer.space_constraint is not None else "")
+                    if optimizer.space_constraint is not None:
+                        what = (f"space_constraint let no new point through after "
+                                f"{n_known} distinct ones (the region it allows is "
+                                f"finite or very small)")
+                    else:
+                        what = f"The search space has only {n_known} distinct points"
                     warn(
-                        f"The search space has only {n_known} distinct points"
-                        f"{allowed}, and {n_tried} of them "
+                        f"{what}, and {n_tried} of them "
                         f"{'was' if n_tried == 1 else 'were'} left to try, fewer than "
                         f"n_iter={budget}: the search tries each once and stops "
                         f"there. For an exhaustive search use GridSearchCV.",

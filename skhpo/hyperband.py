@@ -48,17 +48,22 @@ _BOHB_RANDOM_FRACTION = 1 / 3
 _MAX_GRID_POINTS = 100_000
 
 
-def _prior_weight(space):
-    """A grid point's weight under the space's Categorical priors (the
-    product of its categories' shares), or None when no dimension has one."""
+def _grid_weights(space, grid):
+    """Each grid point's weight under the space's Categorical priors (the
+    product of its categories' shares, a category listed twice counting
+    both), or None when no dimension has a prior or there is no grid."""
     weighted = {name: dim for name, dim in space.as_dict().items()
                 if getattr(dim, "prior", None) is not None and hasattr(dim, "categories")}
-    if not weighted:
+    if grid is None or not weighted:
         return None
-    shares = {name: np.asarray(dim.prior, dtype=float) / np.sum(dim.prior)
-              for name, dim in weighted.items()}
-    return lambda point: float(np.prod([shares[name][dim.index(point[name])]
-                                        for name, dim in weighted.items()]))
+    shares = {}
+    for name, dim in weighted.items():
+        share = defaultdict(float)
+        for category, weight in zip(dim.categories, dim.prior):
+            share[params_key({name: category})] += weight / np.sum(dim.prior)
+        shares[name] = share
+    return np.array([np.prod([shares[name][params_key({name: point[name]})]
+                              for name in weighted]) for point in grid])
 
 
 def _schedule_work(schedule, by_splits):
@@ -88,6 +93,8 @@ class _RandomSampler:
         self._drawn = [set() for _ in subspaces]  # keys, per subspace
         self._grids = [subspace.space.grid(_MAX_GRID_POINTS, whole=whole)
                        for subspace in subspaces]
+        self._weights = [_grid_weights(subspace.space, grid)
+                         for subspace, grid in zip(subspaces, self._grids)]
         # Indices of grid points not drawn yet, in any order: a draw takes one
         # at a random position (swap with the last, pop) in constant time.
         self._unseen = [None if grid is None else list(range(len(grid)))
@@ -123,12 +130,11 @@ class _RandomSampler:
 
     def _from_grid(self, k):
         grid, unseen, drawn = self._grids[k], self._unseen[k], self._drawn[k]
-        weight = _prior_weight(self.subspaces[k].space)
         while True:
             if not unseen:
                 # The Bayes sampler hands back random draws it replaced.
                 unseen[:] = [i for i, p in enumerate(grid) if params_key(p) not in drawn]
-            weights = None if weight is None else np.array([weight(grid[j]) for j in unseen])
+            weights = None if self._weights[k] is None else self._weights[k][unseen]
             if weights is None or not weights.sum() > 0:
                 i = self.rng.randint(len(unseen))
             else:  # Categorical priors: each point by the product of its weights
@@ -538,6 +544,9 @@ class HyperbandSearchCV(FoldSearchCV):
     1
     """
 
+    # Set during the search, before cv_results_ (see FoldSearchCV).
+    _interim_attributes = ("n_resources_", "n_candidates_", "min_resources_",
+                           "max_resources_", "n_brackets_", "n_iterations_")
     _parameter_constraints: dict = {
         **FoldSearchCV._parameter_constraints,
         "param_distributions": [dict, list],
@@ -666,13 +675,14 @@ class HyperbandSearchCV(FoldSearchCV):
                 _check_swapped_steps_have(resource, subspace.space)
             if self.max_resources == "auto":
                 current = names[resource]
-                example = (current if isinstance(current, Integral)
-                           and not isinstance(current, bool) and current > 1 else 81)
+                usable = (isinstance(current, Integral) and not isinstance(current, bool)
+                          and current > 1)
                 raise ValueError(
                     f"max_resources='auto' is only defined for resource="
                     f"'n_splits' or 'n_samples'; with resource={resource!r} set "
-                    f"max_resources to its full value, e.g. max_resources={example}"
-                    f"{' (its value in the estimator)' if example == current else ''}."
+                    f"max_resources to its full value, e.g. max_resources="
+                    f"{current if usable else 81}"
+                    f"{' (its value in the estimator)' if usable else ''}."
                 )
             max_r = self.max_resources
             min_r = 1 if self.min_resources == "smallest" else self.min_resources

@@ -9,13 +9,14 @@ import pytest
 from scipy.stats import loguniform, uniform
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.datasets import load_breast_cancer, load_iris, make_regression
-from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedError
 from sklearn.linear_model import ElasticNet, LogisticRegression, Ridge
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
     KFold,
     RandomizedSearchCV,
+    RepeatedKFold,
     StratifiedKFold,
     cross_val_predict,
     cross_val_score,
@@ -715,8 +716,8 @@ def test_a_space_constraint_on_a_finite_space_is_named_when_it_runs_out():
     search = BayesSearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0, 100.0]}, n_iter=4, cv=3,
                            random_state=0,
                            optimizer_kwargs={"space_constraint": lambda p: p[0] < 50})
-    with pytest.warns(UserWarning, match=r"only 3 distinct points that space_constraint "
-                                         r"allows, and 3 of them were left to try"):
+    with pytest.warns(UserWarning, match=r"space_constraint let no new point through after "
+                                         r"3 distinct ones .* and 3 of them were left to try"):
         search.fit(X_iris, y_iris)
     assert sorted(p["alpha"] for p in search.cv_results_["params"]) == [0.1, 1.0, 10.0]
 
@@ -1330,15 +1331,15 @@ def test_an_interrupted_fit_leaves_the_last_finished_fit_whole():
     # optimizer_results_ had been the interrupted fit's beside the last
     # fit's cv_results_, and the search's working lists stayed on it.
     search = BayesSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, n_iter=4, cv=3,
-                           random_state=0).fit(X_iris, y_iris)
-    finished = search.optimizer_results_
+                           random_state=0, warm_start=True).fit(X_iris, y_iris)
+    finished, history = search.optimizer_results_, search._told_history_
 
     def interrupt(result):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         search.set_params(n_iter=6).fit(X_iris, y_iris, callback=interrupt)
-    assert search.optimizer_results_ is finished
+    assert search.optimizer_results_ is finished and search._told_history_ is history
     assert len(search.cv_results_["params"]) == 4
     assert not [name for name in vars(search) if name.startswith(("_rows", "_more", "_complete",
                                                                   "_rank_tiers", "_id_",
@@ -1347,3 +1348,17 @@ def test_an_interrupted_fit_leaves_the_last_finished_fit_whole():
     with pytest.raises(KeyboardInterrupt):
         fresh.fit(X_iris, y_iris, callback=interrupt)
     assert not hasattr(fresh, "optimizer_results_")
+    with pytest.raises(NotFittedError):
+        fresh.predict(X_iris)
+    # HyperbandSearchCV sets its schedule attributes before cv_results_ too.
+    cv = RepeatedKFold(n_splits=3, n_repeats=3, random_state=0)
+    hyperband = HyperbandSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, cv=cv, max_resources=3,
+                                  random_state=0).fit(X_iris, y_iris)
+    with pytest.raises(KeyboardInterrupt):
+        hyperband.set_params(max_resources=9).fit(X_iris, y_iris, callback=interrupt)
+    assert hyperband.n_resources_ == [[1, 3], [3]] and hyperband.max_resources_ == 3
+    fresh = HyperbandSearchCV(Ridge(), {"alpha": Real(0.1, 10.0)}, cv=cv, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X_iris, y_iris, callback=interrupt)
+    with pytest.raises(NotFittedError):
+        fresh.predict(X_iris)

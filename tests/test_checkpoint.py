@@ -225,7 +225,7 @@ def test_auto_n_points_is_checked_as_the_n_jobs_it_means(tmp_path):
     assert again.n_fold_fits_ == 0
     # Batches of one propose other points: refused before any fit.
     with pytest.raises(JournalMismatchError, match=r"these differ: n_points \(2 \(n_points="
-                                                   r"'auto'\) in .* pass n_points=2 to resume"):
+                                                   r"'auto'\) in .* n_points=2 gives the journal's batches"):
         _bayes(n_points="auto", n_jobs=1, checkpoint=path).fit(X, y)
     assert _bayes(n_points=2, n_jobs=1, checkpoint=path).fit(X, y).n_fold_fits_ == 0
 

@@ -779,3 +779,9 @@ def test_the_failure_warning_lists_each_distinct_error_with_its_count():
     assert "2 different errors:\n4 fits failed with:\n" in message
     assert "ValueError: c too large" in message
     assert "2 fits failed with:\n" in message and "RuntimeError: c too small" in message
+
+
+def test_a_fits_work_is_its_numeric_resource_or_one():
+    assert [FoldEvaluator.work_of(key) for key in
+            [(0, 1, None), (0, 1, 27), (0, 1, 0.5), (0, 1, "liblinear"), (0, 1, True)]] == [
+        1.0, 27.0, 0.5, 1.0, 1.0]

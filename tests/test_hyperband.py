@@ -831,6 +831,10 @@ def test_categorical_priors_weight_the_grid_draws():
     points = [dict(p) for _, p in _draws(_sampler(grid, 0), [60])]
     shares = [sum(p["c"] == c for p in points) / 60 for c in "abz"]
     assert shares[0] > 0.75 and shares[2] == 0
+    # A category listed twice counts both of its weights.
+    twice = {"c": Categorical(["u", "u", "v"], prior=[0.5, 0.25, 0.25]), "d": list(range(200))}
+    points = [dict(p) for _, p in _draws(_sampler(twice, 0), [100])]
+    assert 0.68 < sum(p["c"] == "u" for p in points) / 100 < 0.82
     # Drawn out, the zero-weight points come last: the space is all there.
     points = [dict(p) for _, p in _draws(_sampler(grid, 0), [150])]
     assert len({tuple(sorted(p.items())) for p in points}) == 150
