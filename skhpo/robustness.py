@@ -676,8 +676,9 @@ def _check_fitted(search):
             f"with `estimator` and `cv`), got a {type(search).__name__}. Pass "
             "the fitted GridSearchCV, RandomizedSearchCV or skhpo search."
         )
-    if isinstance(search, dict) or not hasattr(search, "fit") and hasattr(search,
-                                                                          "cv_results_"):
+    results_only = isinstance(search, dict) or (
+        hasattr(search, "cv_results_") and not hasattr(search, "fit"))
+    if results_only:
         raise TypeError(
             "check_robustness needs the fitted search itself, which it refits with "
             "its estimator and cv, not its cv_results_ or loaded results; got a "
