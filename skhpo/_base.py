@@ -232,7 +232,7 @@ class FoldSearchCV(BaseSearchCV):
         state = self._prepare(X, y, evaluator.splits, subspaces)
 
         if self.checkpoint is not None:
-            self._attach_journal(evaluator, X, y, params)
+            self._attach_journal(evaluator, params)
 
         sample_weight = params.get("sample_weight")
         metadata = {"sample_weight": sample_weight} if sample_weight is not None else None
@@ -278,7 +278,7 @@ class FoldSearchCV(BaseSearchCV):
         ctx_end(root_ctx, estimator=self, X=X, y=y, metadata=metadata)
         return self
 
-    def _attach_journal(self, evaluator, X, y, params):
+    def _attach_journal(self, evaluator, params):
         if not isinstance(self.random_state, Integral):
             raise ValueError(
                 f"checkpoint needs an integer random_state, got "
@@ -286,7 +286,7 @@ class FoldSearchCV(BaseSearchCV):
                 f"the same candidates as the interrupted one. Set e.g. "
                 f"random_state=0."
             )
-        setup = describe_setup(self, evaluator, X, y, params)
+        setup = describe_setup(self, evaluator, params)
         evaluator.attach_journal(Journal.open(self.checkpoint, setup,
                                               readable_setup(self)))
 

@@ -20,6 +20,7 @@ Only public scikit-learn API is used here: ``clone``, ``check_scoring``,
 
 from __future__ import annotations
 
+import functools
 import numbers
 import time
 import traceback
@@ -47,6 +48,7 @@ from ._compat import (
     backend_uses_threads,
     scorer_accepts_sample_weight,
 )
+from ._persistence import data_fingerprint
 from ._progress import fit_end_line
 from ._warnings import warn
 from .exceptions import AllFitsFailedError
@@ -644,6 +646,12 @@ class FoldEvaluator:
     def resumed_work_(self):
         """The resumed fits, each weighted by :meth:`work_of`."""
         return sum(self.work_of(key) for key in self._resumed)
+
+    @functools.cached_property
+    def data_fingerprints(self):
+        """:func:`~skhpo.results.data_fingerprint` of X and y, computed once
+        for what compares them (a checkpoint's setup, a warm start)."""
+        return {"X": data_fingerprint(self.X), "y": data_fingerprint(self.y)}
 
     @staticmethod
     def work_of(key):

@@ -31,7 +31,6 @@ try:  # joblib's dependency since 1.5; vendored by the joblib before
 except ImportError:  # pragma: no cover
     from joblib.externals import cloudpickle
 
-from ._persistence import data_fingerprint
 from ._warm_start import _cv_results
 from ._warnings import warn
 from .space import _is_frozen_distribution, params_key, value_key
@@ -98,7 +97,7 @@ def readable_setup(search):
     return readable
 
 
-def describe_setup(search, evaluator, X, y, fit_params):
+def describe_setup(search, evaluator, fit_params):
     """What must match for a journal to be reused, as a dict of hashes:
     the constructor parameters (see ``_compared_params``), the splits, the
     data and the fit parameters."""
@@ -111,8 +110,8 @@ def describe_setup(search, evaluator, X, y, fit_params):
     setup["splits"] = _fingerprint([(tr, te) for tr, te in evaluator.splits])
     # The data by the same sha256 as save_results records (readable, and
     # independent of how pickle lays out a DataFrame).
-    setup["X"] = _data_sha256(X)
-    setup["y"] = _data_sha256(y)
+    for name, fingerprint in evaluator.data_fingerprints.items():
+        setup[name] = None if fingerprint is None else fingerprint["sha256"]
     setup["fit_params"] = _fingerprint(fit_params)
     return setup
 
@@ -131,11 +130,6 @@ def _warm_start_fingerprint(source):
     scores = {k: np.asarray(v, dtype=float).tolist() for k, v in results.items()
               if k.startswith("mean_test_") or k == "n_resources"}
     return _fingerprint({"params": list(results["params"]), **scores})
-
-
-def _data_sha256(data):
-    fingerprint = data_fingerprint(data)
-    return None if fingerprint is None else fingerprint["sha256"]
 
 
 def _fingerprint(value):

@@ -15,7 +15,6 @@ from ._compat import Interval, StrOptions
 from ._defaults import initial_points
 from ._evaluate import format_cv_results
 from ._optimizer import Optimizer
-from ._persistence import data_fingerprint
 from ._progress import ProgressPrinter
 from ._pruning import MIN_SPLITS, pooled_difference_sd, should_prune
 from ._warm_start import History, check_warm_start, warm_start_points
@@ -585,14 +584,14 @@ class BayesSearchCV(FoldSearchCV):
                 f"far, which a batch proposed ahead would not wait for. Set "
                 f"lookahead=0 or pruning=False."
             )
-        # The data's fingerprints: a warm start compares them with its
-        # source's, and this fit's history keeps them for the next one.
-        data = {"X": data_fingerprint(X), "y": data_fingerprint(y)}
-        return self._check_optimizer_kwargs(), first_points, data
+        return self._check_optimizer_kwargs(), first_points
 
     # ----------------------------------------------------------- search
     def _search(self, evaluator, subspaces, rng, root_ctx, state):
-        optimizer_kwargs, first_points, data = state
+        optimizer_kwargs, first_points = state
+        # The data's fingerprints: a warm start compares them with its
+        # source's, and this fit's history keeps them for the next one.
+        data = evaluator.data_fingerprints
         # Still before the first fit: a bad warm start is refused up front.
         warm_start = self._warm_start_source()
         if warm_start is not None:
