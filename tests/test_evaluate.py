@@ -44,6 +44,16 @@ class Recorder(ClassifierMixin, BaseEstimator):
         return np.full(len(X), self.majority_)
 
 
+class CountingRecorder(Recorder):
+    """A Recorder counting its fits in ``CountingRecorder.fits``."""
+
+    fits = 0
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).fits += 1
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
 def _evaluator(estimator=None, scoring=None, **kwargs):
     estimator = estimator if estimator is not None else LogisticRegression()
     kwargs.setdefault("cv", KFold(4))
@@ -684,25 +694,20 @@ def test_sample_weight_of_the_wrong_length_is_refused_before_any_fit(n_weights):
     # unsliced, silently misaligned with its rows.
     from skhpo import BayesSearchCV, HyperbandSearchCV, check_robustness
 
-    Recorder.fits = 0
-
-    class Counting(Recorder):
-        def fit(self, X, y, sample_weight=None):
-            Recorder.fits += 1
-            return super().fit(X, y, sample_weight=sample_weight)
-
-    for search in (BayesSearchCV(Counting(), {"c": (0.1, 1.0)}, n_iter=2, cv=KFold(4)),
-                   HyperbandSearchCV(Counting(), {"c": (0.1, 1.0)}, cv=KFold(4))):
+    CountingRecorder.fits = 0
+    space = {"c": (0.1, 1.0)}
+    for search in (BayesSearchCV(CountingRecorder(), space, n_iter=2, cv=KFold(4)),
+                   HyperbandSearchCV(CountingRecorder(), space, cv=KFold(4))):
         with pytest.raises(ValueError, match=rf"sample_weight needs one entry per sample "
                                              rf"of X: got {n_weights} entries for 60"):
             search.fit(X, y, sample_weight=np.ones(n_weights))
-    assert Recorder.fits == 0
-    fitted = BayesSearchCV(Counting(), {"c": (0.1, 1.0)}, n_iter=2, cv=KFold(4),
+    assert CountingRecorder.fits == 0
+    fitted = BayesSearchCV(CountingRecorder(), space, n_iter=2, cv=KFold(4),
                            random_state=0).fit(X, y)
-    Recorder.fits = 0
+    CountingRecorder.fits = 0
     with pytest.raises(ValueError, match="sample_weight needs one entry per sample"):
         check_robustness(fitted, X, y, seeds=2, sample_weight=np.ones(n_weights))
-    assert Recorder.fits == 0
+    assert CountingRecorder.fits == 0
 
 
 @pytest.mark.parametrize("search_class", ["BayesSearchCV", "HyperbandSearchCV"])
@@ -739,25 +744,20 @@ def test_inputs_refused_with_the_fix_before_any_fit(search_class):
     # "should not be None", get_params' "missing self") or one after fitting.
     import skhpo
 
-    Recorder.fits = 0
-
-    class Counting(Recorder):
-        def fit(self, X, y, sample_weight=None):
-            Recorder.fits += 1
-            return super().fit(X, y, sample_weight=sample_weight)
+    CountingRecorder.fits = 0
 
     cls = getattr(skhpo, search_class)
     space = {"c": (0.1, 1.0)}
     with pytest.raises(ValueError, match=r"cv=StratifiedKFold\(.*\) needs the targets to "
                                          r"split the data, got y=None: call fit\(X, y\)"):
-        cls(Counting(), space, cv=StratifiedKFold(3)).fit(X, None)
+        cls(CountingRecorder(), space, cv=StratifiedKFold(3)).fit(X, None)
     with pytest.raises(ValueError, match=r"cv=GroupKFold\(.*\) splits by groups: pass them "
                                          r"to fit, search.fit\(X, y, groups=groups\)"):
-        cls(Counting(), space, cv=GroupKFold(3)).fit(X, y)
+        cls(CountingRecorder(), space, cv=GroupKFold(3)).fit(X, y)
     with pytest.raises(TypeError, match=r"estimator must be an estimator instance, got the "
-                                        r"class Counting: pass Counting\(\)"):
-        cls(Counting, space, cv=3).fit(X, y)
-    assert Recorder.fits == 0
+                                        r"class CountingRecorder: pass CountingRecorder\(\)"):
+        cls(CountingRecorder, space, cv=3).fit(X, y)
+    assert CountingRecorder.fits == 0
 
 
 def test_the_failure_warning_lists_each_distinct_error_with_its_count():
