@@ -250,7 +250,8 @@ class FoldSearchCV(BaseSearchCV):
         # search (larger budgets or other candidates may fit), as one failing
         # candidate does not end GridSearchCV's.
         evaluator.warn_about_failures()
-        evaluator.check_not_all_failed(plan.rows)
+        evaluator.check_not_all_failed(
+            plan.rows, self.refit if isinstance(self.refit, str) else None)
 
         self.n_fold_fits_ = evaluator.n_fits_
         self.n_splits_ = plan.n_splits or evaluator.n_splits

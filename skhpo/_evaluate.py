@@ -954,9 +954,11 @@ class FoldEvaluator:
                 FitFailedWarning,
             )
 
-    def check_not_all_failed(self, rows):
+    def check_not_all_failed(self, rows, refit_metric=None):
         """Raise :class:`~skhpo.exceptions.AllFitsFailedError` if every fit of
-        ``rows`` (``(candidate_id, split_indices, resource)``) failed."""
+        ``rows`` (``(candidate_id, split_indices, resource)``) failed, if every
+        scoring failed, or if ``refit_metric`` (a multi-metric search's refit
+        name) got no score on any split."""
         # Each fit once: a promoted row repeats the splits of its earlier rungs.
         keys = dict.fromkeys((cid, i, resource)
                              for cid, split_indices, resource in rows for i in split_indices)
@@ -980,6 +982,18 @@ class FoldEvaluator:
                 f"and the scoring of every one failed (the 'Scoring failed' "
                 f"warnings above say why). Check scoring against the estimator "
                 f"and y (e.g. scoring='roc_auc_ovr' for a multiclass y)."
+            )
+        # The other metrics scored, the one that picks the best did not: the
+        # best would be an arbitrary row (GridSearchCV's row 0).
+        if results and refit_metric is not None and not any(
+                (r.test_scores or {}).get(refit_metric) is not None for r in results):
+            raise AllFitsFailedError(
+                f"The refit metric {refit_metric!r} got no score on any of the "
+                f"{len(results)} fits of {n_candidates} candidates{journaled}, so "
+                f"there is no best candidate (the other metrics did score; the "
+                f"'Scoring failed' warnings above say why). Check that scorer "
+                f"against the estimator and y (e.g. 'roc_auc_ovr' for a multiclass "
+                f"y), or refit on another metric."
             )
 
     def metric_names(self):

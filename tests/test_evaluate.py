@@ -736,6 +736,15 @@ def test_a_scorer_failing_on_every_split_ends_with_a_clear_error(search_class):
         warnings.simplefilter("ignore", UserWarning)
         both.fit(X3, y3)
     assert both.best_score_ > 0.9
+    # ... unless it is the metric that picks the best: that best would be an
+    # arbitrary row (GridSearchCV returns row 0).
+    both.set_params(refit="auc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with pytest.raises(AllFitsFailedError, match=r"The refit metric 'auc' got no score "
+                                                     r"on any of the \d+ fits of \d+ "
+                                                     r"candidates.*or refit on another"):
+            both.fit(X3, y3)
 
 
 @pytest.mark.parametrize("search_class", ["BayesSearchCV", "HyperbandSearchCV"])
