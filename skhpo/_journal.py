@@ -31,6 +31,7 @@ try:  # joblib's dependency since 1.5; vendored by the joblib before
 except ImportError:  # pragma: no cover
     from joblib.externals import cloudpickle
 
+from ._paths import unwritable_file
 from ._warm_start import _cv_results
 from ._warnings import warn
 from .space import _is_frozen_distribution, params_key, value_key
@@ -166,19 +167,12 @@ def _without_random_states(value):
 
 def _check_path(path):
     """A clear refusal, before any fit, of a path no journal can be written to."""
-    directory = os.path.dirname(os.path.abspath(path)) if path else None
-    if not path:
-        problem = "is empty"
-    elif os.path.isdir(path):
-        problem = "is a directory"
-    elif not os.path.isdir(directory):
-        problem = f"is in a directory that does not exist ({directory})"
-    else:
-        return
-    raise ValueError(
-        f"checkpoint={path!r} {problem}: give the path of a file to write the "
-        f"journal to (it is created), in an existing directory."
-    )
+    unwritable = unwritable_file(path)
+    if unwritable is not None:
+        raise ValueError(
+            f"checkpoint={path!r} {unwritable[1]}: give the path of a file to write "
+            f"the journal to (it is created), in an existing directory."
+        )
 
 
 class Journal:

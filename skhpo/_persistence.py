@@ -38,6 +38,7 @@ from ._json import (
     encode_value,
     to_python,
 )
+from ._paths import unwritable_file
 from ._sensitivity_params import declared_range, range_dimension
 from .exceptions import SkhpoError
 from .space import Categorical, dimension_scale, reread_search_spaces
@@ -428,14 +429,13 @@ def _trials_document(search, subspaces):
 
 def _write(document, path):
     path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(
-            f"Cannot save results to {path}: it is a folder. Give a file path, "
-            f"e.g. {str(path / 'search.json')!r}.")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"Cannot save results to {path}: the folder {path.parent} does not "
-            f"exist. Create it first (os.makedirs), or choose another path.")
+    unwritable = unwritable_file(path)
+    if unwritable is not None:
+        error, problem = unwritable
+        fix = (f"give a file path, e.g. {str(path / 'search.json')!r}"
+               if error is IsADirectoryError else
+               "create the directory first (os.makedirs), or choose another path")
+        raise error(f"Cannot save results to {str(path)!r}: it {problem}; {fix}.")
     text = json.dumps(document, indent=1, allow_nan=False, ensure_ascii=False)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                    suffix=".tmp")

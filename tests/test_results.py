@@ -765,12 +765,13 @@ def test_saving_into_a_missing_folder_and_loading_a_journal_say_what_is_wrong(tm
                            n_iter=2, cv=2, random_state=0,
                            checkpoint=tmp_path / "search.jsonl").fit(X, y)
     missing = tmp_path / "nowhere" / "r.json"
-    with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere does not exist"):
+    with pytest.raises(FileNotFoundError, match=r"it is in a directory that does not exist "
+                                                 r"\(.*nowhere\); create the directory first"):
         save_results(search, missing)
     with pytest.raises(ResultsFormatError, match="it is a checkpoint journal.*checkpoint="):
         load_results(tmp_path / "search.jsonl")
     # A folder had failed on a temporary file's name; a dict on get_params.
-    with pytest.raises(IsADirectoryError, match=r"it is a folder. Give a file path, e.g. "
+    with pytest.raises(IsADirectoryError, match=r"it is a directory; give a file path, e.g. "
                                                 r"'.*search.json'"):
         save_results(search, tmp_path)
     with pytest.raises(TypeError, match=r"save_results needs the fitted search itself.*got "
