@@ -48,6 +48,7 @@ from ._compat import (
     backend_uses_threads,
     scorer_accepts_sample_weight,
 )
+from ._cost_order import longest_first
 from ._persistence import data_fingerprint
 from ._progress import fit_end_line
 from ._warnings import warn
@@ -700,6 +701,13 @@ class FoldEvaluator:
             params[self.resource] = resource
         return params, train, test
 
+    def _candidate_durations(self):
+        """Candidate id -> mean seconds per fit so far (fit and score)."""
+        times = {}
+        for (cid, _, _), result in self.store.items():
+            times.setdefault(cid, []).append(result.fit_time + result.score_time)
+        return {cid: float(np.mean(t)) for cid, t in times.items()}
+
     def _group_size(self, n_left, n_workers):
         """How many of the ``n_left`` tasks to send in the next joblib call.
 
@@ -879,8 +887,10 @@ class FoldEvaluator:
                 for k in range(len(todo))]
         else:
             contexts = [None] * len(todo)
-        tasks = [(*self._task(*key), ctx) for key, ctx in zip(todo, contexts)]
         n_workers = effective_n_jobs(self.n_jobs)
+        if n_workers > 1:
+            todo[:] = longest_first(todo, self.params, self._candidate_durations())
+        tasks = [(*self._task(*key), ctx) for key, ctx in zip(todo, contexts)]
         # A generator: each group's results are stored (and journaled) as soon
         # as it and the groups dispatched before it are done, so a crash loses
         # little.

@@ -209,19 +209,20 @@ def test_callback_stop_with_lookahead_finishes_the_proposed_batch():
 
 
 def _record_overlap(monkeypatch):
-    """Events ('started'/'collected', first candidate id) of the fold evaluator."""
+    """Events ('started'/'collected', lowest candidate id) of the fold evaluator
+    (the fits themselves go longest first)."""
     import skhpo._evaluate as evaluate
 
     events = []
     start, store = evaluate.FoldEvaluator._start, evaluate.FoldEvaluator._store_results
 
     def recording_start(self, submission):
-        events.append(("started", submission.todo[0][0]))
+        events.append(("started", min(key[0] for key in submission.todo)))
         return start(self, submission)
 
     def recording_store(self, submission):
         store(self, submission)
-        events.append(("collected", submission.todo[0][0]))
+        events.append(("collected", min(key[0] for key in submission.todo)))
 
     monkeypatch.setattr(evaluate.FoldEvaluator, "_start", recording_start)
     monkeypatch.setattr(evaluate.FoldEvaluator, "_store_results", recording_store)

@@ -360,6 +360,38 @@ def test_first_call_groups_fits_once_some_are_timed(monkeypatch):
     assert len(groups) < 30
 
 
+class CostsC(Recorder):
+    """A fit takes c centiseconds."""
+
+    def fit(self, X, y, sample_weight=None):
+        time.sleep(0.01 * self.c)
+        return super().fit(X, y, sample_weight)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_fits_go_to_the_workers_longest_first(monkeypatch, n_jobs):
+    # The slowest fits last would leave one worker running them while the
+    # other waits. A candidate's cost is its own fits' mean time, else its
+    # nearest timed candidates'. Sequentially the order is the request's.
+    import skhpo._evaluate as evaluate
+
+    orders, start = [], evaluate.FoldEvaluator._start
+
+    def recording_start(self, submission):
+        start(self, submission)
+        orders.append(list(dict.fromkeys(key[0] for key in submission.todo)))
+
+    monkeypatch.setattr(evaluate.FoldEvaluator, "_start", recording_start)
+    with parallel_backend("threading"):
+        ev = _evaluator(CostsC(), n_jobs=n_jobs)
+        ev.evaluate({0: {"c": 0.2}, 1: {"c": 5.0}}, [0])  # timed: 2 ms and 50 ms
+        ev.evaluate({2: {"c": 0.3}, 3: {"c": 4.0}, 1: {"c": 5.0}}, range(4))
+    expected = [2, 3, 1] if n_jobs == 1 else [1, 3, 2]
+    assert orders == [[0, 1], expected]
+    assert set(ev.store) == {(c, i, None) for c in range(4) for i in range(4)
+                             if c in (1, 2, 3) or i == 0}
+
+
 def test_each_group_is_one_dispatch(monkeypatch):
     # For quick tasks joblib's automatic batching bundles several into one
     # dispatch (it aims at 0.2 s batches); bundling the evaluator's groups would
