@@ -1,7 +1,7 @@
 """skhpo: scikit-learn-compatible hyperparameter search estimators."""
 
 from .bayes import BayesSearchCV
-from .exceptions import AllFitsFailedError, SearchSpaceError, SkhpoError
+from .exceptions import AllFitsFailedError, JournalMismatchError, SearchSpaceError, SkhpoError
 from .hyperband import HyperbandSearchCV, hyperband_schedule
 from .plotting import ConvergenceDisplay, HyperbandScheduleDisplay, ParallelCoordinatesDisplay
 from .results import (
@@ -28,6 +28,7 @@ __all__ = [
     "hyperband_schedule",
     "HyperbandSearchCV",
     "Integer",
+    "JournalMismatchError",
     "load_results",
     "ParallelCoordinatesDisplay",
     "Real",

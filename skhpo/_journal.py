@@ -35,7 +35,7 @@ from ._paths import unwritable_file
 from ._warm_start import _cv_results
 from ._warnings import warn
 from .space import _is_frozen_distribution, params_key, value_key
-from .exceptions import SkhpoError
+from .exceptions import JournalMismatchError
 
 FORMAT = "skhpo-journal"
 # 2: BayesSearchCV's candidate ids interleave its subspaces, and parameter
@@ -47,10 +47,6 @@ VERSION = 2
 _RECORD_KEYS = frozenset({"cid", "split", "resource", "params_key", "test_scores",
                           "train_scores", "fit_time", "score_time", "n_test_samples",
                           "fit_error"})
-
-
-class JournalMismatchError(SkhpoError, ValueError):
-    """The checkpoint journal was written by an incompatible setup."""
 
 
 def _plain(value):

@@ -305,7 +305,8 @@ def save_results(search, path, X=None, y=None):
       (objects by repr); ``"search_space"``: the attribute it came from and
       each subspace's dimensions by repr (:func:`skhpo.space.parse_search_spaces`);
       ``"random_state"`` (an int, ``null``, or a repr), ``"cv"`` (repr of
-      the splitter and ``n_splits``), ``"scoring"``, ``"refit"``;
+      the splitter and ``n_splits``), ``"scoring"``, ``"refit"``,
+      ``"multimetric"`` (whether the search scored several metrics);
     * ``"data"``: the fingerprints of X and y;
     * ``"metrics"``, ``"primary_metric"``, ``"best"`` (index, score, params);
     * ``"n_candidates"``: the number of rows of ``cv_results_``, and

@@ -138,7 +138,7 @@ class BayesSearchCV(FoldSearchCV):
         Candidates from a scrambled Sobol design before the GP takes over.
         scikit-optimize uses 10. 5 came with other changes that together
         scored better on the public benchmark problems; on its own, 5
-        against 8 is a tie within noise (README, Benchmarks).
+        against 8 is a tie within noise (README, How the optimizer works).
 
     acq_func : {"EI", "PI", "UCB", "LCB"}, default="EI"
         Acquisition function: expected improvement, probability of
@@ -183,7 +183,7 @@ class BayesSearchCV(FoldSearchCV):
           other parameters take the design's first point. When the
           estimator's values lie in the space, the best score is never below
           the untuned estimator's. On the public benchmark problems it scored
-          the same as None within noise (README, Benchmarks), so it is not the
+          the same as None within noise (README, How the optimizer works), so it is not the
           default.
 
     warm_start : bool, fitted search, cv_results_ dict or loaded results, default=None
@@ -219,13 +219,13 @@ class BayesSearchCV(FoldSearchCV):
         one still runs (for HyperbandSearchCV, one of an earlier bracket) is
         journaled after it, so a kill can lose a few finished fits, which a
         resumed search fits again. Fitting again with the same path and a
-        compatible setup (same parameters apart from ``n_iter``, ``n_jobs``
-        and ``verbose``, though ``n_points="auto"`` means ``n_jobs``; same
+        compatible setup (same parameters apart from ``n_iter``, ``n_jobs``,
+        ``pre_dispatch`` and ``verbose``, though ``n_points="auto"`` means ``n_jobs``; same
         space, cv splits, scoring, integer ``random_state``, data and fit
         parameters) reuses every journaled result and fits only what is
         missing, so a search killed at any point resumes where it stopped and
         ends as an uninterrupted run would; an incompatible journal is refused
-        with an error naming what differs.
+        with a :class:`~skhpo.JournalMismatchError` naming what differs.
         ``n_fold_fits_`` then counts only the fits of the resumed run.
 
     pruning : bool or float, default=False

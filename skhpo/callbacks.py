@@ -11,7 +11,7 @@ two, its most used, need only skhpo and work with both searches:
 - :class:`DeltaYStopper`: stop when the best scores no longer differ.
 
 The batches already proposed when a callback stops a BayesSearchCV still
-finish (with ``n_points`` or ``lookahead``), as do the rungs of a
+finish (with ``lookahead``), as do the rungs of a
 HyperbandSearchCV still running. The best of everything evaluated is
 refitted as usual.
 """

@@ -56,3 +56,12 @@ class AllFitsFailedError(SkhpoError, ValueError):
     ...     print(str(error).splitlines()[0])  # doctest: +ELLIPSIS
     All 2 candidates failed to fit (4 fits), so there is no best candidate. ...
     """
+
+
+class JournalMismatchError(SkhpoError, ValueError):
+    """A ``checkpoint`` journal was written by an incompatible setup.
+
+    The message names what differs (the search's parameters, space, cv
+    splits, scoring, data, fit parameters); fit with another ``checkpoint``
+    path, or with the setup that wrote the journal, to resume it.
+    """

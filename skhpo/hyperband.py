@@ -440,7 +440,8 @@ class HyperbandSearchCV(FoldSearchCV):
         ``random_state``, data and fit parameters) reuses every journaled
         result and fits only what is missing, so a search killed at any point
         resumes where it stopped and ends as an uninterrupted run would; an
-        incompatible journal is refused with an error naming what differs.
+        incompatible journal is refused with a
+        :class:`~skhpo.JournalMismatchError` naming what differs.
         ``n_fold_fits_`` then counts only the fits of the resumed run.
 
     Attributes
@@ -520,8 +521,9 @@ class HyperbandSearchCV(FoldSearchCV):
     ``n_possible_iterations_`` or ``n_required_iterations_`` (a halving
     search's single bracket; here ``n_iterations_`` counts the rungs of all
     brackets), no ``min_resources="exhaust"`` (Hyperband's brackets already
-    span every budget from ``r_min`` to ``R``) and no
-    ``aggressive_elimination``.
+    span every budget from ``r_min`` to ``R``), no ``n_candidates`` (each
+    bracket's number follows from the arithmetic above; see
+    :func:`hyperband_schedule`) and no ``aggressive_elimination``.
 
     Examples
     --------

@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import RepeatedStratifiedKFold
 
 from skhpo import AllFitsFailedError, BayesSearchCV, HyperbandSearchCV, Real
-from skhpo._journal import JournalMismatchError
+from skhpo import JournalMismatchError
 
 X, y = load_iris(return_X_y=True)
 SPACE = {"C": Real(1e-3, 1e2, prior="log-uniform")}
