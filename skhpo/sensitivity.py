@@ -50,6 +50,9 @@ _PAIR_GRID_POINTS = 30
 # Share of the observed score variance a parameter must account for
 # (total effect x out-of-bag R^2) to be flagged important.
 IMPORTANT_SHARE = 0.05
+# ... and, on a complete grid, its effect must pass an F test against the
+# fold noise at this level (chance differences between a few cells are large).
+IMPORTANT_ALPHA = 0.05
 _CI_LEVEL = 0.9
 
 
@@ -240,6 +243,8 @@ class _Fit:
         hi = np.array([p.hi for p in params])
         self.groups = _fanova.decompose_forest(forest, lo, hi)
         self.main, self.pairs, self.total = _fanova.forest_effects(self.groups)
+        # No test of the effects: out-of-bag R^2 guards against noise here.
+        self.total_p = np.full(len(params), np.nan)
 
     def _grid(self, j, grid):
         return self.perms[j][grid.astype(int)] if j in self.perms else grid
@@ -280,19 +285,28 @@ def _grid_fits(grid, y, splits, n_bootstrap, rng, notes):
     resamples what is random in their scores: the CV splits.
     """
     levels, cells = grid
-    full = GridDecomposition(levels, grid_table(levels, cells, y))
+    complete = splits is not None and splits.shape[1] >= 2 and np.isfinite(splits).all()
+    # The fold noise in each cell inflates every effect (pure noise would
+    # look important): it is removed, and oob_r2 is the share left.
+    noise, noise_df = _mean_score_noise(splits) if complete else (np.nan, 0)
+    if not np.isfinite(noise):
+        noise, noise_df = 0.0, 0
+    full = GridDecomposition(levels, grid_table(levels, cells, y), noise, noise_df)
     boot = []
-    if splits is not None and splits.shape[1] >= 2 and np.isfinite(splits).all():
+    if complete:
         n_splits = splits.shape[1]
         for _ in range(n_bootstrap):
             scores = splits[:, rng.randint(0, n_splits, n_splits)].mean(axis=1)
             try:
-                boot.append(GridDecomposition(levels, grid_table(levels, cells, scores)))
+                boot.append(GridDecomposition(
+                    levels, grid_table(levels, cells, scores), noise))
             except ValueError:  # the resampled splits tie every trial
                 continue
-        how = "intervals resample the CV splits"
+        how = ("the fold noise in the scores is removed from each effect, and the "
+               "intervals resample the CV splits")
     else:
-        how = "no intervals: the split scores are missing or incomplete"
+        how = ("the split scores are missing or incomplete, so the effects include "
+               "the scores' noise and have no intervals")
     notes.append("The trials are a complete grid (every combination of the values "
                  "tried, once): effects and marginals are the grid's exact means, "
                  f"with the values tried weighted equally, not a surrogate's; {how}.")
@@ -421,24 +435,33 @@ def _split_scores(results, metric, rows):
     return splits[:, np.isfinite(splits).any(axis=0)]
 
 
-def _fold_noise_share(results, metric, rows):
-    """Share of the variance of the mean scores that is fold noise.
+def _mean_score_noise(splits):
+    """Variance of a trial's mean score due to its folds, and its degrees of
+    freedom; ``(nan, 0)`` without enough split scores.
 
     Two-way decomposition of the split scores (trials x folds): the residual
     after removing trial and fold means is the noise that can reorder trials;
-    its variance over ``k`` folds is compared to the variance of the means.
+    its variance, over ``k`` folds, is that of a mean.
     """
-    splits = _split_scores(results, metric, rows)
     if splits is None:
-        return np.nan
+        return np.nan, 0
     splits = splits[np.all(np.isfinite(splits), axis=1)]  # trials missing a split
     n, k = splits.shape
     if n < 3 or k < 2:
-        return np.nan
+        return np.nan, 0
     residual = (splits - splits.mean(axis=1, keepdims=True)
                 - splits.mean(axis=0, keepdims=True) + splits.mean())
-    noise = np.sum(residual**2) / ((n - 1) * (k - 1)) / k
-    spread = np.var(splits.mean(axis=1), ddof=1)
+    df = (n - 1) * (k - 1)
+    return float(np.sum(residual**2) / df / k), df
+
+
+def _fold_noise_share(results, metric, rows):
+    """Share of the variance of the mean scores that is fold noise."""
+    splits = _split_scores(results, metric, rows)
+    noise, _ = _mean_score_noise(splits)
+    if not np.isfinite(noise):
+        return np.nan
+    spread = np.var(splits[np.all(np.isfinite(splits), axis=1)].mean(axis=1), ddof=1)
     return float(min(1.0, noise / spread)) if spread > 0 else np.nan
 
 
@@ -478,11 +501,15 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     trials" rather than "does not matter".
 
     A complete grid (every combination of the values tried, each once, as a
-    full ``GridSearchCV``) is decomposed without a forest: the functional
-    ANOVA of its score table, with the values tried weighted equally, is a
-    set of means of the table (:mod:`skhpo._grid_anova`), so the marginals are
-    the grid's group means, ``oob_r2`` is 1, and the intervals resample the
-    CV splits instead of the trials.
+    full ``GridSearchCV``, and no other parameter varying) is decomposed
+    without a forest: the functional ANOVA of its score table, with the
+    values tried weighted equally, is a set of means of the table
+    (:mod:`skhpo._grid_anova`), so the marginals are the grid's group means.
+    Each mean carries the noise of its CV splits, which alone would make
+    every parameter look important: each variance component is corrected
+    for it (a random-effects ANOVA with the splits as replicates), ``oob_r2``
+    is the share of the table's variance left once the noise is removed,
+    and the intervals resample the CV splits instead of the trials.
 
     Parameters
     ----------
@@ -553,7 +580,10 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     ``important`` is True when ``total_effect * max(oob_r2, 0) >= 0.05``: the
     parameter, alone or with others, accounts for at least 5% of the variance
     of the observed scores. A parameter whose effect is non-monotone (low
-    Spearman) is still important by this rule.
+    Spearman) is still important by this rule. On a complete grid, whose
+    effects are the noise-corrected variance components of its score table,
+    the total effect must also pass an F test against the fold noise
+    (p < 0.05): on a few cells, noise alone makes shares of 5% common.
 
     Groups of four trees are averaged before the decomposition, a departure
     from Hutter et al. who decompose single trees: one tree's partition of an
@@ -610,9 +640,14 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
             notes.append(f"{int(pruned.sum())} pruned trials (scored on a few splits "
                          f"only) were left out.")
     rows = np.flatnonzero(keep & np.isfinite(scores))
+    n_before_params = len(rows)
     names, rows = _choose_params(dicts, rows, params, notes)
     if len(rows) < MIN_TRIALS:
-        if budget is None:
+        if len(rows) < n_before_params:
+            fix = (f"params={names} kept only the {len(rows)} of {n_before_params} "
+                   f"trials that have all of them; analyse fewer parameters (leave "
+                   f"out those of one branch of a list-of-dicts space).")
+        elif budget is None:
             fix = ("Run a search with more candidates first (a larger n_iter, or "
                    "more values in a grid).")
             if n_failed:
@@ -666,6 +701,13 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
                          f"parameter explains anything.")
 
     grid = complete_grid(X)
+    others = _varying_elsewhere(dicts, rows, names)
+    if grid is not None and others:
+        # A grid's means over the analysed parameters would not average the
+        # others out unless the design balances them: the forest does.
+        notes.append(f"The analysed parameters form a complete grid, but {others} also "
+                     f"vary across these trials: a forest is fitted, not the grid's means.")
+        grid = None
     if grid is not None:
         full, boot = _grid_fits(grid, y, _split_scores(results, metric, rows),
                                 n_bootstrap, rng, notes)
@@ -737,6 +779,14 @@ def _apply_budget(results, scores, dicts, budget, notes):
             f"{column!r} column: {sorted(counts)}."
         )
     return budgets == budget, budget, table
+
+
+def _varying_elsewhere(dicts, rows, names):
+    """Parameters outside ``names`` whose value (or presence) differs across rows."""
+    others = set().union(*(dicts[i] for i in rows)) - set(names)
+    return sorted(n for n in others
+                  if len({_label(dicts[i][n]) if n in dicts[i] else "<absent>"
+                          for i in rows}) > 1)
 
 
 def _choose_params(dicts, rows, params, notes):
@@ -823,7 +873,8 @@ def _importances(plist, full, boot, curves, X, y, top_quantile, tolerance):
             "best_value": best, "good_range": good,
             "top_quantile_importance": _top_quantile_importance(
                 param, X[:, j], y, top_quantile),
-            "important": bool(full.total[j] * max(full.oob_r2, 0.0) >= IMPORTANT_SHARE),
+            "important": bool(full.total[j] * max(full.oob_r2, 0.0) >= IMPORTANT_SHARE
+                              and not full.total_p[j] >= IMPORTANT_ALPHA),
         })
     frame = pd.DataFrame(rows)
     # Object, so that a categorical's None stays None (not NaN beside floats).

@@ -707,10 +707,69 @@ def test_a_complete_grid_is_decomposed_exactly_from_its_own_means():
                                    reports[1].importances.main_effect)
     table = frame.pivot(index="sc", columns="C", values="score").to_numpy()
     centred = table - table.mean()
-    main_sc = np.mean(centred.mean(axis=1) ** 2) / np.mean(centred**2)
+    # The variance components of a two-way table of means over 3 folds, each
+    # less what the fold noise adds to it (random-effects ANOVA).
+    splits = np.column_stack([grid.cv_results_[f"split{k}_test_score"] for k in range(3)])
+    residual = (splits - splits.mean(axis=1, keepdims=True)
+                - splits.mean(axis=0, keepdims=True) + splits.mean())
+    noise = np.sum(residual**2) / ((24 - 1) * (3 - 1)) / 3
+    signal = np.mean(centred**2) - noise * 23 / 24
+    main_sc = (np.mean(centred.mean(axis=1) ** 2) - noise * 3 / 24) / signal
     imp = reports[0].importances.set_index("param")
     assert imp.main_effect["sc"] == pytest.approx(main_sc)
+    assert reports[0].diagnostics["oob_r2"] == pytest.approx(signal / np.mean(centred**2))
     assert imp.main_effect_ci_low["sc"] <= main_sc <= imp.main_effect_ci_high["sc"]
+
+
+def _grid_results(score, seed, n_splits=5):
+    """A 4 x 3 grid's cv_results_: ``score(a, b)`` plus unit noise per split."""
+    rng = np.random.RandomState(seed)
+    params = [{"a": a, "b": b} for a in range(4) for b in range(3)]
+    splits = np.array([[score(**p)] * n_splits for p in params]) + rng.randn(12, n_splits)
+    return {"params": params, "mean_test_score": splits.mean(axis=1),
+            **{f"split{k}_test_score": splits[:, k] for k in range(n_splits)}}
+
+
+def test_fold_noise_in_a_complete_grid_is_not_called_important():
+    # Its exact means had taken the noise for effects: on pure noise, both
+    # parameters were flagged important, with oob_r2 = 1. The noise is now
+    # removed from each component and each total effect is F-tested.
+    flagged, r2 = 0, []
+    for seed in range(20):
+        report = sensitivity_report(_grid_results(lambda a, b: 0.0, seed), n_bootstrap=0)
+        flagged += int(report.importances["important"].sum())
+        r2.append(report.diagnostics["oob_r2"])
+    assert flagged <= 5  # 40 tests at the 5% level: about 2 expected
+    assert np.median(r2) < 0.5
+    # A real effect of a (variance 0.31, against 0.2 for the noise of a mean)
+    # is still found, and b's absence of one is not mistaken for one.
+    report = sensitivity_report(_grid_results(lambda a, b: 0.5 * a, seed=1), n_bootstrap=0)
+    imp = _imp(report)
+    assert imp.important.to_dict() == {"a": True, "b": False}
+    assert imp.main_effect["a"] > 0.9 and imp.main_effect["b"] < 0.05
+    assert 0.5 < report.diagnostics["oob_r2"] < 0.9
+
+
+def test_a_grid_over_some_of_the_varying_parameters_is_left_to_the_forest():
+    # params=["u1"] on a random search is a "complete grid" of one column, but
+    # its means would not average u2 out: the report read u1 alone as
+    # exact, with oob_r2 = 1.
+    results = _results(lambda p: p["u2"], _six, n=60)
+    report = sensitivity_report(results, params=["u1"], n_bootstrap=0, random_state=0)
+    notes = " ".join(report.diagnostics["warnings"])
+    assert "a forest is fitted, not the grid's means" in notes and "'u2'" in notes
+    assert report.diagnostics["oob_r2"] < 0.3
+    assert not _imp(report).important["u1"]
+
+
+def test_too_few_trials_because_of_params_says_so():
+    params = [{"C": c, "g": 1.0} if i < 5 else {"C": c} for i, c in
+              enumerate(np.linspace(0.1, 1.0, 35))]
+    results = {"params": params, "mean_test_score": np.linspace(0.5, 0.9, 35)}
+    with pytest.raises(ValueError, match=r"got 5\. params=\['g', 'C'\] kept only the 5 "
+                                         r"of 35 trials that have all of them; analyse "
+                                         r"fewer parameters"):
+        sensitivity_report(results, params=["g", "C"])
 
 
 def test_an_infinite_setting_is_a_level_of_its_parameter():
