@@ -308,8 +308,9 @@ def _grid_fits(grid, y, splits, n_bootstrap, rng, notes):
         how = ("the split scores are missing or incomplete, so the effects include "
                "the scores' noise and have no intervals")
     notes.append("The trials are a complete grid (every combination of the values "
-                 "tried, once): effects and marginals are the grid's exact means, "
-                 f"with the values tried weighted equally, not a surrogate's; {how}.")
+                 "tried, once): marginals are the grid's exact means and effects the "
+                 "variance components of its table, with the values tried weighted "
+                 f"equally, not a surrogate's; {how}.")
     return full, boot
 
 
@@ -918,13 +919,20 @@ def _top_pair(plist, full, interactions):
 
 
 def _check_fit(full, plist, X, n_trials, notes):
-    if n_trials < 10 * len(plist):
+    grid = isinstance(full, GridDecomposition)
+    # A grid's intervals resample its splits, not its trials.
+    if not grid and n_trials < 10 * len(plist):
         notes.append(
             f"Few trials for the number of parameters: {n_trials} trials for "
             f"{len(plist)} parameters (fewer than 10 per parameter); expect "
             f"wide intervals."
         )
-    if not full.oob_r2 >= 0.5:
+    if grid and not full.oob_r2 >= 0.5:
+        notes.append(
+            f"The CV splits' noise accounts for {1 - full.oob_r2:.0%} of the variance "
+            f"of the grid's scores: its differences are mostly noise. More splits "
+            f"(e.g. RepeatedKFold) or a wider grid help.")
+    elif not full.oob_r2 >= 0.5:
         notes.append(
             f"The surrogate fits the scores poorly (out-of-bag R^2 = "
             f"{full.oob_r2:.2f} < 0.5): the shares describe a weak model. More "

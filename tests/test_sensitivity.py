@@ -741,6 +741,8 @@ def test_fold_noise_in_a_complete_grid_is_not_called_important():
         r2.append(report.diagnostics["oob_r2"])
     assert flagged <= 5  # 40 tests at the 5% level: about 2 expected
     assert np.median(r2) < 0.5
+    notes = " ".join(report.diagnostics["warnings"])
+    assert "noise accounts for" in notes and "Few trials" not in notes
     # A real effect of a (variance 0.31, against 0.2 for the noise of a mean)
     # is still found, and b's absence of one is not mistaken for one.
     report = sensitivity_report(_grid_results(lambda a, b: 0.5 * a, seed=1), n_bootstrap=0)
