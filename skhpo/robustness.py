@@ -193,6 +193,7 @@ def check_robustness(
     ('estimator', 'cv')
     """
     _check_fitted(search)
+    _check_same_columns(search, X)
     if not (scoring is None or isinstance(scoring, str) or callable(scoring)):
         raise ValueError(
             "scoring must be None (the search's metric), a metric name or a "
@@ -203,6 +204,11 @@ def check_robustness(
     vary = _check_params(top_k, vary, rope, alpha)
     metric, scorer, order, original, ranking_rule = _ranking(search, scoring)
     order = order[:top_k]
+    notes = []
+    if len(order) == 1 and top_k > 1:
+        notes.append("Only one candidate qualifies (see ranking_rule), so no "
+                     "configuration is compared with it: the report measures its "
+                     "seed variance only.")
     cv_results = search.cv_results_
     params = [cv_results["params"][i] for i in order]
     original_scores = original[order] if original is not None else np.full(len(order), np.nan)
@@ -211,12 +217,11 @@ def check_robustness(
     routed = routed_fit_params(search, fit_params)
     groups = routed.splitter.split.get("groups")
     fit_params, score_params = routed.estimator.fit, routed.scorer.score
-    search_scorers = getattr(search, "scorer_", None)
-    if isinstance(search_scorers, dict) and search_scorers.get(metric) is scorer:
-        # Routed to the search's metrics together: this one's share only.
+    if not (scorer is getattr(search, "scorer_", None) or isinstance(scorer, _OneMetric)):
+        # Routed for the search's scorers together: this one's share only (a
+        # scorer the search did not have may refuse sample_weight).
         score_params = metric_params({metric: scorer}, score_params)[metric]
     base_cv = check_cv(search.cv, y, classifier=is_classifier(search.estimator))
-    notes = []
     subsampled = _subsampled_note(search, X)
     if subsampled:
         notes.append(subsampled)
@@ -224,12 +229,23 @@ def check_robustness(
     cv_varies = cv_varies and "cv" in vary
     if "cv" in vary and why_not:
         notes.append(why_not + "; only the estimator seed varies.")
+    if cv_varies and getattr(base_cv, "shuffle", True) is False:
+        notes.append(f"The search's splitter ({type(base_cv).__name__}) did not "
+                     f"shuffle; the re-scoring shuffles it with each seed, so "
+                     f"original_score and optimism compare two protocols (pass "
+                     f"vary=('estimator',) to keep its splits).")
 
     # clone(p): a step object in the params (a pipeline step searched over)
     # is shared by every row; set_params of its nested parameters would edit
     # it for all of them, and in the search's own cv_results_.
     estimators = [clone(search.estimator).set_params(**clone(p, safe=False)) for p in params]
-    seed_keys = [_seed_keys(est) for est in estimators]
+    # A random_state the search tuned is part of a configuration: kept.
+    searched = sorted({k for p in params for k in p if _is_seed_key(k)})
+    seed_keys = [[k for k in _seed_keys(est) if k not in p]
+                 for est, p in zip(estimators, params)]
+    if searched and "estimator" in vary:
+        notes.append(f"The search tuned {searched}: each configuration keeps its "
+                     f"value, and the seeds do not set it.")
     est_varies = "estimator" in vary and any(seed_keys)
     if "estimator" not in vary and any(
         est.get_params()[k] is None for est, keys in zip(estimators, seed_keys) for k in keys
@@ -238,7 +254,7 @@ def check_robustness(
             "vary excludes 'estimator' and some random_state is None: those "
             "fits are not reproducible."
         )
-    if "estimator" in vary and not est_varies:
+    if "estimator" in vary and not est_varies and not searched:
         notes.append(
             "No random_state in the estimator's get_params(deep=True); "
             "only the CV shuffling varies."
@@ -247,15 +263,17 @@ def check_robustness(
         _check_splits_left(base_cv.get_n_splits(X, y, groups), search.cv)
         # The real reason on each side: vary's choice, or what cannot vary.
         estimator_why = ("vary excludes 'estimator'" if "estimator" not in vary
+                         else f"the search tuned {searched}" if searched
                          else "the estimator has no random_state to set")
         cv_why = ("vary excludes 'cv'" if "cv" not in vary
                   else f"the splitter {base_cv!r} cannot be reshuffled")
+        splitter_fix = ("" if "TimeSeries" in type(base_cv).__name__  # order matters
+                        else "a splitter that shuffles (e.g. KFold) or ")
         warn(
             f"The seeds cannot change any score: {estimator_why} and {cv_why}. "
             "Re-scoring would only repeat the original search, so no report "
             "is returned. Vary what can change (vary=('estimator', 'cv')), use "
-            "a splitter that shuffles (e.g. KFold) or an estimator with a "
-            "random_state.",
+            f"{splitter_fix}an estimator with a random_state.",
             RobustnessWarning,
         )
         return None
@@ -278,12 +296,27 @@ def check_robustness(
                 seeded = clone(est).set_params(**{k: seed for k in seed_keys[c]})
             for k, (train, test) in enumerate(splits[s]):
                 tasks.append((c, s, k, seeded, train, test))
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_and_score)(
-            clone(est), X, y, train, test, scorer, fit_params, score_params, error_score
-        )
-        for _, _, _, est, train, test in tasks
-    )
+
+    def arguments(task):
+        *_, est, train, test = task
+        return (clone(est), X, y, train, test, scorer, fit_params, score_params,
+                error_score)
+
+    # The search fitted its winner: if it fails here even with its own seed,
+    # the data, fit parameters or scoring given are at fault, and every other
+    # fit would fail too. Say so now rather than after all of them. (A
+    # failure under a new seed only is a finding of the check.)
+    first = _fit_and_score(*arguments(tasks[0]))
+    if first[1] is not None:
+        own_seed = _fit_and_score(*arguments(tasks[0][:3] + (estimators[0],) + tasks[0][4:]))
+        if own_seed[1] is not None:
+            raise ValueError(
+                f"The search's best configuration fails here, on the first split, "
+                f"with its own random_state, though the search fitted it: "
+                f"{own_seed[1]}. Check the X, y, fit parameters and scoring given "
+                f"to check_robustness against those given to the search.")
+    results = [first] + Parallel(n_jobs=n_jobs)(
+        delayed(_fit_and_score)(*arguments(task)) for task in tasks[1:])
     scores = np.empty((len(params), len(seeds), n_splits))
     for (c, s, k, *_), (value, _) in zip(tasks, results):
         scores[c, s, k] = value
@@ -360,9 +393,12 @@ class RobustnessReport:
         ``"robust_best"`` (highest robust mean), ``"lucky"`` (the original
         winner when it is not the robust best: its win did not survive the
         re-scoring), ``"worse"`` (significantly worse than the robust best),
-        ``"tie"`` (not significantly worse) or ``"failed"`` (a re-scoring fit
-        failed or gave a non-finite score, so its statistics are NaN; a
-        failed fit scores NaN here whatever the search's ``error_score``). Among
+        ``"tie"`` (not shown to be worse, which is not "shown equivalent":
+        with few seeds or splits the tests have little power, and
+        ``bayes_p_worse`` or ``bayes_p_equivalent`` say more) or
+        ``"failed"`` (a re-scoring fit failed or gave a non-finite score, so
+        its statistics are NaN; a failed fit scores NaN here whatever the
+        search's ``error_score``). Among
         truly equal configurations the original winner is ``"lucky"``
         whenever another one happens to rank first (with ``k`` equal ones,
         ``(k - 1) / k`` of the time), which is right: its win was luck, and
@@ -389,7 +425,11 @@ class RobustnessReport:
         How the configurations were taken from the search.
     seeds : list of int
     varied : tuple of str
-        What the seeds actually changed (``"estimator"``, ``"cv"``).
+        What the seeds were set to change (``"estimator"``: some
+        ``random_state`` the search did not tune; ``"cv"``: the splits). An
+        estimator may ignore its seed (lbfgs ``LogisticRegression``, ``SVC``
+        without ``probability``); when no seed changed any score, a
+        :class:`RobustnessWarning` and ``notes`` say so.
     notes : list of str
         What could not be varied, and why.
     test_train_ratio : float
@@ -464,12 +504,16 @@ class RobustnessReport:
         self.recommended_config = best
         self.recommended_params = dict(params[best])
         self.recommendation_rule = (
-            "highest robust mean (mean over seeds and splits); near ties are "
-            "not broken: configurations not significantly worse are reported "
-            "as 'tie' (bayes_p_equivalent gives the chance of being within "
-            f"the ROPE of {rope} of the original winner); exact ties go to "
-            "the better original rank"
+            "highest robust mean (mean over seeds and splits), however small its "
+            "lead: the configurations not significantly worse are labelled 'tie' "
+            "and are as well supported (bayes_p_equivalent gives the chance of "
+            f"being within the ROPE of {rope} of the original winner); exact ties "
+            "go to the better original rank"
         )
+        if not np.isfinite(summary["robust_mean"]).any():
+            notes = list(notes) + [
+                "Every configuration had a failed fit: recommended_params is the "
+                "original winner's, which the re-scoring could not check."]
         # The moment estimators need every cell: a configuration with a
         # failed fit is left out rather than making every component NaN.
         complete = np.isfinite(scores).all(axis=(1, 2))
@@ -698,6 +742,24 @@ def _check_fitted(search):
             )
 
 
+def _check_same_columns(search, X):
+    """Refuse, before any fit, data with other columns than the search's."""
+    shape = getattr(X, "shape", None)
+    expected = getattr(search, "n_features_in_", None)
+    if shape is not None and len(shape) == 2 and expected is not None \
+            and shape[1] != expected:
+        raise ValueError(
+            f"X has {shape[1]} features, but the search was fitted on {expected}. "
+            f"Pass the data the search was fitted on (or data with its columns).")
+    names = getattr(search, "feature_names_in_", None)
+    columns = getattr(X, "columns", None)
+    if names is not None and columns is not None and list(columns) != list(names):
+        raise ValueError(
+            f"X's columns {list(columns)[:6]} differ from those the search was "
+            f"fitted on, {list(names)[:6]}. Pass the data the search was fitted "
+            f"on (or data with its columns, in its order).")
+
+
 def _check_seeds(seeds, random_state):
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
         if seeds < 2:
@@ -721,6 +783,10 @@ def _check_seeds(seeds, random_state):
         ) from None
     if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
         raise ValueError(f"seeds must be an int or a list of ints, got {seeds!r}.")
+    if not all(0 <= v < 2**32 for v in values):
+        raise ValueError(
+            f"seeds must lie in [0, 2**32), as every random_state does, got "
+            f"{values!r}. Pass e.g. seeds=[0, 1, 2, 3, 4].")
     if len(set(values)) != len(values) or len(values) < 2:
         raise ValueError(
             "seeds must hold at least 2 distinct ints to measure seed variance, "
@@ -809,7 +875,7 @@ def _ranking(search, scoring):
         order = np.concatenate([[winner], order[order != winner]])
         rule += "; refit is callable, so its best_index_ comes first"
 
-    same_as_search = scoring is None or (
+    same_as_search = scoring is None or scoring is search.scoring or (
         isinstance(scoring, str)
         and (scoring in names if multimetric else scoring == search.scoring)
     )
@@ -882,11 +948,12 @@ def _original_ranks(search, metric, order, original):
     return np.asarray(results[key])[order]
 
 
+def _is_seed_key(name):
+    return name == "random_state" or name.endswith("__random_state")
+
+
 def _seed_keys(estimator):
-    return sorted(
-        k for k in estimator.get_params(deep=True)
-        if k == "random_state" or k.endswith("__random_state")
-    )
+    return sorted(k for k in estimator.get_params(deep=True) if _is_seed_key(k))
 
 
 def _check_splits_left(n_splits, search_cv):

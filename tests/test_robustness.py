@@ -169,7 +169,9 @@ def test_both_seeds_are_applied_and_paired():
     assert folds[11][0] != original
     assert report.varied == ("estimator", "cv")
     assert not report.folds_shared
-    assert report.notes == []
+    # The search chose splits that do not shuffle: the note says the
+    # re-scoring does (its original_score was measured on other splits).
+    assert len(report.notes) == 1 and "KFold) did not shuffle" in report.notes[0]
 
 
 def test_group_splitter_reshuffles_whole_groups():
@@ -908,3 +910,111 @@ def test_a_candidate_that_failed_under_a_numeric_error_score_is_not_rescored():
     report = check_robustness(search, X, y, seeds=2, top_k=2, random_state=0)
     assert sorted(p["C"] for p in report.summary["params"]) == [0.1, 1.0]
     assert "no failed split" in report.ranking_rule
+
+
+class CountingTree(DecisionTreeClassifier):
+    fits = 0
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).fits += 1
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_data_with_other_columns_than_the_search_s_is_refused_before_any_fit():
+    # It had been re-scored on whatever X came, giving nonsense verdicts.
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    search = GridSearchCV(CountingTree(random_state=0), {"max_depth": [1, 3]},
+                          cv=KFold(3, shuffle=True, random_state=0)).fit(X, y)
+    CountingTree.fits = 0
+    with pytest.raises(ValueError, match=r"X has 2 features, but the search was fitted "
+                                         r"on 4\. Pass the data the search was fitted on"):
+        check_robustness(search, X[:, :2], y, seeds=2)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    search.fit(frame, y)
+    CountingTree.fits = 0
+    with pytest.raises(ValueError, match=r"X's columns \['b', 'a', 'c', 'd'\] differ from "
+                                         r"those the search was fitted on, \['a', 'b'"):
+        check_robustness(search, frame[["b", "a", "c", "d"]], y, seeds=2)
+    assert CountingTree.fits == 0
+
+
+def test_a_random_state_the_search_tuned_is_kept_by_each_configuration():
+    # Seeding had overwritten it: every configuration became the same model
+    # and the winner of a search over seeds alone was called robust.
+    X, y = ids_data()
+    search = GridSearchCV(Recorder(means=(0.0,), random_state=0),
+                          {"random_state": [5, 6, 7]}, cv=KFold(3), refit=False).fit(X, y)
+    Recorder.log = []
+    report = check_robustness(search, X, y, seeds=[1, 2], top_k=3)
+    assert sorted({rs for _, rs, _ in Recorder.log}) == [5, 6, 7]
+    assert report.varied == ("cv",)
+    assert any("The search tuned ['random_state']" in note for note in report.notes)
+    assert report.summary["robust_mean"].nunique() == 3
+
+
+def test_a_scorer_that_takes_no_sample_weight_is_not_given_one():
+    # The weights routed for the search's scorer had reached every scorer, so
+    # a custom one failed every fit; GridSearchCV leaves them out.
+    from sklearn.metrics import accuracy_score, make_scorer
+
+    def plain_accuracy(y_true, y_pred):
+        return accuracy_score(y_true, y_pred)
+
+    X, y = make_classification(n_samples=90, random_state=0)
+    weights = np.linspace(0.5, 1.5, 90)
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0), {"max_depth": [1, 3]},
+                          cv=KFold(3, shuffle=True, random_state=0)).fit(
+        X, y, sample_weight=weights)
+    report = check_robustness(search, X, y, seeds=2, random_state=0,
+                              scoring=make_scorer(plain_accuracy), sample_weight=weights)
+    assert np.isfinite(report.summary["robust_mean"]).all()
+
+
+def test_seeds_outside_a_random_state_s_range_are_refused():
+    search, X, y = synthetic_search([0.0, 0.1])
+    with pytest.raises(ValueError, match=r"seeds must lie in \[0, 2\*\*32\).*\[-1, 2, 3\]"):
+        check_robustness(search, X, y, seeds=[-1, 2, 3])
+
+
+def test_a_single_qualifying_candidate_is_said_to_have_no_rival():
+    search, X, y = synthetic_search([0.0])
+    report = check_robustness(search, X, y, seeds=2, random_state=0)
+    assert len(report.summary) == 1
+    assert any("Only one candidate qualifies" in note for note in report.notes)
+
+
+def test_a_time_series_search_is_not_told_to_shuffle():
+    X, y = make_classification(n_samples=60, random_state=0)
+    search = GridSearchCV(KNeighborsClassifier(), {"n_neighbors": [1, 5]},
+                          cv=TimeSeriesSplit(3)).fit(X, y)
+    with pytest.warns(RobustnessWarning, match="cannot change any score") as record:
+        assert check_robustness(search, X, y, seeds=2) is None
+    message = str(record[0].message)
+    assert "shuffles" not in message and "an estimator with a random_state" in message
+
+
+def test_the_search_s_own_callable_scorer_keeps_the_original_scores():
+    from sklearn.metrics import accuracy_score, make_scorer
+
+    scorer = make_scorer(accuracy_score)
+    X, y = make_classification(n_samples=90, random_state=0)
+    search = GridSearchCV(DecisionTreeClassifier(random_state=0), {"max_depth": [1, 3]},
+                          cv=KFold(3, shuffle=True, random_state=0), scoring=scorer).fit(X, y)
+    report = check_robustness(search, X, y, seeds=2, random_state=0, scoring=scorer)
+    assert np.isfinite(report.summary["original_score"]).all()
+
+
+def test_inputs_the_winner_cannot_fit_on_stop_the_check_at_the_first_fit():
+    # y forgotten: every fit failed, and the error came after all of them.
+    X, y = make_classification(n_samples=60, random_state=0)
+    search = GridSearchCV(CountingTree(random_state=0), {"max_depth": [1, 3]},
+                          cv=KFold(3, shuffle=True, random_state=0)).fit(X, y)
+    CountingTree.fits = 0
+    with pytest.raises(ValueError, match=r"The search's best configuration fails here, "
+                                         r"on the first split, with its own random_state, "
+                                         r"though the search fitted it: .*Check the X, y"):
+        check_robustness(search, X, None, seeds=3, random_state=0)
+    assert CountingTree.fits == 2  # under the first seed, then under its own
+    # A failure under a new seed only is what the check reports, not an error:
+    # see test_a_rival_beats_the_winner_on_the_seeds_where_the_winner_failed.
+
