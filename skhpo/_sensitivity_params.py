@@ -7,6 +7,8 @@ which fANOVA integrates (the declared range when the search's space gives one).
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .space import (
@@ -109,7 +111,9 @@ class _Param:
                 f"be on a log scale. Use scales={{{name!r}: 'linear'}}."
             )
         self.kind = scale
-        self.integer = numeric and all(float(v).is_integer() for v in values)
+        # Ints (or an Integer dimension): 1.0 and 10.0 stay floats.
+        self.integer = numeric and (isinstance(dim, Integer) or all(
+            isinstance(v, numbers.Integral) for v in values))
         if scale == "categorical":
             # Each level's label, and the value it stands for (the first seen).
             self._value_of = {}

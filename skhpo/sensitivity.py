@@ -53,6 +53,9 @@ IMPORTANT_SHARE = 0.05
 # ... and, on a complete grid, its effect must pass an F test against the
 # fold noise at this level (chance differences between a few cells are large).
 IMPORTANT_ALPHA = 0.05
+# Below this p-value the trials are said to be concentrated (an optimizer's):
+# small, so that the draws of a random search are almost never flagged.
+_CONCENTRATION_P = 1e-3
 _CI_LEVEL = 0.9
 
 
@@ -115,6 +118,9 @@ def _select_metric(results, metric, refit):
                 f"The search scored several metrics {available}; choose one "
                 f"with metric=..., e.g. metric={available[0]!r}."
             )
+    if isinstance(metric, str) and metric not in available \
+            and metric.startswith("mean_test_"):
+        metric = metric[len("mean_test_"):]  # the column's name
     if metric not in available:
         raise ValueError(
             f"metric={metric!r} is not in the results: they hold "
@@ -395,28 +401,38 @@ def _top_quantile_importance(param, coords, scores, quantile):
     n_top = max(2, int(math.ceil(quantile * n)))
     if n_top >= n:
         return np.nan
-    top = coords[np.argsort(-scores, kind="stable")[:n_top]]
+    # The trials tied at the cut share its last places, so that neither the
+    # order of the trials nor an arbitrary tie-break picks the top ones.
+    cut = np.sort(scores)[::-1][n_top - 1]
+    above, tied = scores > cut, scores == cut
+    in_top = above.astype(float)
+    in_top[tied] = (n_top - above.sum()) / tied.sum()
     gamma = n_top / n
     if param.kind == "categorical":
         k = len(param.levels)
         p_all = np.bincount(coords.astype(int), minlength=k) + 0.5
-        p_top = np.bincount(top.astype(int), minlength=k) + 0.5
+        p_top = np.bincount(coords.astype(int), weights=in_top, minlength=k) + 0.5
         p_all, p_top = p_all / p_all.sum(), p_top / p_top.sum()
         divergence = np.sum(p_top**2 / p_all) - 1
     else:
         grid = np.linspace(param.lo, param.hi, 200)
-        p_all, p_top = _kde(coords, grid, param), _kde(top, grid, param)
+        p_all = _kde(coords, grid, param)
+        p_top = _kde(coords[in_top > 0], grid, param, in_top[in_top > 0])
         # Both densities are normalised to sum to 1 over the even grid.
         divergence = np.sum(p_top**2 / p_all) - 1
     return float(np.clip(gamma / (1 - gamma) * divergence, 0.0, 1.0))
 
 
-def _kde(points, grid, param):
+def _kde(points, grid, param, weights=None):
     # Scott's rule, floored at 5% of the range so that a few tied points
     # (a grid) still give a smooth density.
+    weights = np.ones(len(points)) if weights is None else np.asarray(weights)
     span = param.hi - param.lo
-    bandwidth = max(1.06 * np.std(points) * len(points) ** -0.2, 0.05 * span)
-    density = stats.norm.pdf((grid[:, None] - points[None, :]) / bandwidth).sum(axis=1)
+    mean = np.average(points, weights=weights)
+    spread = np.sqrt(np.average((points - mean) ** 2, weights=weights))
+    bandwidth = max(1.06 * spread * weights.sum() ** -0.2, 0.05 * span)
+    kernels = stats.norm.pdf((grid[:, None] - points[None, :]) / bandwidth)
+    density = kernels @ weights
     density = density + 1e-12
     return density / density.sum()
 
@@ -496,7 +512,11 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
     toward zero. Measured on ``a + 0.5 b c`` with uniform parameters and 200
     trials, the shares came out 0.94 / 0.02 / 0.002 (a / b / b x c) for true
     0.87 / 0.05 / 0.02, with intervals excluding the truth, and a pure
-    interaction of b and c can be missed altogether. Read the ranking and
+    interaction of b and c can be missed altogether. The forest's partition
+    also makes pair shares of about 0.005 out of additive effects (a x b and
+    a x c above, with intervals excluding 0), so below about 0.01 the ranking
+    of pairs, and the pair ``top_pair_marginal`` shows, are not evidence of
+    an interaction. Read the ranking and
     the large effects; treat a small or zero share, and a large
     ``unexplained_share`` in ``diagnostics``, as "not resolved by these
     trials" rather than "does not matter".
@@ -825,11 +845,16 @@ def _settable(param, coords):
     values, else the points of ``coords`` within the searched range (the
     integration grid's cells reach half a cell beyond it)."""
     if param.kind != "categorical" and param.is_grid:
-        return param.coords(param.tried), list(param.tried)
+        tried = [int(v) if param.integer else float(v) for v in param.tried]
+        return param.coords(param.tried), tried
     values = param.values(coords)
     if param.kind == "categorical":
         return coords, values
+    if param.integer:  # the integers the grid passes through
+        values = [float(v) for v in sorted({round(v) for v in values})]
+        coords = param.coords(values)
     inside = [param.range[0] <= v <= param.range[1] for v in values]
+    values = [int(v) if param.integer else v for v in values]
     return coords[inside], [v for v, i in zip(values, inside) if i]
 
 
@@ -844,7 +869,11 @@ def _marginals(plist, full, boot):
         coords, values = _settable(param, param.grid())
         curve = full.marginal(j, coords)
         low, high = _interval(curve, [b.marginal(j, coords) for b in boot])
-        frames.append(pd.DataFrame({"param": param.name, "value": values,
+        # An integer parameter's as objects, so that they stay ints beside
+        # the floats of others in the one column.
+        frames.append(pd.DataFrame({"param": param.name,
+                                    "value": pd.Series(values, dtype=object
+                                                       if param.integer else None),
                                     "mean": curve, "ci_low": low, "ci_high": high}))
     return pd.concat(frames, ignore_index=True), curves
 
@@ -943,14 +972,21 @@ def _check_fit(full, plist, X, n_trials, notes):
         for j, param in enumerate(plist):
             if param.kind == "categorical":
                 continue
-            unit = (X[:, j] - param.lo) / (param.hi - param.lo)
-            statistic = stats.kstest(unit, "uniform").statistic
-            if statistic > 0.25:
+            # A test, not a distance: a random search's draws of a few values
+            # sit a fixed distance from a continuous uniform (a two-valued
+            # list had always been called concentrated).
+            if param.is_grid:
+                counts = np.unique(X[:, j], return_counts=True)[1]
+                test, p_value = "chi-square test", stats.chisquare(counts).pvalue
+            else:
+                unit = (X[:, j] - param.lo) / (param.hi - param.lo)
+                test, p_value = "Kolmogorov-Smirnov test", stats.kstest(unit, "uniform").pvalue
+            if p_value < _CONCENTRATION_P:
                 notes.append(
                     f"The trials are concentrated in part of the range of "
-                    f"{param.name!r} (Kolmogorov-Smirnov distance {statistic:.2f} from "
-                    f"uniform), as an optimizer does: the importances describe "
-                    f"the explored region only."
+                    f"{param.name!r} ({test} against uniform draws, p = {p_value:.1g}), "
+                    f"as an optimizer does: the importances describe the explored "
+                    f"region only."
                 )
 
 

@@ -338,6 +338,39 @@ def test_concentrated_trials_warn():
                for w in report.diagnostics["warnings"])
 
 
+def test_a_random_search_over_a_few_values_is_not_called_concentrated():
+    # A distance from a continuous uniform had flagged a two-valued list in
+    # most random searches; the draws are now tested against uniform ones.
+    results = _results(lambda p: p["u1"], _with("b", lambda rng: [2, 3][rng.randint(2)]),
+                       n=40)
+    report = sensitivity_report(results, n_trees=8, n_bootstrap=0, random_state=0)
+    assert not any("concentrated" in w for w in report.diagnostics["warnings"])
+
+
+def test_integer_marginals_are_at_integers():
+    results = _results(lambda p: p["u1"] + 0.02 * p["k"], _with("k", lambda rng: rng.randint(1, 50)),
+                       n=60)
+    report = sensitivity_report(results, n_trees=8, n_bootstrap=0, random_state=0)
+    values = report.marginals.loc[report.marginals.param == "k", "value"].tolist()
+    assert len(values) > 12 and all(isinstance(v, int) for v in values)
+    assert values == sorted(set(values)) and 1 <= values[0] and values[-1] <= 49
+
+
+def test_trials_tied_at_the_top_quantile_s_cut_share_it():
+    # score = a on a 5 x 4 grid: the top 2 of 20 trials are 2 of the 4 tied at
+    # a = 4, and which 2 (by row order) had given the irrelevant b a share.
+    params = [{"a": a, "b": b} for a in range(5) for b in range(4)]
+    results = {"params": params, "mean_test_score": np.array([float(p["a"]) for p in params])}
+    imp = _imp(sensitivity_report(results, n_bootstrap=0))
+    assert imp.top_quantile_importance["b"] < 1e-3  # was 0.089
+    assert imp.top_quantile_importance["a"] > 0.1
+    reordered = {k: list(reversed(v)) if k == "params" else v[::-1]
+                 for k, v in results.items()}
+    again = _imp(sensitivity_report(reordered, n_bootstrap=0))
+    pd.testing.assert_series_equal(imp.top_quantile_importance,
+                                   again.top_quantile_importance)
+
+
 def test_same_random_state_same_report():
     results = _results(lambda p: p["u1"] * p["u2"], _six, n=60)
     one = sensitivity_report(results, n_trees=8, n_bootstrap=2, random_state=3)
@@ -937,3 +970,17 @@ def test_too_few_trials_because_most_failed_says_so():
     results["mean_test_score"][5:] = np.nan
     with pytest.raises(ValueError, match=r"got 5\. 9 of 14 trials failed \(NaN score\)"):
         sensitivity_report(results)
+
+
+def test_a_metric_given_by_its_column_name_is_taken():
+    results = _results(lambda p: p["u1"], _six, n=40)
+    results["mean_test_f1"] = results.pop("mean_test_score")
+    for k in range(5):
+        results[f"split{k}_test_f1"] = results.pop(f"split{k}_test_score")
+    by_column = sensitivity_report(results, metric="mean_test_f1", n_bootstrap=0,
+                                   random_state=0)
+    assert by_column.diagnostics["metric"] == "f1"
+    pd.testing.assert_frame_equal(
+        by_column.importances,
+        sensitivity_report(results, metric="f1", n_bootstrap=0, random_state=0).importances)
+
