@@ -9,18 +9,17 @@ first. Sending the longest fits first (Graham's LPT rule, SIAM J. Appl. Math.
 
 A candidate's cost is the mean time of its fits so far (a promoted Hyperband
 candidate); a new one's is a mean of its nearest timed candidates', weighted
-by the inverse of the distance between their parameters. The order changes only when fits finish,
-never what they return.
+by the inverse of the distance between their parameters. The order changes
+when fits finish, never what they return.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from .space import value_key
+from .space import _is_number, value_key
 
 _N_NEIGHBOURS = 3
 
@@ -64,10 +63,6 @@ def _nearest_mean(new, params, durations):
     nearest = np.argsort(distances, kind="stable")[:_N_NEIGHBOURS]
     weights = 1.0 / (distances[nearest] + 1e-3)
     return float(np.average([durations[timed[i]] for i in nearest], weights=weights))
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _scales(params_list):
