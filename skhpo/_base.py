@@ -262,7 +262,8 @@ class FoldSearchCV(BaseSearchCV):
             self._check_refit_for_multimetric(dict.fromkeys(metrics))
         self.cv_results_ = format_cv_results(
             evaluator, plan.rows, n_splits=self.n_splits_,
-            rank_by=plan.rank_by, more_results=plan.more_results)
+            rank_by=plan.rank_by, more_results=plan.more_results,
+            followed=self._followed_metric(evaluator))
         _warn_non_finite_means(self.cv_results_)
         self.scorer_ = scorers
 

@@ -47,8 +47,10 @@ def _trial_costs(cv_results, frame, split_scores, status, resource):
     """
     n_rows = len(frame)
     n_splits = split_scores.shape[1] or 1
+    timed = "mean_fit_time" in frame and "mean_score_time" in frame
     per_split = (frame["mean_fit_time"].to_numpy(dtype=float)
-                 + frame["mean_score_time"].to_numpy(dtype=float))
+                 + frame["mean_score_time"].to_numpy(dtype=float)) if timed else \
+        np.zeros(n_rows)
     scored = np.isfinite(split_scores).sum(axis=1) if split_scores.size else \
         np.full(n_rows, n_splits)
     has_budget = "n_resources" in cv_results
@@ -104,6 +106,9 @@ class ConvergenceDisplay:
     full_budget : int or None
         The budget (``n_resources``) of the rows that make the best-so-far
         curve, for Hyperband and successive halving; None otherwise.
+    planned_budget : int or None
+        The search's full budget (``max_resources_``), when a callback
+        stopped it before any row reached it; None otherwise.
     reused_splits : bool, default=False
         Whether the time of a promoted row counts only its new splits
         (HyperbandSearchCV with ``resource="n_splits"``).
@@ -142,8 +147,11 @@ class ConvergenceDisplay:
     budget); for HyperbandSearchCV over splits, a promoted row counts only
     the splits it adds. This is the fold-fit time of the search as if run
     on one core: it excludes the optimizer's own time (fitting the Gaussian
-    process), parallelism and the final refit. Iteration order is the order
-    of ``cv_results_``, which is the order the candidates were proposed.
+    process), parallelism and the final refit, so it is not wall time: the
+    axis says so. Iteration order is the order of ``cv_results_``: the order
+    the candidates were proposed, except for HyperbandSearchCV with several
+    workers, whose brackets run side by side but are listed one after
+    another.
 
     Examples
     --------
@@ -163,14 +171,16 @@ class ConvergenceDisplay:
     [0.66, 0.933, 0.96, 0.96, 0.96, 0.96]
     >>> display = display.plot()
     >>> [ax.get_xlabel() for ax in display.ax_]
-    ['iteration (order in cv_results_)', 'cumulative fit + score time (s)']
+    ['iteration (order in cv_results_)', 'summed fit + score time (s), not wall time']
     """
 
-    def __init__(self, trials, metric, full_budget=None, reused_splits=False):
+    def __init__(self, trials, metric, full_budget=None, reused_splits=False,
+                 planned_budget=None):
         self.trials = trials
         self.metric = metric
         self.full_budget = full_budget
         self.reused_splits = reused_splits
+        self.planned_budget = planned_budget
 
     @classmethod
     def from_search(cls, search, *, metric=None):
@@ -224,11 +234,6 @@ class ConvergenceDisplay:
     @classmethod
     def _compute(cls, source, cv_results, refit, metric):
         missing = [k for k in ("mean_fit_time", "mean_score_time") if k not in cv_results]
-        if missing:
-            raise ValueError(
-                f"The results have no {missing}: the convergence is also drawn "
-                f"against time. Pass a search's complete cv_results_ (every "
-                f"scikit-learn and skhpo search records them).")
         metric = _select_metric(cv_results, refit, metric)
         frame = results_frame(source if not isinstance(source, dict) else cv_results)
         frame = frame.sort_index()  # candidate order, not rank order
@@ -252,12 +257,21 @@ class ConvergenceDisplay:
         else:
             trials["full_budget"] = True
         trials["n_splits_scored"] = n_used
-        trials["cost"] = cost
-        trials["time"] = np.cumsum(cost)
+        # Without the time columns, only plot(x="iteration") can be drawn.
+        trials["cost"] = np.nan if missing else cost
+        trials["time"] = np.nan if missing else np.cumsum(cost)
+        trials.attrs["missing_time"] = missing
         counted = np.where((status == "completed") & trials["full_budget"].to_numpy(),
                            scores, np.nan)
         trials["best_so_far"] = np.fmax.accumulate(counted)
-        return cls(trials, metric, full_budget=full_budget, reused_splits=reuse)
+        # A HyperbandSearchCV (its brackets all end at max_resources_, unlike
+        # a halving search's last rung) stopped before any row reached it.
+        planned = (to_python(source.max_resources_) if hasattr(source, "n_brackets_")
+                   and hasattr(source, "max_resources_") else None)
+        planned = planned if full_budget is not None and planned is not None \
+            and planned > full_budget else None
+        return cls(trials, metric, full_budget=full_budget, reused_splits=reuse,
+                   planned_budget=planned)
 
     def plot(self, ax=None, *, x="both", **kwargs):
         """Draw the best score so far, with every trial as a point.
@@ -287,6 +301,12 @@ class ConvergenceDisplay:
                 f"x must be 'both', 'iteration' or 'time', got x={x!r}."
             )
         panels = _PANELS if x == "both" else (x,)
+        missing = self.trials.attrs.get("missing_time")
+        if "time" in panels and missing:
+            raise ValueError(
+                f"The results have no {missing}, so there is no time axis. Use "
+                f"plot(x='iteration'), or pass a search's complete cv_results_ "
+                f"(every scikit-learn and skhpo search records them).")
         plt = pyplot()
         created = ax is None
         if ax is None:
@@ -319,8 +339,11 @@ class ConvergenceDisplay:
             "pruned": full & (status == "pruned"),
             "failed": status == "failed",
         }
-        budget = (f" (full budget, n_resources={self.full_budget})"
-                  if self.full_budget is not None else "")
+        budget = ("" if self.full_budget is None else
+                  f" (full budget, n_resources={self.full_budget})"
+                  if getattr(self, "planned_budget", None) is None else
+                  f" (largest budget reached, n_resources={self.full_budget} of "
+                  f"{self.planned_budget})")
         labels = {
             "lower_budget": "lower budget",
             "completed": "trial",
@@ -370,7 +393,7 @@ class ConvergenceDisplay:
                 xs, t["best_so_far"].to_numpy(dtype=float), **line_kwargs)
             setattr(self.lines_[panel], _CURVE, True)
             axis.set_xlabel("iteration (order in cv_results_)" if panel == "iteration"
-                            else "cumulative fit + score time (s)")
+                            else "summed fit + score time (s), not wall time")
             self.points_[panel] = points
         axes[0].set_ylabel(f"mean test {self.metric}")
         if not np.isfinite(score).any():

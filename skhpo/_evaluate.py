@@ -1080,7 +1080,7 @@ def _shown(scores, metric, error_value):
 
 
 def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,
-                      more_results=None):
+                      more_results=None, followed=None):
     """Build scikit-learn's ``cv_results_`` from rows of the evaluator's store.
 
     Parameters
@@ -1098,6 +1098,11 @@ def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,
         resource, so that rank 1 is the best row at the largest budget.
     more_results : dict of str -> list, default=None
         Extra columns (``iter``, ``n_resources``, ...).
+    followed : str, default=None
+        The metric the search follows: ``n_failed_splits`` counts the splits
+        whose fit, or whose scoring of this metric, failed (another metric's
+        failure shows in its own columns, as ``error_score``). None: any
+        metric's.
 
     Returns
     -------
@@ -1140,7 +1145,7 @@ def format_cv_results(evaluator, rows, *, n_splits=None, rank_by=None,
         for i in split_indices:
             result = evaluator.store[(cid, i, resource)]
             scored[row, i] = True
-            n_failed[row] += _failed(result, metrics)
+            n_failed[row] += _failed(result, metrics if followed is None else [followed])
             fit_time[row, i] = result.fit_time
             score_time[row, i] = result.score_time
             for m in metrics:

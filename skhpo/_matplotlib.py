@@ -30,6 +30,8 @@ def check_axes(ax):
 _ADDED = "_skhpo_added"
 # Which skhpo plot drew on the Axes last.
 _KIND = "_skhpo_kind"
+# Where the Axes sat before a skhpo plot first drew on it (a colorbar shrinks it).
+_POSITION = "_skhpo_position"
 
 
 def axes_or_new(ax, figsize=None, *, adds_up=None):
@@ -53,6 +55,14 @@ def axes_or_new(ax, figsize=None, *, adds_up=None):
             for extra in earlier:
                 extra.remove()
             ax.cla()
+            # What cla() keeps of the earlier plot: a heatmap's equal aspect,
+            # hidden spines, the room a colorbar took.
+            ax.set_aspect("auto")
+            for spine in ax.spines.values():
+                spine.set_visible(True)
+            ax.set_position(getattr(ax, _POSITION))
+    if not hasattr(ax, _POSITION):
+        setattr(ax, _POSITION, ax.get_position(original=True).frozen())
     setattr(ax, _ADDED, [])
     setattr(ax, _KIND, adds_up)
     return ax

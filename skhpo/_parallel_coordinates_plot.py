@@ -251,12 +251,13 @@ class ParallelCoordinatesDisplay:
         if params is None:
             params = names
         else:
-            params = list(params)
+            params = [params] if isinstance(params, str) else list(params)
             unknown = [p for p in params if p not in names]
             if unknown or not params:
+                got = f"unknown {unknown}" if unknown else "no name"
                 raise ValueError(
-                    f"params must name parameters of the search, got unknown "
-                    f"{unknown or params}; the search has {names}."
+                    f"params must name one or more parameters of the search, got "
+                    f"{got}; the search has {names}."
                 )
         if not params:
             raise ValueError("The search has no parameters to plot.")
@@ -276,7 +277,8 @@ class ParallelCoordinatesDisplay:
                              (_level_label(v) if info["scale"] == "categorical"
                               else to_python(v)) for v in values]
         kept = scores[rows]
-        finite = kept[np.isfinite(kept)]
+        # A failed trial's score (a numeric error_score) would stretch the axis.
+        finite = kept[np.isfinite(kept) & (status[rows] != "failed")]
         lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
         pad = 0.05 * (hi - lo) if hi > lo else 0.01
         lo, hi = lo - pad, hi + pad
@@ -319,7 +321,8 @@ class ParallelCoordinatesDisplay:
         xs = np.arange(n_axes, dtype=float)
         status = self.trials["status"].to_numpy(dtype=object)
         score = self.trials["score"].to_numpy(dtype=float)
-        finite = score[np.isfinite(score)]
+        # A failed trial's score (a numeric error_score) is not a score.
+        finite = score[np.isfinite(score) & (status != "failed")]
         if finite.size and finite.min() < finite.max():
             norm = Normalize(finite.min(), finite.max())
         else:
@@ -328,23 +331,44 @@ class ParallelCoordinatesDisplay:
             norm = Normalize(self.axes[-1]["low"], self.axes[-1]["high"])
 
         def segments(mask, order=None):
+            """The trials' lines, and the trial of each: a trial's line breaks
+            at an axis it lacks (another subspace's parameter), which it would
+            otherwise cross at a made-up value; a lone point between two
+            breaks is a short dash on its axis."""
             idx = np.flatnonzero(mask)
             if order is not None:
                 idx = idx[np.argsort(score[idx], kind="stable")]
-            # A parameter a trial lacks (another subspace's) is skipped: the
-            # line joins the axes the trial has.
-            lines = [np.column_stack([xs, self.coords[i]]) for i in idx]
-            return idx, [line[np.isfinite(line[:, 1])] for line in lines]
+            owners, pieces = [], []
+            for i in idx:
+                line = np.column_stack([xs, self.coords[i]])
+                present = np.isfinite(line[:, 1])
+                breaks = np.flatnonzero(np.diff(present.astype(int)) != 0) + 1
+                for run in np.split(np.arange(n_axes), breaks):
+                    if not present[run[0]]:
+                        continue
+                    piece = line[run]
+                    if len(piece) == 1:
+                        piece = piece + np.array([[-0.08, 0.0], [0.08, 0.0]])
+                    owners.append(i)
+                    pieces.append(piece)
+            return np.asarray(owners, dtype=int), pieces
 
         self.failed_lines_ = self.pruned_lines_ = self.failed_points_ = None
         failed = status == "failed"
         if failed.any():
             _, segs = segments(failed)
+            # On the score axis, a failed trial sits at its floor.
+            segs = [np.where((seg[:, :1] == n_axes - 1), [[n_axes - 1, 0.0]], seg)
+                    for seg in segs]
             self.failed_lines_ = LineCollection(segs, colors=_FAILED_COLOR,
                                                 linewidths=1, alpha=0.6, zorder=1,
                                                 label="failed")
             ax.add_collection(self.failed_lines_)
-            points = np.concatenate(segs)
+            # A cross at each parameter value (the score axis has none to show).
+            grid_x = np.broadcast_to(xs[:-1], self.coords[failed, :-1].shape)
+            values = self.coords[failed, :-1]
+            present = np.isfinite(values)
+            points = np.column_stack([grid_x[present], values[present]])
             self.failed_points_ = ax.scatter(points[:, 0], points[:, 1], marker="x",
                                              color=_FAILED_COLOR, s=36, zorder=1)
         pruned = status == "pruned"

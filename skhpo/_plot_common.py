@@ -18,6 +18,11 @@ def _search_results(search, display):
             f"scikit-learn's); for a cv_results_ dict or what load_results "
             f"returns use {display}.from_results, got {type(search).__name__}."
         )
+    if not hasattr(search, "cv_results_") and not hasattr(search, "cv"):
+        raise TypeError(
+            f"{display}.from_search expects a fitted search (a GridSearchCV, "
+            f"RandomizedSearchCV or skhpo search), got {type(search).__name__}, "
+            f"which is not a search.")
     return _unpack(search)
 
 
@@ -26,6 +31,9 @@ def _select_metric(cv_results, refit, metric):
     if metric is None:
         # The refit metric when refit names one, else "score", else the first.
         return primary_metric(metrics, refit)
+    if isinstance(metric, str) and metric not in metrics \
+            and metric.startswith("mean_test_"):
+        metric = metric[len("mean_test_"):]  # the column's name
     if metric not in metrics:
         raise ValueError(
             f"metric={metric!r} is not a metric of these results: they hold "

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 
+from ._frames import _unpack
 from ._matplotlib import axes_or_new, fit_new_figure, pyplot
+from ._persistence import stored_search_params
 
 _SCHEDULE_COLUMNS = ("bracket", "rung", "n_candidates", "n_resources")
 
@@ -33,6 +35,9 @@ class HyperbandScheduleDisplay:
         ``fold_fits``, kept as is).
     resource : str, default=None
         What ``n_resources`` counts, for the axis label.
+    note : str, default=None
+        Drawn as the title (:meth:`from_search` sets it when a callback
+        stopped the search before every bracket ran its rungs).
 
     Attributes
     ----------
@@ -57,9 +62,10 @@ class HyperbandScheduleDisplay:
     [9, 3, 1, 5, 1, 3]
     """
 
-    def __init__(self, schedule, resource=None):
+    def __init__(self, schedule, resource=None, note=None):
         self.schedule = schedule
         self.resource = resource
+        self.note = note
 
     @classmethod
     def from_schedule(cls, schedule, *, resource=None):
@@ -92,6 +98,51 @@ class HyperbandScheduleDisplay:
                 f"skhpo.hyperband_schedule(...) or search.schedule() returns."
             )
         return cls(schedule.reset_index(drop=True).copy(), resource=resource)
+
+    @classmethod
+    def from_results(cls, results, *, resource=None):
+        """Read the rungs from the results of a Hyperband or halving search.
+
+        Parameters
+        ----------
+        results : dict, DataFrame or SearchResults
+            The ``cv_results_`` of a ``HyperbandSearchCV`` or a
+            ``Halving*SearchCV`` (its ``iter`` and ``n_resources`` columns,
+            and ``bracket`` for Hyperband), or what :func:`skhpo.load_results`
+            returns for one.
+        resource : str, default=None
+            What ``n_resources`` counts, for the axis label; default the one
+            recorded with loaded results.
+
+        Returns
+        -------
+        display : HyperbandScheduleDisplay
+        """
+        cv_results, _ = _unpack(results)
+        missing = [k for k in ("iter", "n_resources") if k not in cv_results]
+        if missing:
+            raise ValueError(
+                f"The results of a Hyperband or successive-halving search have "
+                f"'iter' and 'n_resources' columns; these lack {missing}. Plot "
+                f"other searches with ConvergenceDisplay.")
+        rungs = np.asarray(cv_results["iter"], dtype=int)
+        table = pd.DataFrame({
+            # A halving search's one bracket: s + 1 rungs.
+            "bracket": (np.asarray(cv_results["bracket"], dtype=int)
+                        if "bracket" in cv_results else np.full(len(rungs), rungs.max())),
+            "rung": rungs,
+            "n_resources": np.asarray(cv_results["n_resources"]),
+        })
+        schedule = (table.groupby(["bracket", "rung"], sort=False)
+                    .agg(n_candidates=("n_resources", "size"),
+                         n_resources=("n_resources", "first"))
+                    .reset_index()
+                    .sort_values(["bracket", "rung"], ascending=[False, True],
+                                 kind="stable"))
+        if resource is None:
+            resource = stored_search_params(results).get("resource")
+        return cls.from_schedule(schedule[list(_SCHEDULE_COLUMNS)],
+                                 resource=resource if isinstance(resource, str) else None)
 
     @classmethod
     def from_search(cls, search):
@@ -128,25 +179,38 @@ class HyperbandScheduleDisplay:
                     f"This {name} instance is not fitted yet, so it has no "
                     f"n_candidates_ or n_resources_. Call fit(X, y) first{hint}."
                 )
+            loaded = hasattr(search, "cv_results_") and not hasattr(search, "get_params")
             raise TypeError(
-                f"HyperbandScheduleDisplay needs a search that runs rungs "
-                f"(HyperbandSearchCV, HalvingGridSearchCV, "
+                f"HyperbandScheduleDisplay.from_search needs a search that runs "
+                f"rungs (HyperbandSearchCV, HalvingGridSearchCV, "
                 f"HalvingRandomSearchCV) with n_candidates_ and n_resources_, "
-                f"got {name}. Plot other searches with ConvergenceDisplay."
+                f"got {name}. "
+                + ("For loaded results use HyperbandScheduleDisplay.from_results."
+                   if loaded else "Plot other searches with ConvergenceDisplay.")
             )
         candidates, resources = search.n_candidates_, search.n_resources_
         if len(candidates) and not isinstance(candidates[0], (list, tuple, np.ndarray)):
             # scikit-learn's successive halving: one bracket of flat lists.
             candidates, resources = [candidates], [resources]
-        rows = []
-        for rung_candidates, rung_resources in zip(candidates, resources):
-            s = len(rung_candidates) - 1
+        # HyperbandSearchCV runs its brackets from the deepest, s_max, down,
+        # one list each: a bracket a callback cut short (or never started)
+        # is not named by the length of its list.
+        ran = getattr(search, "cv_results_", {}).get("bracket")
+        s_max = int(np.max(ran)) if ran is not None and len(ran) else None
+        rows, short = [], 0
+        for k, (rung_candidates, rung_resources) in enumerate(zip(candidates, resources)):
+            s = len(rung_candidates) - 1 if s_max is None else s_max - k
+            short += len(rung_candidates) < s + 1
             for i, (n, r) in enumerate(zip(rung_candidates, rung_resources)):
                 rows.append({"bracket": s, "rung": i, "n_candidates": int(n),
                              "n_resources": int(r)})
         resource = getattr(search, "resource", None)
-        return cls.from_schedule(pd.DataFrame(rows),
-                                 resource=resource if isinstance(resource, str) else None)
+        display = cls.from_schedule(pd.DataFrame(rows),
+                                    resource=resource if isinstance(resource, str) else None)
+        if s_max is not None and short:
+            display.note = (f"stopped early: {short} bracket{'s' * (short != 1)} "
+                            f"ran fewer rungs than planned; rungs not run are not shown")
+        return display
 
     def plot(self, ax=None, *, log=None, **kwargs):
         """Draw one group of bars per bracket.
@@ -207,6 +271,8 @@ class HyperbandScheduleDisplay:
             s = table["bracket"].to_numpy()[group == g][0]
             ax.text(at.mean(), 1.01, f"bracket s={s}", transform=transform,
                     ha="center", va="bottom", fontsize="small")
+        if self.note:
+            ax.set_title(self.note, fontsize="small", pad=16)
         handles = [Patch(facecolor=colour_of[b], edgecolor="k", label=str(b))
                    for b in levels]
         ax.legend(handles=handles, title=unit, fontsize="small",

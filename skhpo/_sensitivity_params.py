@@ -238,7 +238,7 @@ def dimensions(raw_spaces):
     if hasattr(raw_spaces, "as_dict"):
         raw_spaces = raw_spaces.as_dict()
     items = [raw_spaces] if isinstance(raw_spaces, dict) else list(raw_spaces)
-    dims = {}
+    dims, conflicting = {}, set()
     for item in items:
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], dict):
             item = item[0]
@@ -247,11 +247,15 @@ def dimensions(raw_spaces):
         if not isinstance(item, dict):
             continue
         for name, value in item.items():
-            if name in dims:
-                continue  # the first subspace naming a parameter decides
             try:
                 with quiet_parsing():
-                    dims[name] = to_dimension(value, name)
+                    dim = to_dimension(value, name)
             except Exception:  # an unusual form: fall back on inference
                 continue
-    return dims
+            # Subspaces that declare one parameter differently (a list here,
+            # loguniform there): no declared scale fits all its values, so
+            # they decide it, as without a space.
+            if name in dims and repr(dims[name]) != repr(dim):
+                conflicting.add(name)
+            dims.setdefault(name, dim)
+    return {name: dim for name, dim in dims.items() if name not in conflicting}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
-from ._matplotlib import added_beside, axes_or_new
+from ._matplotlib import added_beside, axes_or_new, fit_new_figure
 
 __all__ = ["ImportanceDisplay", "InteractionDisplay", "MarginalDisplay", "PairMarginalDisplay"]
 
@@ -32,6 +34,7 @@ class ImportanceDisplay:
         return cls(report.importances)
 
     def plot(self, ax=None):
+        created = ax is None
         ax = axes_or_new(ax)
         imp = self.importances.iloc[::-1]
         pos = np.arange(len(imp))
@@ -46,6 +49,7 @@ class ImportanceDisplay:
         ax.set_xlabel("share of the surrogate's variance")
         ax.set_xlim(0, 1)
         ax.legend(loc="lower right")
+        fit_new_figure(ax.figure, created)
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
@@ -84,6 +88,7 @@ class MarginalDisplay:
                    scale, report.trials[param])
 
     def plot(self, ax=None):
+        created = ax is None
         ax = axes_or_new(ax)
         m = self.marginal
         if self.scale == "categorical":
@@ -92,7 +97,8 @@ class MarginalDisplay:
             err = np.vstack([m["mean"] - m.ci_low, m.ci_high - m["mean"]])
             ax.errorbar(pos, m["mean"], yerr=None if np.isnan(err).all() else err,
                         fmt="o", capsize=4)
-            ax.set_xticks(pos, [f"{v}\n(n={counts.get(v, 0)})" for v in m.value])
+            ax.set_xticks(pos, [f"{short}\n(n={counts.get(v, 0)})"
+                                for short, v in zip(_short_labels(m.value), m.value)])
         else:
             x = m.value.to_numpy(dtype=float)
             ax.plot(x, m["mean"], color="C0")
@@ -106,6 +112,7 @@ class MarginalDisplay:
                 ax.set_xscale("log")
         ax.set_xlabel(self.param)
         ax.set_ylabel("marginal mean score")
+        fit_new_figure(ax.figure, created)
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
@@ -139,6 +146,7 @@ class InteractionDisplay:
         return cls(params, shares)
 
     def plot(self, ax=None):
+        created = ax is None
         ax = axes_or_new(ax)
         self.image_ = ax.imshow(self.shares, cmap="viridis", vmin=0,
                                 vmax=max(float(self.shares.max()), 1e-9))
@@ -149,6 +157,7 @@ class InteractionDisplay:
             ax.text(j, i, f"{value:.2f}", ha="center", va="center",
                     color="w" if value < 0.6 * self.shares.max() else "k", fontsize=8)
         added_beside(ax, ax.figure.colorbar(self.image_, ax=ax, label="variance share"))
+        fit_new_figure(ax.figure, created)
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
@@ -181,6 +190,7 @@ class PairMarginalDisplay:
                    report.importances.set_index("param").scale.to_dict())
 
     def plot(self, ax=None):
+        created = ax is None
         ax = axes_or_new(ax)
         s = self.surface
         name_a, name_b = s.param_a.iloc[0], s.param_b.iloc[0]
@@ -191,7 +201,7 @@ class PairMarginalDisplay:
             scale = self.scales.get(name)
             if scale == "categorical":
                 edges.append(_cell_edges(np.arange(len(values)), "linear"))
-                axis.set_ticks(np.arange(len(values)), [str(v) for v in values])
+                axis.set_ticks(np.arange(len(values)), _short_labels(values))
             else:
                 edges.append(_cell_edges(np.asarray(values, dtype=float), scale))
         mesh = ax.pcolormesh(edges[0], edges[1], z, shading="flat", cmap="viridis")
@@ -203,8 +213,17 @@ class PairMarginalDisplay:
         ax.set_xlabel(name_b)
         ax.set_ylabel(name_a)
         self.mesh_ = mesh
+        fit_new_figure(ax.figure, created)
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+def _short_labels(labels):
+    """Tick labels: an object's class name ("RobustScaler" for
+    "RobustScaler(quantile_range=(10, 90))") unless two levels share it."""
+    full = [str(label) for label in labels]
+    short = [re.sub(r"^(\w+)\(.*\)$", r"\1", label, flags=re.S) for label in full]
+    return [s if short.count(s) == 1 else f for s, f in zip(short, full)]
 
 
 def _cell_edges(centres, scale):

@@ -270,8 +270,9 @@ class BayesSearchCV(FoldSearchCV):
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         One entry per evaluated candidate, as in ``GridSearchCV``, plus a
-        boolean ``pruned`` column, ``n_failed_splits`` (splits whose fit or
-        scoring failed, which a numeric ``error_score`` would otherwise hide)
+        boolean ``pruned`` column, ``n_failed_splits`` (splits whose fit, or
+        whose scoring of the metric the search follows, failed, which a
+        numeric ``error_score`` would otherwise hide)
         and each split's ``split{i}_fit_time`` and
         ``split{i}_score_time``; ``split{i}_test_<m>`` (and the times) are NaN
         for the splits a pruned candidate was not scored on. Failed
@@ -721,8 +722,9 @@ class BayesSearchCV(FoldSearchCV):
                 said_stop, self.optimizer_results_[-1] = self._callbacks_stop(
                     *_told(optimizer), **_skopt_fields(optimizer),
                     n_fold_fits=evaluator.n_fits_,
-                    cv_results=format_cv_results(evaluator, self._rows,
-                                                 more_results=self._more))
+                    cv_results=format_cv_results(
+                        evaluator, self._rows, more_results=self._more,
+                        followed=self._followed_metric(evaluator)))
                 stop = stop or said_stop
             else:
                 self.optimizer_results_[-1] = _optimize_result(optimizer)

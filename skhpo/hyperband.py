@@ -453,8 +453,9 @@ class HyperbandSearchCV(FoldSearchCV):
         ``mean_fit_time``, ...) and ``bracket`` (Li et al.'s ``s``),
         ``iter`` (the rung within the bracket), ``n_resources`` and
         ``candidate_id`` (the same id on every row of one candidate),
-        ``n_failed_splits`` (splits of the row whose fit or scoring failed,
-        which a numeric ``error_score`` would otherwise hide), and
+        ``n_failed_splits`` (splits of the row whose fit, or whose scoring
+        of the metric the search follows, failed, which a numeric
+        ``error_score`` would otherwise hide), and
         each split's ``split{i}_fit_time`` and ``split{i}_score_time``.
         ``split{i}_test_<m>`` and the split times are NaN for the splits a
         row did not score.
@@ -988,7 +989,8 @@ class HyperbandSearchCV(FoldSearchCV):
             n_fold_fits=evaluator.n_fits_,
             cv_results=format_cv_results(evaluator, plan.rows, n_splits=plan.n_splits,
                                          rank_by=plan.rank_by,
-                                         more_results=plan.more_results))
+                                         more_results=plan.more_results,
+                                         followed=self._followed_metric(evaluator)))
         return stop
 
     def _warn_blind_promotion(self, bracket, n_i, r_i):

@@ -236,9 +236,15 @@ def test_convergence_from_loaded_results(bayes, tmp_path):
 
 
 def test_convergence_of_results_without_times_says_what_is_missing(grid):
+    # Only the time axis needs them: the iteration axis is drawn.
     results = {k: v for k, v in grid.cv_results_.items() if "time" not in k}
-    with pytest.raises(ValueError, match=r"no \['mean_fit_time', 'mean_score_time'\]"):
-        ConvergenceDisplay.from_results(results)
+    display = ConvergenceDisplay.from_results(results)
+    np.testing.assert_allclose(display.trials["best_so_far"],
+                               ConvergenceDisplay.from_search(grid).trials["best_so_far"])
+    assert len(display.plot(x="iteration").lines_) == 1
+    with pytest.raises(ValueError, match=r"no \['mean_fit_time', 'mean_score_time'\], so "
+                                         r"there is no time axis\. Use plot\(x='iteration'\)"):
+        display.plot()
 
 
 def test_convergence_errors(grid):
@@ -410,8 +416,10 @@ def test_parallel_joins_the_axes_a_subspace_has():
     for path in display.lines_.get_paths():
         # A NaN vertex would break the line and hide its lone neighbours.
         assert np.isfinite(path.vertices).all()
-        for x, _ in path.vertices:
-            drawn[names[int(round(x))]] += 1
+        # A line breaks at the axis its trial lacks (degree for a C trial):
+        # the lone C value before the break is a short dash on its axis.
+        for axis in {names[int(round(x))] for x, _ in path.vertices}:
+            drawn[axis] += 1
     assert drawn["C"] == 3 and drawn["degree"] == 3 and drawn["kernel"] == 6
 
 
@@ -670,3 +678,146 @@ def test_parallel_coordinates_keep_one_and_one_point_zero_apart():
         axis = display.axes[0]
         assert axis["scale"] == "categorical"
         assert sorted(axis["levels"]) == ["0.5", "1", "1.0", "2"]
+
+
+# --------------------------------------------------------------- review fixes
+def test_a_metric_that_scored_is_not_plotted_as_failed_because_another_failed():
+    # SVC has no predict_proba: the log loss fails on every split, the
+    # accuracy (the refit metric) does not. n_failed_splits had counted the
+    # log loss's failures, and the plots drew every trial as failed.
+    search = BayesSearchCV(SVC(), {"C": Real(1e-2, 1e2, prior="log-uniform")}, n_iter=4,
+                           n_initial_points=2, cv=3, random_state=0, refit="acc",
+                           scoring={"acc": "accuracy", "nll": "neg_log_loss"})
+    with pytest.warns(UserWarning):
+        search.fit(X, Y)
+    assert search.cv_results_["n_failed_splits"].tolist() == [0, 0, 0, 0]
+    assert np.isnan(search.cv_results_["mean_test_nll"]).all()
+    convergence = ConvergenceDisplay.from_search(search)
+    assert (convergence.trials["status"] == "completed").all()
+    assert convergence.trials["best_so_far"].iloc[-1] == pytest.approx(search.best_score_)
+    nll = ConvergenceDisplay.from_search(search, metric="mean_test_nll")  # the column's name
+    assert (nll.trials["status"] == "failed").all()
+
+
+def _two_kernels(n=8):
+    """A list-of-dicts space's results: gamma only for the rbf trials, C as a
+    two-value list for linear and log-uniform for rbf."""
+    rng = np.random.RandomState(0)
+    params = [{"kernel": "linear", "C": [1.0, 10.0][i % 2]} for i in range(n)] + \
+        [{"kernel": "rbf", "C": float(10 ** rng.uniform(-2, 2)),
+          "gamma": float(10 ** rng.uniform(-4, 0))} for _ in range(n)]
+    return params, np.linspace(0.5, 0.9, 2 * n)
+
+
+def test_parallel_lines_break_at_an_axis_their_trial_lacks():
+    params, scores = _two_kernels()
+    display = ParallelCoordinatesDisplay.from_results(
+        {"params": params, "mean_test_score": scores}).plot()
+    names = [a["name"] for a in display.axes]
+    gamma_x = names.index("gamma")
+    for segment, trial in zip(display.lines_.get_segments(), display.lines_.get_array()):
+        row = int(np.flatnonzero(scores == trial)[0])
+        if "gamma" not in params[row]:
+            # No point of a linear-kernel line is on the gamma axis.
+            assert not np.any(np.isclose(segment[:, 0], gamma_x))
+
+
+def test_subspaces_that_declare_a_parameter_differently_leave_its_scale_to_its_values():
+    from sklearn.datasets import load_iris as load
+
+    X_, y_ = load(return_X_y=True)
+    search = RandomizedSearchCV(
+        SVC(), [{"kernel": ["linear"], "C": [1.0, 10.0]},
+                {"kernel": ["rbf"], "C": loguniform(1e-2, 1e2),
+                 "gamma": loguniform(1e-4, 1)}], n_iter=10, cv=3, random_state=0).fit(X_, y_)
+    axes = {a["name"]: a["scale"] for a in ParallelCoordinatesDisplay.from_search(search).axes}
+    assert axes["C"] == "log" and axes["gamma"] == "log"
+
+
+def test_failed_trials_under_a_numeric_error_score_do_not_stretch_the_score_axis():
+    results = _results_with_failed_and_pruned()
+    results["mean_test_score"] = np.where(np.isnan(results["mean_test_score"]), 0.0,
+                                          results["mean_test_score"])
+    results["n_failed_splits"] = np.array([0, 2, 0, 0, 0, 0])
+    display = ParallelCoordinatesDisplay.from_results(results).plot()
+    assert display.axes[-1]["low"] > 0.5  # not down to the failed trial's 0.0
+    assert display.colorbar_.norm.vmin >= 0.6
+
+
+def test_a_hyperband_search_stopped_early_is_labelled_as_such():
+    calls = []
+
+    def stop_after_two_rungs(result):
+        calls.append(result)
+        return len(calls) >= 2
+
+    search = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), TREE_SPACE,
+                               cv=KFold(9), random_state=0)
+    with pytest.warns(UserWarning, match="before any candidate reached the full budget"):
+        search.fit(X, Y, callback=stop_after_two_rungs)
+    schedule = HyperbandScheduleDisplay.from_search(search)
+    # The first bracket is s=2 (three rungs planned), not s=1 as its two rungs suggested.
+    assert schedule.schedule["bracket"].tolist() == [2, 2]
+    assert "stopped early" in schedule.plot().ax_.get_title()
+    convergence = ConvergenceDisplay.from_search(search).plot()
+    assert convergence.planned_budget == 9
+    assert "largest budget reached, n_resources=3 of 9" in \
+        convergence.lines_["iteration"].get_label()
+
+
+def test_the_schedule_of_saved_results_is_the_search_s(hyperband, halving, tmp_path):
+    path = tmp_path / "hb.json"
+    save_results(hyperband, path)
+    loaded = load_results(path)
+    pd.testing.assert_frame_equal(HyperbandScheduleDisplay.from_results(loaded).schedule,
+                                  HyperbandScheduleDisplay.from_search(hyperband).schedule)
+    assert HyperbandScheduleDisplay.from_results(loaded).resource == "n_splits"
+    pd.testing.assert_frame_equal(
+        HyperbandScheduleDisplay.from_results(halving.cv_results_).schedule,
+        HyperbandScheduleDisplay.from_search(halving).schedule)
+    with pytest.raises(TypeError, match="For loaded results use "
+                                        "HyperbandScheduleDisplay.from_results"):
+        HyperbandScheduleDisplay.from_search(loaded)
+
+
+def test_a_plot_drawn_over_another_starts_from_a_clean_axes(bayes):
+    from skhpo import sensitivity_report
+
+    fig, ax = plt.subplots()
+    position = ax.get_position().bounds
+    ParallelCoordinatesDisplay.from_search(bayes).plot(ax=ax)
+    HyperbandScheduleDisplay.from_schedule(hyperband_schedule(9)).plot(ax=ax)
+    assert all(spine.get_visible() for spine in ax.spines.values())
+    assert np.allclose(ax.get_position().bounds, position)  # the colorbar's room back
+    search = RandomizedSearchCV(SVC(), {"C": loguniform(1e-2, 1e2),
+                                        "gamma": loguniform(1e-3, 1)},
+                                n_iter=20, cv=3, random_state=0).fit(X, Y)
+    report = sensitivity_report(search, n_bootstrap=2, random_state=0)
+    report.plot_interactions(ax=ax)
+    report.plot_top_pair(ax=ax)
+    assert ax.get_aspect() == "auto"  # the heatmap's equal aspect is gone
+
+
+def test_sensitivity_plots_label_estimators_by_class_name():
+    from sklearn.preprocessing import MinMaxScaler, RobustScaler
+
+    from skhpo import sensitivity_report
+
+    pipe = Pipeline([("sc", StandardScaler()), ("clf", SVC())])
+    search = RandomizedSearchCV(
+        pipe, {"sc": [StandardScaler(), MinMaxScaler(), RobustScaler(quantile_range=(10, 90))],
+               "clf__C": loguniform(1e-2, 1e2)}, n_iter=20, cv=3, random_state=0).fit(X, Y)
+    display = sensitivity_report(search, n_bootstrap=2, random_state=0).plot_marginal("sc")
+    labels = [t.get_text().split("\n")[0] for t in display.ax_.get_xticklabels()]
+    assert sorted(labels) == ["MinMaxScaler", "RobustScaler", "StandardScaler"]
+
+
+def test_parallel_params_and_from_search_inputs_are_checked(bayes):
+    assert [a["name"] for a in
+            ParallelCoordinatesDisplay.from_search(bayes, params="C").axes] == ["C", "score"]
+    with pytest.raises(ValueError, match=r"params must name one or more parameters of the "
+                                         r"search, got no name"):
+        ParallelCoordinatesDisplay.from_search(bayes, params=[])
+    with pytest.raises(TypeError, match=r"expects a fitted search .* got "
+                                        r"DecisionTreeClassifier, which is not a search"):
+        ParallelCoordinatesDisplay.from_search(DecisionTreeClassifier().fit(X, Y))
