@@ -290,7 +290,7 @@ class FoldSearchCV(BaseSearchCV):
             )
         setup = describe_setup(self, evaluator, params)
         evaluator.attach_journal(Journal.open(self.checkpoint, setup,
-                                              readable_setup(self)))
+                                              readable_setup(self, evaluator)))
 
     def _refit(self, X, y, fit_params, root_ctx, metadata):
         # Clone the parameters too: they may be estimators (pipeline steps).

@@ -242,7 +242,9 @@ def _param_column(values):
     if (present and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
                         for v in present) and not int_beside_equal_float(present)):
         if not has_missing and all(isinstance(v, numbers.Integral) for v in present):
-            return pd.Series(shown, dtype="int64")
+            if all(-2**63 <= v < 2**63 for v in present):
+                return pd.Series(shown, dtype="int64")
+            return pd.Series(_object_array(shown), dtype=object)  # Python's big ints
         return pd.Series([np.nan if v is None else v for v in shown], dtype="float64")
     if present and all(isinstance(v, str) for v in present):
         return pd.Series(shown)

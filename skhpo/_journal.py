@@ -31,6 +31,7 @@ try:  # joblib's dependency since 1.5; vendored by the joblib before
 except ImportError:  # pragma: no cover
     from joblib.externals import cloudpickle
 
+from ._code_hash import code_hash
 from ._paths import unwritable_file
 from ._warm_start import _cv_results
 from ._warnings import warn
@@ -79,16 +80,37 @@ def _compared_params(search):
         # resume with another n_jobs is then refused up front, naming
         # n_points, rather than midway by a proposal that differs.
         params["n_points"] = search._batch_size()
+    spaces = params.get("search_spaces")
+    if isinstance(spaces, list):
+        # scikit-optimize's (space, n_iter) pairs: each n_iter is a budget,
+        # like n_iter (candidate ids interleave the subspaces, so a larger
+        # one continues each subspace).
+        params["search_spaces"] = [
+            item[0] if isinstance(item, tuple) and len(item) == 2 else item
+            for item in spaces]
     return {name: params[name] for name in sorted(set(params) - ignored)}
 
 
-def readable_setup(search):
-    """The search's class and simple settings (numbers, strings, None) as
-    text, so that a refusal can say what differs: the setup holds hashes."""
+def readable_setup(search, evaluator=None):
+    """The search's class and settings, and the data's type, shape and dtype,
+    as short text, so that a refusal can say how they differ: the setup
+    holds hashes."""
     readable = {"search": type(search).__name__}
     for name, value in _compared_params(search).items():
-        if value is None or isinstance(value, (bool, numbers.Number, str)):
-            readable[name] = repr(value)
+        simple = value is None or isinstance(value, (bool, numbers.Number, str))
+        # An estimator's repr shows the parameters set; a space is shown when
+        # short. (A warm start's results would not read.)
+        # (value_key: a repr without memory addresses.)
+        if simple or hasattr(value, "get_params") or (
+                name in ("search_spaces", "param_distributions")
+                and len(value_key(value)) <= 300):
+            readable[name] = value_key(value)
+    if evaluator is not None:
+        for name, data in (("X", evaluator.X), ("y", evaluator.y)):
+            shape = getattr(data, "shape", None)
+            dtype = getattr(data, "dtype", None)
+            readable[name] = " ".join(str(part) for part in (
+                type(data).__name__, shape, dtype) if part is not None)
     if search.get_params(deep=False).get("n_points") == "auto":
         readable["n_points"] += " (n_points='auto')"
     return readable
@@ -132,12 +154,12 @@ def _warm_start_fingerprint(source):
 def _fingerprint(value):
     value = _without_random_states(value)
     try:
-        return joblib.hash(value)
+        # Functions by their code (skhpo._code_hash): an edited scorer is
+        # another setup, a lambda moved down a line is not.
+        return code_hash(value)
     except Exception:
-        # pickle refuses a lambda (or a class made by exec) anywhere inside;
-        # cloudpickle writes it by value, its code included, so two different
-        # lambdas differ. Their reprs were alike ("<function <lambda>>"),
-        # and a journal of another scoring or estimator was reused.
+        # pickle refuses a class made by exec anywhere inside; cloudpickle
+        # writes it by value.
         try:
             return hashlib.sha256(cloudpickle.dumps(value)).hexdigest()
         except Exception:  # no pickler reaches it (a generator given as cv)
@@ -191,13 +213,26 @@ class Journal:
         ``readable`` (:func:`readable_setup`) only words a refusal."""
         journal = cls(path, setup, readable)
         _check_path(journal.path)
-        if os.path.exists(journal.path) and os.path.getsize(journal.path) > 0:
-            journal._read()
-        else:
-            with open(journal.path, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps({"format": FORMAT, "version": VERSION,
-                                         "setup": setup,
-                                         "readable": journal.readable}) + "\n")
+        header = json.dumps({"format": FORMAT, "version": VERSION, "setup": setup,
+                             "readable": journal.readable}) + "\n"
+        try:
+            # Created only if absent: two searches started at once on one
+            # path do not both write a header.
+            with open(journal.path, "x", encoding="utf-8") as handle:
+                handle.write(header)
+        except FileExistsError:
+            if os.path.getsize(journal.path) == 0:
+                with open(journal.path, "w", encoding="utf-8") as handle:
+                    handle.write(header)
+            else:
+                journal._read()
+        try:  # a journal the search cannot add to fails now, not after a batch
+            open(journal.path, "a", encoding="utf-8").close()
+        except OSError as error:
+            raise PermissionError(
+                f"checkpoint={journal.path!r} cannot be written to ({error}): the "
+                f"search could not journal its fits. Make it writable, or choose "
+                f"another checkpoint path.") from error
         return journal
 
     def _read(self):
@@ -241,20 +276,32 @@ class Journal:
                         if header["setup"].get(k) != self.setup.get(k))
         if differ:
             raise JournalMismatchError(self._mismatch(differ, header.get("readable") or {}))
+        bad = []
         for number, line in enumerate(complete[1:], start=2):
+            if not line.strip():
+                continue  # a blank line (an editor's, or a stray newline)
             try:
                 record = json.loads(line)
             except ValueError:
                 record = None
             if not isinstance(record, dict) or not _RECORD_KEYS <= set(record):
-                raise JournalMismatchError(
-                    f"Line {number} of the checkpoint journal {self.path} is not "
-                    f"a result record (a JSON object with the keys "
-                    f"{sorted(_RECORD_KEYS)}): the file was edited or corrupted. "
-                    f"Delete it to start over."
-                )
+                # Each record stands alone: a damaged one (an edit, or the
+                # zeros a machine crash can leave) costs only its own fit.
+                bad.append(number)
+                continue
             self.records.append(record)
             self.keys[record["cid"]] = record["params_key"]
+        if bad:
+            shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
+            warn(
+                f"{len(bad)} line{'s' * (len(bad) != 1)} of the checkpoint journal "
+                f"{self.path} (line{'s' * (len(bad) != 1)} {shown}) "
+                f"{'are' if len(bad) != 1 else 'is'} not "
+                f"a result record (a JSON object with the keys "
+                f"{sorted(_RECORD_KEYS)}): the file was edited or damaged. "
+                f"{'They are' if len(bad) != 1 else 'It is'} skipped, and "
+                f"{'their fits run' if len(bad) != 1 else 'its fit runs'} again.",
+                UserWarning)
         if torn:
             with open(self.path, "r+b") as handle:
                 handle.truncate(good_bytes)
@@ -266,7 +313,8 @@ class Journal:
             differ = ["search"]
 
         def shown(key):
-            # Equal text, different hashes: warm_start=True's earlier results.
+            # Equal text, different hashes: the same type and shape of X with
+            # other values, an edited function, warm_start=True's results.
             if key in written and key in now and written[key] != now[key]:
                 return f"{key} ({written[key]} in the journal, {now[key]} now)"
             return key

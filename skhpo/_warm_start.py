@@ -2,7 +2,7 @@
 
 
 import numpy as np
-from sklearn.base import is_classifier, is_regressor
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from ._persistence import search_parameter, stored_search_params
@@ -41,10 +41,11 @@ class History:
     (:func:`~skhpo.results.data_fingerprint`), kept where :func:`load_results`
     keeps a file's, so that a change of any warns as for any other source."""
 
-    def __init__(self, params, scores, metric, scoring, cv, data=None):
+    def __init__(self, params, scores, metric, scoring, cv, data=None, estimator=None):
         self.cv_results_ = {"params": list(params),
                             f"mean_test_{metric}": np.asarray(scores, dtype=float)}
-        self.metadata = {"search": {"params": {"scoring": scoring, "cv": cv}},
+        self.metadata = {"search": {"params": {"scoring": scoring, "cv": cv},
+                                    "estimator": estimator},
                          "data": data}
 
 
@@ -160,16 +161,40 @@ def _check_same_settings(source, search):
         if not (_meanings(name, before, search.estimator)
                 & _meanings(name, now, search.estimator)):
             differ.append((name, before, now))
+    # The same parameter names on another model: its scores steer this one.
+    before_estimator = _estimator_text(source, search.estimator)
+    if before_estimator is not None and before_estimator != repr(search.estimator):
+        differ.append(("estimator", before_estimator, repr(search.estimator)))
     if differ:
         before = ", ".join(_shown(name, text) for name, text, _ in differ)
         now = ", ".join(_shown(name, text) for name, _, text in differ)
         warn(
             f"warm_start: the earlier search used {before}, this one {now}: its "
             f"scores are not comparable with this search's and will mislead the "
-            f"GP. Warm-start from results with the same scoring and cv, or drop "
-            f"warm_start.",
+            f"GP. Warm-start from results with the same estimator, scoring and "
+            f"cv, or drop warm_start.",
             UserWarning,
         )
+
+
+def _estimator_text(source, estimator):
+    """The earlier search's estimator by its repr, or None when not known (or
+    when it was tuned over one of its parameters as a budget, which
+    _check_resource_value checks): its own repr with that budget set as
+    ``estimator`` has it."""
+    resource = search_parameter(source, "resource")
+    budgeted = isinstance(resource, str) and resource not in ("n_splits", "n_samples")
+    if hasattr(source, "get_params") and hasattr(source, "estimator"):
+        earlier = source.estimator
+        if budgeted:
+            if resource not in estimator.get_params():
+                return None
+            earlier = clone(earlier).set_params(
+                **{resource: estimator.get_params()[resource]})
+        return repr(earlier)
+    if budgeted:
+        return None
+    return ((getattr(source, "metadata", None) or {}).get("search") or {}).get("estimator")
 
 
 def _check_same_data(source, data):

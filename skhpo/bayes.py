@@ -219,13 +219,16 @@ class BayesSearchCV(FoldSearchCV):
         one still runs (for HyperbandSearchCV, one of an earlier bracket) is
         journaled after it, so a kill can lose a few finished fits, which a
         resumed search fits again. Fitting again with the same path and a
-        compatible setup (same parameters apart from ``n_iter``, ``n_jobs``,
-        ``pre_dispatch`` and ``verbose``, though ``n_points="auto"`` means ``n_jobs``; same
+        compatible setup (same parameters apart from ``n_iter`` (and the
+        ``n_iter`` of ``(space, n_iter)`` pairs), ``n_jobs``, ``pre_dispatch``
+        and ``verbose``, though ``n_points="auto"`` means ``n_jobs``; same
         space, cv splits, scoring, integer ``random_state``, data and fit
-        parameters) reuses every journaled result and fits only what is
-        missing, so a search killed at any point resumes where it stopped and
-        ends as an uninterrupted run would; an incompatible journal is refused
-        with a :class:`~skhpo.JournalMismatchError` naming what differs.
+        parameters, functions compared by their code) reuses every journaled
+        result and fits only what is missing, so a search killed at any point
+        resumes where it stopped and ends as an uninterrupted run would; an
+        incompatible journal is refused with a
+        :class:`~skhpo.JournalMismatchError` naming what differs. A damaged
+        line is skipped with a warning (its fit runs again).
         ``n_fold_fits_`` then counts only the fits of the resumed run.
 
     pruning : bool or float, default=False
@@ -647,7 +650,8 @@ class BayesSearchCV(FoldSearchCV):
         # earlier fits outside this fit's space, so that a chain of fits
         # never tries a point twice.
         self._told_history_ = _told_history(
-            optimizers, self._followed_metric(evaluator), self.scoring, self.cv, data,
+            optimizers, self._followed_metric(evaluator), self.scoring, self.cv,
+            self.estimator, data,
             earlier=warm_start if self.warm_start is True else None)
 
         rows, more = self._rows, dict(self._more)
@@ -845,7 +849,7 @@ def _told(optimizer):
     return [[p[name] for name in names] for p in optimizer._told], optimizer._scores
 
 
-def _told_history(optimizers, metric, scoring, cv, data, earlier=None):
+def _told_history(optimizers, metric, scoring, cv, estimator, data, earlier=None):
     """The points told to ``optimizers`` and their scores (NaN: failed), each
     point once, after the ``earlier`` history's (which holds the points this
     fit's spaces left out), as the :class:`History` a warm start reads."""
@@ -860,7 +864,7 @@ def _told_history(optimizers, metric, scoring, cv, data, earlier=None):
     for params, score in told:
         history[params_key(params)] = (params, score)
     return History([p for p, _ in history.values()], [s for _, s in history.values()],
-                   metric, scoring, cv, data)
+                   metric, scoring, cv, data, estimator=repr(estimator))
 
 
 def _optimize_result(optimizer):

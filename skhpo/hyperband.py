@@ -441,7 +441,9 @@ class HyperbandSearchCV(FoldSearchCV):
         result and fits only what is missing, so a search killed at any point
         resumes where it stopped and ends as an uninterrupted run would; an
         incompatible journal is refused with a
-        :class:`~skhpo.JournalMismatchError` naming what differs.
+        :class:`~skhpo.JournalMismatchError` naming what differs (functions
+        compared by their code). A damaged line is skipped with a warning
+        (its fit runs again).
         ``n_fold_fits_`` then counts only the fits of the resumed run.
 
     Attributes

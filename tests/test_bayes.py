@@ -824,6 +824,25 @@ def test_warm_start_from_another_scoring_or_cv_warns(tmp_path):
                       scoring="f1_macro", random_state=0).fit(X_iris, y_iris)
 
 
+def test_warm_start_from_another_estimator_warns(tmp_path):
+    # The same parameter names on another model: its scores had steered this
+    # search's GP without a word.
+    from skhpo import load_results, save_results
+
+    space = {"C": (0.05, 20.0)}
+    earlier = BayesSearchCV(SVC(), space, **SMALL).fit(X_iris, y_iris)
+    save_results(earlier, tmp_path / "r.json")
+    for source in (earlier, load_results(tmp_path / "r.json")):
+        with pytest.warns(UserWarning, match=r"the earlier search used estimator=SVC\(\), "
+                                             r"this one estimator=SVC\(kernel='linear'\)"):
+            BayesSearchCV(SVC(kernel="linear"), space, warm_start=source,
+                          **SMALL).fit(X_iris, y_iris)
+    chained = BayesSearchCV(SVC(), space, warm_start=True, **SMALL).fit(X_iris, y_iris)
+    chained.set_params(estimator=SVC(kernel="linear"))
+    with pytest.warns(UserWarning, match=r"estimator=SVC\(\), this one"):
+        chained.fit(X_iris, y_iris)
+
+
 def test_verbose_prints_one_line_per_batch(capsys):
     BayesSearchCV(Ridge(), {"alpha": (0.1, 2.0)}, verbose=1, n_points=2,
                   **SMALL).fit(X_iris, y_iris)

@@ -232,8 +232,6 @@ def test_auto_n_points_is_checked_as_the_n_jobs_it_means(tmp_path):
 
 @pytest.mark.parametrize("header, record", [
     ({"format": "skhpo-journal", "version": 1}, None),  # no setup
-    (None, {}),  # a record without its keys
-    (None, None),  # the JSON null
     ("version 99", None),
 ])
 def test_malformed_journal_gets_a_clear_error(tmp_path, header, record):
@@ -249,10 +247,46 @@ def test_malformed_journal_gets_a_clear_error(tmp_path, header, record):
     if record is not None or header is None:
         body.append(json.dumps(record))
     path.write_text("\n".join(body) + "\n")
-    match = "format version 99" if header == "version 99" else (
-        "not a skhpo checkpoint journal" if header else "Line 2 .* is not a result record")
+    match = ("format version 99" if header == "version 99" else
+             "not a skhpo checkpoint journal")
     with pytest.raises(JournalMismatchError, match=match):
         _bayes(n_iter=2, checkpoint=path).fit(X, y)
+
+
+def test_damaged_lines_in_a_journal_cost_only_their_own_fits(tmp_path):
+    # One bad middle line had refused the whole journal ("Delete it to start
+    # over"), though each record stands alone.
+    path = tmp_path / "search.jsonl"
+    first = _bayes(n_iter=3, checkpoint=path).fit(X, y)
+    lines = _journal_lines(path)
+    lines[2] = "\x00\x00 garbage"  # the zeros a machine crash can leave
+    lines[4] = json.dumps({"cid": 0})  # a record without its keys
+    path.write_text("\n".join(lines[:3] + [""] + lines[3:]) + "\n")  # and a blank line
+    with pytest.warns(UserWarning, match=r"2 lines of the checkpoint journal .* \(lines 3, "
+                                         r"6\) are not a result record .* They are "
+                                         r"skipped, and their fits run again"):
+        again = _bayes(n_iter=3, checkpoint=path).fit(X, y)
+    assert again.n_fold_fits_ == 2
+    _same_results(first, again)
+
+
+def test_a_journal_that_cannot_be_written_is_refused_before_any_fit(tmp_path, monkeypatch):
+    import builtins
+
+    path = tmp_path / "search.jsonl"
+    _bayes(n_iter=2, checkpoint=path).fit(X, y)
+    real_open = builtins.open
+
+    def read_only(file, mode="r", *args, **kwargs):
+        if os.fspath(file) == os.fspath(path) and "a" in mode:
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", read_only)
+    search = _bayes(n_iter=4, checkpoint=path)
+    with pytest.raises(PermissionError, match=r"cannot be written to .* Make it writable"):
+        search.fit(X, y)
+    assert not hasattr(search, "cv_results_")
 
 
 @pytest.mark.parametrize("kind", ["bayes", "hyperband"])
@@ -472,3 +506,73 @@ def test_a_generator_cv_with_a_checkpoint_runs_and_resumes(tmp_path):
     again = _bayes(n_iter=2, cv=KFold(3).split(X), checkpoint=path).fit(X, y)
     assert first.n_fold_fits_ == 6 and again.n_fold_fits_ == 0
     _same_results(first, again)
+
+
+def edited_accuracy(y_true, y_pred):
+    return float(np.mean(y_true == y_pred))
+
+
+def test_a_function_whose_code_changed_is_another_setup(tmp_path, monkeypatch):
+    # Pickling writes a function by its name: a scorer edited between two runs
+    # had resumed the journal of the old code, with its old scores.
+    from sklearn.metrics import make_scorer
+
+    path = tmp_path / "search.jsonl"
+    _bayes(n_iter=2, checkpoint=path, scoring=make_scorer(edited_accuracy)).fit(X, y)
+
+    def edited(y_true, y_pred):  # the same module and name, another body
+        return -float(np.mean(y_true == y_pred))
+
+    edited.__qualname__ = edited.__name__ = "edited_accuracy"
+    monkeypatch.setattr(sys.modules[__name__], "edited_accuracy", edited)
+    with pytest.raises(JournalMismatchError, match=r"these differ: scoring"):
+        _bayes(n_iter=2, checkpoint=path, scoring=make_scorer(edited)).fit(X, y)
+
+
+def test_a_lambda_moved_to_another_line_resumes(tmp_path):
+    # By value, a lambda's hash had held its line number: a comment added
+    # above it refused the journal.
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    path = tmp_path / "search.jsonl"
+
+    def search(transform):
+        pipe = make_pipeline(FunctionTransformer(transform), LogisticRegression(max_iter=300))
+        return BayesSearchCV(pipe, {"logisticregression__C": Real(0.1, 10.0)}, n_iter=3,
+                             n_initial_points=2, cv=3, random_state=0, checkpoint=path)
+
+    first = search(lambda Z: Z + 1).fit(X, y)
+    again = search(
+        lambda Z: Z + 1).fit(X, y)  # the same code, on another line
+    assert again.n_fold_fits_ == 0
+    _same_results(first, again)
+    with pytest.raises(JournalMismatchError, match=r"these differ: estimator"):
+        search(lambda Z: Z + 2).fit(X, y)
+
+
+def test_subspaces_with_larger_n_iter_continue_their_journal(tmp_path):
+    # Each (space, n_iter) pair's n_iter is a budget, as n_iter is.
+    lin = {"C": Real(0.01, 10.0, prior="log-uniform"), "fit_intercept": [True]}
+    wide = {"C": Real(0.01, 10.0, prior="log-uniform"), "fit_intercept": [False]}
+    path = tmp_path / "search.jsonl"
+    _bayes(search_spaces=[(lin, 3), (wide, 3)], checkpoint=path).fit(X, y)
+    resumed = _bayes(search_spaces=[(lin, 5), (wide, 5)], checkpoint=path).fit(X, y)
+    fresh = _bayes(search_spaces=[(lin, 5), (wide, 5)]).fit(X, y)
+    assert resumed.n_fold_fits_ == 4 * 3  # two candidates per subspace, 3 splits each
+    _same_results(fresh, resumed)
+
+
+
+def test_a_refusal_says_how_the_estimator_and_the_data_differ(tmp_path):
+    path = tmp_path / "search.jsonl"
+    _bayes(n_iter=2, checkpoint=path).fit(X, y)
+    other = BayesSearchCV(LogisticRegression(max_iter=200), SPACE, n_iter=2,
+                          n_initial_points=3, cv=3, random_state=0, checkpoint=path)
+    with pytest.raises(JournalMismatchError, match=re.escape(
+            "estimator (LogisticRegression(max_iter=300) in the journal, "
+            "LogisticRegression(max_iter=200) now)")):
+        other.fit(X, y)
+    with pytest.raises(JournalMismatchError, match=re.escape(
+            "X (ndarray (150, 4) float64 in the journal, ndarray (150, 4) float32 now)")):
+        _bayes(n_iter=2, checkpoint=path).fit(X.astype(np.float32), y)

@@ -789,3 +789,13 @@ def test_one_beside_one_point_zero_is_an_object_column():
     assert column.dtype == object
     assert [type(v) for v in column] == [int, float, int]
     assert (column == 1.0).sum() == 2 and column.map(type).eq(float).sum() == 1
+
+
+def test_an_integer_beyond_int64_is_shown_as_it_is():
+    # pandas' int64 had overflowed.
+    from sklearn.dummy import DummyClassifier
+
+    X, y = load_iris(return_X_y=True)
+    grid = GridSearchCV(DummyClassifier(), {"constant": [2**70, 3]}, cv=3).fit(X, y)
+    frame = results_frame(grid)
+    assert sorted(frame["constant"].tolist()) == [3, 2**70]

@@ -1,0 +1,69 @@
+"""Hashes that see what a function does, not where it is written.
+
+A checkpoint journal must be refused when the setup that wrote it differs.
+Pickling (which joblib's hash builds on) writes a function by its name: a
+scorer or a ``FunctionTransformer`` function whose body was edited hashed as
+before, and a journal of the old code was resumed as if nothing had changed.
+Pickling by value (cloudpickle) writes the code with its file name and line
+numbers: a comment added above a lambda, or the script run under another
+name, refused a journal that nothing had changed. Here a function is hashed
+by its bytecode, constants, names, defaults, closure and the same-module
+functions it calls, and by nothing about where it sits.
+"""
+
+from __future__ import annotations
+
+import types
+
+from joblib.hashing import NumpyHasher
+
+
+def code_hash(value):
+    """An md5 hex digest of ``value``, functions inside it by their code.
+
+    Examples
+    --------
+    >>> from skhpo._code_hash import code_hash
+    >>> code_hash(lambda x: x + 1) == code_hash(lambda x: x + 1)  # another line
+    True
+    >>> code_hash(lambda x: x + 1) == code_hash(lambda x: x + 2)
+    False
+    """
+    return _CodeHasher().hash(value)
+
+
+class _CodeHasher(NumpyHasher):
+    def __init__(self):
+        super().__init__(hash_name="md5")
+        self._seen = set()  # functions being hashed, against recursion
+
+    def save(self, obj):
+        if isinstance(obj, types.FunctionType):
+            obj = self._identity(obj)
+        super().save(obj)
+
+    def _identity(self, func):
+        if id(func) in self._seen:  # a recursive function: its name will do
+            return ("recursive function", func.__qualname__)
+        self._seen.add(id(func))
+        cells = []
+        for cell in func.__closure__ or ():
+            try:
+                cells.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                cells.append("<empty cell>")
+        # The module's own functions it calls, whose edits change what it does.
+        calls = {name: func.__globals__[name] for name in func.__code__.co_names
+                 if isinstance(func.__globals__.get(name), types.FunctionType)
+                 and func.__globals__[name].__module__ == func.__module__}
+        return ("function", func.__qualname__, _code_identity(func.__code__),
+                func.__defaults__, func.__kwdefaults__, tuple(cells),
+                sorted(calls.items()))
+
+
+def _code_identity(code):
+    """A code object without its file name and line numbers."""
+    consts = tuple(_code_identity(c) if isinstance(c, types.CodeType) else c
+                   for c in code.co_consts)
+    return (code.co_code, consts, code.co_names, code.co_varnames,
+            code.co_argcount, code.co_kwonlyargcount, code.co_flags)
