@@ -13,6 +13,8 @@ functions it calls, and by nothing about where it sits.
 
 from __future__ import annotations
 
+import os
+import sysconfig
 import types
 
 from joblib.hashing import NumpyHasher
@@ -38,7 +40,7 @@ class _CodeHasher(NumpyHasher):
         self._seen = set()  # functions being hashed, against recursion
 
     def save(self, obj):
-        if isinstance(obj, types.FunctionType):
+        if isinstance(obj, types.FunctionType) and _written_by_user(obj):
             obj = self._identity(obj)
         super().save(obj)
 
@@ -55,10 +57,25 @@ class _CodeHasher(NumpyHasher):
         # The module's own functions it calls, whose edits change what it does.
         calls = {name: func.__globals__[name] for name in func.__code__.co_names
                  if isinstance(func.__globals__.get(name), types.FunctionType)
-                 and func.__globals__[name].__module__ == func.__module__}
+                 and func.__globals__[name].__module__ == func.__module__
+                 and _written_by_user(func.__globals__[name])}
         return ("function", func.__qualname__, _code_identity(func.__code__),
                 func.__defaults__, func.__kwdefaults__, tuple(cells),
                 sorted(calls.items()))
+
+
+_LIBRARY_DIRS = tuple(os.path.realpath(path) for path in {
+    sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
+    sysconfig.get_paths()["platlib"]})
+
+
+def _written_by_user(func):
+    """Not a function of an installed package or of the standard library:
+    those are hashed by name, so that upgrading a library (whose scorer
+    functions change their bytecode) does not refuse a journal."""
+    path = os.path.realpath(func.__code__.co_filename)
+    return not (path.startswith(_LIBRARY_DIRS) or "site-packages" in path
+                or "dist-packages" in path)
 
 
 def _code_identity(code):
