@@ -576,3 +576,17 @@ def test_a_refusal_says_how_the_estimator_and_the_data_differ(tmp_path):
     with pytest.raises(JournalMismatchError, match=re.escape(
             "X (ndarray (150, 4) float64 in the journal, ndarray (150, 4) float32 now)")):
         _bayes(n_iter=2, checkpoint=path).fit(X.astype(np.float32), y)
+
+
+def test_library_functions_keep_their_hash_by_name():
+    # Hashed by code, a scorer from scikit-learn would refuse every journal
+    # after an upgrade of scikit-learn: it is hashed by name, as pickle writes it.
+    import joblib
+    from sklearn.metrics import accuracy_score
+
+    from skhpo._code_hash import _written_by_user, code_hash
+
+    assert not _written_by_user(accuracy_score)
+    assert _written_by_user(edited_accuracy)
+    assert code_hash([accuracy_score]) == joblib.hash([accuracy_score])
+    assert code_hash([edited_accuracy]) != joblib.hash([edited_accuracy])
