@@ -250,16 +250,18 @@ class FoldSearchCV(BaseSearchCV):
         # search (larger budgets or other candidates may fit), as one failing
         # candidate does not end GridSearchCV's.
         evaluator.warn_about_failures()
+        metrics = evaluator.metric_names()
+        multimetric = isinstance(scorers, dict) or metrics != ["score"]
+        if multimetric and not isinstance(scorers, dict):
+            # A callable scoring that returned a dict: check refit now.
+            self._check_refit_for_multimetric(dict.fromkeys(metrics))
+        # (A single metric is "score" whatever refit's string says.)
         evaluator.check_not_all_failed(
-            plan.rows, self.refit if isinstance(self.refit, str) else None)
+            plan.rows, self.refit if multimetric and isinstance(self.refit, str) else None)
 
         self.n_fold_fits_ = evaluator.n_fits_
         self.n_splits_ = plan.n_splits or evaluator.n_splits
-        metrics = evaluator.metric_names()
-        self.multimetric_ = isinstance(scorers, dict) or metrics != ["score"]
-        if self.multimetric_ and not isinstance(scorers, dict):
-            # A callable scoring that returned a dict: check refit now.
-            self._check_refit_for_multimetric(dict.fromkeys(metrics))
+        self.multimetric_ = multimetric
         self.cv_results_ = format_cv_results(
             evaluator, plan.rows, n_splits=self.n_splits_,
             rank_by=plan.rank_by, more_results=plan.more_results,

@@ -42,6 +42,8 @@ class _CodeHasher(NumpyHasher):
     def save(self, obj):
         if isinstance(obj, types.FunctionType) and _written_by_user(obj):
             obj = self._identity(obj)
+        elif type(obj) is frozenset:  # pickled in hash order, which varies by process
+            obj = ("frozenset", tuple(sorted(map(repr, obj))))
         super().save(obj)
 
     def _identity(self, func):
@@ -51,11 +53,16 @@ class _CodeHasher(NumpyHasher):
         cells = []
         for cell in func.__closure__ or ():
             try:
-                cells.append(cell.cell_contents)
+                value = cell.cell_contents
             except ValueError:  # an empty cell
-                cells.append("<empty cell>")
-        # The module's own functions it calls, whose edits change what it does.
-        calls = {name: func.__globals__[name] for name in func.__code__.co_names
+                value = "<empty cell>"
+            # A module does not pickle: by its name.
+            cells.append(("module", value.__name__) if isinstance(value, types.ModuleType)
+                         else value)
+        # The module's own functions it calls (from nested code too: a
+        # generator expression, an inner def), whose edits change what it does.
+        names = _names(func.__code__)
+        calls = {name: func.__globals__[name] for name in sorted(names)
                  if isinstance(func.__globals__.get(name), types.FunctionType)
                  and func.__globals__[name].__module__ == func.__module__
                  and _written_by_user(func.__globals__[name])}
@@ -73,14 +80,29 @@ def _written_by_user(func):
     """Not a function of an installed package or of the standard library:
     those are hashed by name, so that upgrading a library (whose scorer
     functions change their bytecode) does not refuse a journal."""
-    path = os.path.realpath(func.__code__.co_filename)
-    return not (path.startswith(_LIBRARY_DIRS) or "site-packages" in path
-                or "dist-packages" in path)
+    filename = func.__code__.co_filename
+    if filename.startswith("<frozen"):  # the standard library's frozen modules
+        return False
+    path = os.path.realpath(filename)
+    parts = path.split(os.sep)
+    return not (any(path.startswith(directory + os.sep) for directory in _LIBRARY_DIRS)
+                or "site-packages" in parts or "dist-packages" in parts)
+
+
+def _names(code):
+    """The global names ``code`` and the code nested in it use."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names(const)
+    return names
 
 
 def _code_identity(code):
     """A code object without its file name and line numbers."""
+    # (`x in {"a", "b"}` compiles to a frozenset constant: see save.)
     consts = tuple(_code_identity(c) if isinstance(c, types.CodeType) else c
                    for c in code.co_consts)
-    return (code.co_code, consts, code.co_names, code.co_varnames,
-            code.co_argcount, code.co_kwonlyargcount, code.co_flags)
+    return (code.co_code, consts, code.co_names, code.co_varnames, code.co_freevars,
+            code.co_cellvars, code.co_argcount, code.co_posonlyargcount,
+            code.co_kwonlyargcount, code.co_flags)

@@ -22,11 +22,13 @@ import numpy as np
 from .space import _is_number, value_key
 
 _N_NEIGHBOURS = 3
+_MAX_TIMED = 256
 
 
 def longest_first(keys, params, durations):
     """``keys`` ((candidate id, split, resource)) by expected duration, longest
-    first; the order is kept among equal or unknown durations.
+    first; the order is kept among equal or unknown durations, and entirely
+    if the durations cannot be estimated (the order is only an optimisation).
 
     Parameters
     ----------
@@ -47,18 +49,24 @@ def longest_first(keys, params, durations):
     """
     if not durations:
         return list(keys)
-    expected = {}
-    for cid in dict.fromkeys(key[0] for key in keys):
-        expected[cid] = (durations[cid] if cid in durations
-                         else _nearest_mean(params[cid], params, durations))
+    new = [cid for cid in dict.fromkeys(key[0] for key in keys) if cid not in durations]
+    # The latest timed candidates are enough neighbours, and keep the cost of
+    # this (on joblib's dispatching thread) bounded.
+    timed = list(durations)[-_MAX_TIMED:]
+    try:
+        with np.errstate(all="ignore"):
+            scales = _scales([params[cid] for cid in timed + new]) if new else {}
+            expected = {cid: _nearest_mean(params[cid], timed, params, durations, scales)
+                        for cid in new}
+    except (TypeError, ValueError, OverflowError):  # values no scale fits
+        return list(keys)
+    expected.update(durations)
     return sorted(keys, key=lambda key: -expected[key[0]])
 
 
-def _nearest_mean(new, params, durations):
+def _nearest_mean(new, timed, params, durations, scales):
     """Duration of the timed candidates whose parameters are nearest, weighted
     by inverse distance (so that with two timed, the nearer one counts most)."""
-    timed = list(durations)
-    scales = _scales([params[cid] for cid in timed] + [new])
     distances = np.array([_distance(new, params[cid], scales) for cid in timed])
     nearest = np.argsort(distances, kind="stable")[:_N_NEIGHBOURS]
     weights = 1.0 / (distances[nearest] + 1e-3)
@@ -74,9 +82,11 @@ def _scales(params_list):
         values = [p[name] for p in params_list if name in p]
         if not values or not all(_is_number(v) and math.isfinite(v) for v in values):
             continue
-        log = min(values) > 0 and max(values) >= 10 * min(values)
-        mapped = np.log(values) if log else np.asarray(values, dtype=float)
-        scales[name] = (log, float(np.ptp(mapped)) or 1.0)
+        values = np.array([float(v) for v in values])
+        log = values.min() > 0 and values.max() >= 10 * values.min()
+        mapped = np.log(values) if log else values
+        span = float(np.ptp(mapped))
+        scales[name] = (log, span if math.isfinite(span) and span > 0 else 1.0)
     return scales
 
 
@@ -89,7 +99,9 @@ def _distance(a, b, scales):
             total += 1.0
         elif name in scales:
             log, span = scales[name]
-            x, y = (math.log(a[name]), math.log(b[name])) if log else (a[name], b[name])
+            x, y = float(a[name]), float(b[name])
+            if log:
+                x, y = math.log(x), math.log(y)
             total += ((x - y) / span) ** 2
         elif value_key(a[name]) != value_key(b[name]):
             total += 1.0

@@ -22,6 +22,7 @@ import hashlib
 import json
 import numbers
 import os
+import tempfile
 
 import joblib
 import numpy as np
@@ -193,6 +194,34 @@ def _check_path(path):
         )
 
 
+def _create_with(path, text):
+    """Create ``path`` holding ``text`` if it does not exist; False if it does.
+
+    The text goes to a temporary file first, which is then linked to
+    ``path``: linking fails if ``path`` exists, so two searches started at
+    once on one path never both write a header, and a reader never sees a
+    half-written one.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, tmp = tempfile.mkstemp(dir=directory, prefix=".journal-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links
+            try:
+                with open(path, "x", encoding="utf-8") as file:
+                    file.write(text)
+            except FileExistsError:
+                return False
+        return True
+    finally:
+        os.remove(tmp)
+
+
 class Journal:
     """Append-only journal of split results at ``path``.
 
@@ -215,13 +244,8 @@ class Journal:
         _check_path(journal.path)
         header = json.dumps({"format": FORMAT, "version": VERSION, "setup": setup,
                              "readable": journal.readable}) + "\n"
-        try:
-            # Created only if absent: two searches started at once on one
-            # path do not both write a header.
-            with open(journal.path, "x", encoding="utf-8") as handle:
-                handle.write(header)
-        except FileExistsError:
-            if os.path.getsize(journal.path) == 0:
+        if not _create_with(journal.path, header):
+            if os.path.getsize(journal.path) == 0:  # left empty by an old skhpo
                 with open(journal.path, "w", encoding="utf-8") as handle:
                     handle.write(header)
             else:

@@ -60,7 +60,10 @@ def axes_or_new(ax, figsize=None, *, adds_up=None):
             ax.set_aspect("auto")
             for spine in ax.spines.values():
                 spine.set_visible(True)
+            # (set_position takes the Axes out of a constrained layout.)
+            in_layout = ax.get_in_layout()
             ax.set_position(getattr(ax, _POSITION))
+            ax.set_in_layout(in_layout)
     if not hasattr(ax, _POSITION):
         setattr(ax, _POSITION, ax.get_position(original=True).frozen())
     setattr(ax, _ADDED, [])

@@ -7,7 +7,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from ._persistence import search_parameter, stored_search_params
 from ._warnings import warn
-from .space import holds
+from .space import holds, without_addresses
 
 
 def _cv_results(source):
@@ -162,9 +162,11 @@ def _check_same_settings(source, search):
                 & _meanings(name, now, search.estimator)):
             differ.append((name, before, now))
     # The same parameter names on another model: its scores steer this one.
+    # (Compared without memory addresses, which a saved file's reprs hold.)
     before_estimator = _estimator_text(source, search.estimator)
-    if before_estimator is not None and before_estimator != repr(search.estimator):
-        differ.append(("estimator", before_estimator, repr(search.estimator)))
+    now_estimator = without_addresses(repr(search.estimator))
+    if before_estimator is not None and before_estimator != now_estimator:
+        differ.append(("estimator", before_estimator, now_estimator))
     if differ:
         before = ", ".join(_shown(name, text) for name, text, _ in differ)
         now = ", ".join(_shown(name, text) for name, _, text in differ)
@@ -191,10 +193,11 @@ def _estimator_text(source, estimator):
                 return None
             earlier = clone(earlier).set_params(
                 **{resource: estimator.get_params()[resource]})
-        return repr(earlier)
+        return without_addresses(repr(earlier))
     if budgeted:
         return None
-    return ((getattr(source, "metadata", None) or {}).get("search") or {}).get("estimator")
+    text = ((getattr(source, "metadata", None) or {}).get("search") or {}).get("estimator")
+    return None if text is None else without_addresses(text)
 
 
 def _check_same_data(source, data):

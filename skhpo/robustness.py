@@ -308,13 +308,17 @@ def check_robustness(
     # failure under a new seed only is a finding of the check.)
     first = _fit_and_score(*arguments(tasks[0]))
     if first[1] is not None:
-        own_seed = _fit_and_score(*arguments(tasks[0][:3] + (estimators[0],) + tasks[0][4:]))
-        if own_seed[1] is not None:
+        # On the search's own first split (its splitter as given), not a
+        # reshuffled one on which the winner may honestly fail.
+        own_split = (next(iter(base_cv.split(X, y, groups))) if cv_varies
+                     else tuple(tasks[0][4:]))
+        own = _fit_and_score(*arguments((*tasks[0][:3], estimators[0], *own_split)))
+        if own[1] is not None:
             raise ValueError(
-                f"The search's best configuration fails here, on the first split, "
-                f"with its own random_state, though the search fitted it: "
-                f"{own_seed[1]}. Check the X, y, fit parameters and scoring given "
-                f"to check_robustness against those given to the search.")
+                f"The search's best configuration fails here, on the search's first "
+                f"split, with its own random_state, though the search fitted it: "
+                f"{own[1]}. Check the X, y, fit parameters and scoring given to "
+                f"check_robustness against those given to the search.")
     results = [first] + Parallel(n_jobs=n_jobs)(
         delayed(_fit_and_score)(*arguments(task)) for task in tasks[1:])
     scores = np.empty((len(params), len(seeds), n_splits))

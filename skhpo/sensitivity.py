@@ -301,11 +301,14 @@ def _grid_fits(grid, y, splits, n_bootstrap, rng, notes):
     boot = []
     if complete:
         n_splits = splits.shape[1]
+        # A resample's means vary around the table's by (k - 1) / k of the
+        # noise of a mean over k splits.
+        boot_noise = noise * (n_splits - 1) / n_splits
         for _ in range(n_bootstrap):
             scores = splits[:, rng.randint(0, n_splits, n_splits)].mean(axis=1)
             try:
                 boot.append(GridDecomposition(
-                    levels, grid_table(levels, cells, scores), noise))
+                    levels, grid_table(levels, cells, scores), boot_noise))
             except ValueError:  # the resampled splits tie every trial
                 continue
         how = ("the fold noise in the scores is removed from each effect, and the "

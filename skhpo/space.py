@@ -967,7 +967,13 @@ def params_key(params):
 
 def value_key(value):
     """The text key of one value, as :func:`params_key` sees it."""
-    return _ADDRESS.sub("", repr(value))
+    return without_addresses(repr(value))
+
+
+def without_addresses(text):
+    """A repr without its memory addresses (" at 0x7f..."), which change
+    from one process to the next."""
+    return _ADDRESS.sub("", text)
 
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")

@@ -843,6 +843,28 @@ def test_warm_start_from_another_estimator_warns(tmp_path):
         chained.fit(X_iris, y_iris)
 
 
+def test_warm_start_from_a_file_ignores_the_memory_addresses_in_its_reprs(tmp_path):
+    # A saved repr holds "<function f at 0x...>", another address in a new process.
+    import re as regex
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skhpo import load_results, save_results
+
+    pipe = make_pipeline(FunctionTransformer(np.log1p), Ridge())
+    space = {"ridge__alpha": (0.1, 2.0)}
+    earlier = BayesSearchCV(pipe, space, **SMALL).fit(X_iris, y_iris)
+    save_results(earlier, tmp_path / "r.json")
+    loaded = load_results(tmp_path / "r.json")
+    text = loaded.metadata["search"]["estimator"]
+    loaded.metadata["search"]["estimator"] = regex.sub(r"0x[0-9a-f]+", "0xdeadbeef",
+                                                       text.replace(">", " at 0x1>", 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        BayesSearchCV(pipe, space, warm_start=loaded, **SMALL).fit(X_iris, y_iris)
+
+
 def test_verbose_prints_one_line_per_batch(capsys):
     BayesSearchCV(Ridge(), {"alpha": (0.1, 2.0)}, verbose=1, n_points=2,
                   **SMALL).fit(X_iris, y_iris)

@@ -590,3 +590,39 @@ def test_library_functions_keep_their_hash_by_name():
     assert _written_by_user(edited_accuracy)
     assert code_hash([accuracy_score]) == joblib.hash([accuracy_score])
     assert code_hash([edited_accuracy]) != joblib.hash([edited_accuracy])
+
+
+def test_a_function_s_hash_is_the_same_in_every_process(tmp_path):
+    # `p in {...}` compiles to a frozenset, which pickles in an order that
+    # changes with PYTHONHASHSEED: every resume had been refused.
+    script = tmp_path / "hash_me.py"
+    script.write_text(textwrap.dedent("""
+        from skhpo._code_hash import code_hash
+        def scorer(y, p):
+            return float(p in {"alpha", "beta", "gamma", "delta", "eps"})
+        print(code_hash([scorer, frozenset({"x", "y", "z", "w"})]))
+    """))
+    digests = {subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2", "3")}
+    assert len(digests) == 1
+
+
+def helper_one(a):
+    return a + 1
+
+
+def test_a_helper_called_from_nested_code_is_part_of_the_hash(monkeypatch):
+    from skhpo._code_hash import code_hash
+
+    def scorer(y, p):
+        return sum(helper_one(a) for a in p)  # called from a generator's code
+
+    before = code_hash([scorer])
+
+    def edited(a):
+        return a + 2
+
+    edited.__qualname__ = edited.__name__ = "helper_one"
+    monkeypatch.setitem(scorer.__globals__, "helper_one", edited)
+    assert code_hash([scorer]) != before

@@ -768,6 +768,12 @@ def test_a_scorer_failing_on_every_split_ends_with_a_clear_error(search_class):
         warnings.simplefilter("ignore", UserWarning)
         both.fit(X3, y3)
     assert both.best_score_ > 0.9
+    # A single metric with refit naming it (as GridSearchCV accepts) is fine.
+    single = getattr(skhpo, search_class)(
+        LogisticRegression(max_iter=300), {"C": (0.1, 10.0)}, cv=3, random_state=0,
+        scoring="accuracy", refit="accuracy",
+        **({"n_iter": 3} if search_class == "BayesSearchCV" else {})).fit(X3, y3)
+    assert single.best_score_ > 0.9
     # ... unless it is the metric that picks the best: that best would be an
     # arbitrary row (GridSearchCV returns row 0).
     both.set_params(refit="auc")
@@ -826,3 +832,17 @@ def test_a_fits_work_is_its_numeric_resource_or_one():
     assert [FoldEvaluator.work_of(key) for key in
             [(0, 1, None), (0, 1, 27), (0, 1, 0.5), (0, 1, "liblinear"), (0, 1, True)]] == [
         1.0, 27.0, 0.5, 1.0, 1.0]
+
+
+def test_longest_first_takes_any_numbers_and_never_fails():
+    # An int beyond float64's exact range and floats near its limits had
+    # crashed np.log or warned from np.ptp on joblib's dispatching thread.
+    from skhpo._cost_order import longest_first
+
+    params = {0: {"n": 2**70, "x": -1e308}, 1: {"n": 3, "x": 1e308},
+              2: {"n": 2**70, "x": -1e308}, 3: {"n": 4, "x": 1e308}}
+    keys = [(2, 0, None), (3, 0, None)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert longest_first(keys, params, {0: 5.0, 1: 0.1}) == keys  # 2 is like 0: slow
+        assert longest_first(keys[::-1], params, {0: 5.0, 1: 0.1}) == keys

@@ -821,3 +821,10 @@ def test_parallel_params_and_from_search_inputs_are_checked(bayes):
     with pytest.raises(TypeError, match=r"expects a fitted search .* got "
                                         r"DecisionTreeClassifier, which is not a search"):
         ParallelCoordinatesDisplay.from_search(DecisionTreeClassifier().fit(X, Y))
+
+
+def test_a_plot_drawn_again_stays_in_a_constrained_layout(bayes):
+    fig, axes = plt.subplots(1, 2, layout="constrained")
+    ParallelCoordinatesDisplay.from_search(bayes).plot(ax=axes[0])
+    ParallelCoordinatesDisplay.from_search(bayes).plot(ax=axes[0])
+    assert axes[0].get_in_layout()

@@ -1011,8 +1011,8 @@ def test_inputs_the_winner_cannot_fit_on_stop_the_check_at_the_first_fit():
                           cv=KFold(3, shuffle=True, random_state=0)).fit(X, y)
     CountingTree.fits = 0
     with pytest.raises(ValueError, match=r"The search's best configuration fails here, "
-                                         r"on the first split, with its own random_state, "
-                                         r"though the search fitted it: .*Check the X, y"):
+                                         r"on the search's first split, with its own "
+                                         r"random_state, though the search fitted it: .*Check the X, y"):
         check_robustness(search, X, None, seeds=3, random_state=0)
     assert CountingTree.fits == 2  # under the first seed, then under its own
     # A failure under a new seed only is what the check reports, not an error:
