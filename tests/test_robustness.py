@@ -915,9 +915,11 @@ def test_a_candidate_that_failed_under_a_numeric_error_score_is_not_rescored():
 class CountingTree(DecisionTreeClassifier):
     fits = 0
 
-    def fit(self, X, y, sample_weight=None):
+    # fit's full signature: scikit-learn 1.6 builds the metadata requests of
+    # a subclass from its parent's fit and refuses one that drops check_input.
+    def fit(self, X, y, sample_weight=None, check_input=True):
         type(self).fits += 1
-        return super().fit(X, y, sample_weight=sample_weight)
+        return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
 
 
 def test_data_with_other_columns_than_the_search_s_is_refused_before_any_fit():
