@@ -713,7 +713,17 @@ def _from_document(document):
             path = _key_path(key)
             cv_results[key] = _decode_column([_get_path(t, path) for t in trials],
                                              dtype_name)
+    # A hand-edited file can disagree with itself: say so, not return a
+    # SearchResults whose best row or row count points nowhere.
+    declared = document.get("n_candidates")
+    if declared is not None and declared != len(trials):
+        raise ValueError(f"n_candidates is {declared} but the file holds "
+                         f"{len(trials)} trials")
     best = document.get("best") or {}
+    index = best.get("index")
+    if index is not None and not (isinstance(index, int) and 0 <= index < len(trials)):
+        raise ValueError(f"best.index is {index!r}, not a row of its "
+                         f"{len(trials)} trials")
     best_score = decode_number(best["score"]) if "score" in best else None
     best_params = best.get("params")
     metadata = {k: v for k, v in document.items()

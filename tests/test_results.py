@@ -799,3 +799,24 @@ def test_an_integer_beyond_int64_is_shown_as_it_is():
     grid = GridSearchCV(DummyClassifier(), {"constant": [2**70, 3]}, cv=3).fit(X, y)
     frame = results_frame(grid)
     assert sorted(frame["constant"].tolist()) == [3, 2**70]
+
+
+def test_a_hand_edited_file_that_disagrees_with_itself_is_refused(tmp_path):
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)
+    grid = GridSearchCV(DecisionTreeClassifier(random_state=0), {"max_depth": [1, 2, 3]},
+                        cv=3).fit(X, y)
+    path = tmp_path / "r.json"
+    save_results(grid, path)
+    document = json.loads(path.read_text())
+    for edit, match in ((("best", "index"), r"best.index is 9999, not a row of its 3 trials"),
+                        (("n_candidates",), r"n_candidates is 9999 but the file holds 3")):
+        changed = json.loads(json.dumps(document))
+        target = changed
+        for key in edit[:-1]:
+            target = target[key]
+        target[edit[-1]] = 9999
+        path.write_text(json.dumps(changed))
+        with pytest.raises(ResultsFormatError, match=match):
+            load_results(path)
