@@ -30,6 +30,19 @@ def _search_resource(search):
     return resource if isinstance(resource, str) else None
 
 
+def _name_the_first_search(axes):
+    """When a second search is drawn beside it, the first one's curve takes
+    the colour of its trials (it was black) and its labels "search 1: ..."
+    (unless its own label named it), so the legend tells the two apart."""
+    for axis in axes:
+        for artist in [*axis.lines, *axis.collections]:
+            label = artist.get_label()
+            if getattr(artist, _CURVE, False) and artist.get_color() in ("k", "black"):
+                artist.set_color("C0")
+            if label and not label.startswith("_") and ": " not in label:
+                artist.set_label(f"search 1: {label}")
+
+
 def _trial_costs(cv_results, frame, split_scores, status, resource):
     """Seconds of fit and score time each row of cv_results_ added.
 
@@ -364,9 +377,13 @@ class ConvergenceDisplay:
         if n_before or "color" in kwargs:
             line_kwargs["color"] = styles["completed"]["color"] = kwargs.get(
                 "color", f"C{n_before}")
-        if "label" in kwargs:
-            labels = {kind: f"{kwargs['label']}: {text}" for kind, text in labels.items()}
-        line_kwargs.update(kwargs)
+        if n_before == 1:
+            _name_the_first_search(axes)
+        name = kwargs.get("label", f"search {n_before + 1}" if n_before else None)
+        if name is not None:
+            labels = {kind: f"{name}: {text}" for kind, text in labels.items()}
+            line_kwargs["label"] = f"{name}: {line_kwargs['label']}"
+        line_kwargs.update({k: v for k, v in kwargs.items() if k != "label"})
 
         self.lines_, self.points_ = {}, {}
         for panel, axis in zip(panels, axes):

@@ -569,7 +569,9 @@ def test_two_searches_on_one_axes_get_a_colour_and_label_each(bayes, hyperband):
     second = ConvergenceDisplay.from_search(hyperband).plot(ax=ax, x="iteration")
     third = ConvergenceDisplay.from_search(bayes).plot(ax=ax, x="iteration",
                                                         color="purple", label="again")
-    assert first.lines_["iteration"].get_color() == "k"
+    # Alone, a search's curve is black; beside another, it takes its trials'
+    # colour, and an unnamed search is "search <n>" in the legend.
+    assert first.lines_["iteration"].get_color() == "C0"
     assert second.lines_["iteration"].get_color() == "C1"
     trials = second.points_["iteration"]["completed"]
     assert tuple(trials.get_facecolor()[0][:3]) == to_rgba("C1")[:3]
@@ -577,6 +579,14 @@ def test_two_searches_on_one_axes_get_a_colour_and_label_each(bayes, hyperband):
         == to_rgba("purple")[:3]
     labels = ax.get_legend_handles_labels()[1]
     assert "bayes: trial" in labels and "again: trial" in labels
+    assert "search 2: trial" in labels and "search 2: best so far (full budget, " \
+        "n_resources=9)" in labels
+    _, ax = plt.subplots()
+    alone = ConvergenceDisplay.from_search(bayes).plot(ax=ax, x="iteration")
+    assert alone.lines_["iteration"].get_color() == "k"
+    ConvergenceDisplay.from_search(hyperband).plot(ax=ax, x="iteration")
+    labels = ax.get_legend_handles_labels()[1]
+    assert "search 1: trial" in labels and "search 2: trial" in labels
 
 
 def test_parallel_own_figure_leaves_a_users_tight_layout_working(bayes):
