@@ -7,7 +7,7 @@ import pandas as pd
 
 from ._frames import _n_splits, _unpack, results_frame, row_status
 from ._json import to_python
-from ._matplotlib import axes_or_new, fit_new_figure, pyplot
+from ._matplotlib import axes_or_new, check_artist_kwargs, fit_new_figure, pyplot
 from ._persistence import search_parameter
 from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric
 
@@ -309,6 +309,7 @@ class ConvergenceDisplay:
         display : ConvergenceDisplay
             With ``ax_``, ``figure_``, ``lines_`` and ``points_``.
         """
+        check_artist_kwargs(kwargs, "ConvergenceDisplay")
         if x not in ("both",) + _PANELS:
             raise ValueError(
                 f"x must be 'both', 'iteration' or 'time', got x={x!r}."

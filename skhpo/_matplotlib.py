@@ -71,6 +71,17 @@ def axes_or_new(ax, figsize=None, *, adds_up=None):
     return ax
 
 
+def check_artist_kwargs(kwargs, display):
+    """Refuse, before a figure is made, the figure options a plot's
+    ``**kwargs`` (passed to its artists) would fail on."""
+    figure_options = sorted({"figsize", "dpi", "layout"} & set(kwargs))
+    if figure_options:
+        raise TypeError(
+            f"{display}.plot passes its keyword arguments to the plotted artists, "
+            f"so it takes no {figure_options}: make the figure with "
+            f"plt.subplots({figure_options[0]}=...) and pass its Axes as ax.")
+
+
 def added_beside(ax, *extras):
     """Record colorbars or twin Axes a plot added beside ``ax`` (None is skipped)."""
     getattr(ax, _ADDED).extend(extra for extra in extras if extra is not None)

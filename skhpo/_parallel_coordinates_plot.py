@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._frames import _param_names, _unpack, row_status
 from ._json import to_python, value_label
-from ._matplotlib import added_beside, axes_or_new, fit_new_figure, pyplot
+from ._matplotlib import added_beside, axes_or_new, check_artist_kwargs, fit_new_figure, pyplot
 from ._persistence import stored_dimensions
 from ._plot_common import NO_SCORE_NOTE, _search_results, _select_metric
 from ._sensitivity_params import declared_range, declared_spaces, dimensions
@@ -310,6 +310,7 @@ class ParallelCoordinatesDisplay:
             With ``ax_``, ``figure_``, ``param_axes_``, ``lines_``,
             ``pruned_lines_``, ``failed_lines_`` and ``colorbar_``.
         """
+        check_artist_kwargs(kwargs, "ParallelCoordinatesDisplay")
         pyplot()  # without matplotlib, the ImportError that says how to install it
         from matplotlib.collections import LineCollection
         from matplotlib.colors import Normalize

@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 
 from ._frames import _unpack
-from ._matplotlib import axes_or_new, fit_new_figure, pyplot
+from ._matplotlib import axes_or_new, check_artist_kwargs, fit_new_figure, pyplot
 from ._persistence import stored_search_params
 
 _SCHEDULE_COLUMNS = ("bracket", "rung", "n_candidates", "n_resources")
@@ -231,6 +231,7 @@ class HyperbandScheduleDisplay:
         display : HyperbandScheduleDisplay
             With ``ax_``, ``figure_`` and ``bars_``.
         """
+        check_artist_kwargs(kwargs, "HyperbandScheduleDisplay")
         plt = pyplot()
         from matplotlib.patches import Patch
 

@@ -838,3 +838,14 @@ def test_a_plot_drawn_again_stays_in_a_constrained_layout(bayes):
     ParallelCoordinatesDisplay.from_search(bayes).plot(ax=axes[0])
     ParallelCoordinatesDisplay.from_search(bayes).plot(ax=axes[0])
     assert axes[0].get_in_layout()
+
+
+def test_a_figure_option_given_to_plot_is_refused_before_a_figure_is_made(bayes):
+    n_figures = len(plt.get_fignums())
+    for display in (ConvergenceDisplay.from_search(bayes),
+                    ParallelCoordinatesDisplay.from_search(bayes),
+                    HyperbandScheduleDisplay.from_schedule(hyperband_schedule(9))):
+        with pytest.raises(TypeError, match=r"takes no \['figsize'\]: make the figure with "
+                                            r"plt.subplots\(figsize=...\)"):
+            display.plot(figsize=(5, 3))
+    assert len(plt.get_fignums()) == n_figures
