@@ -26,6 +26,7 @@ import time
 import traceback
 import warnings
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,19 +190,23 @@ def _has_score(result):
 
 
 def _n_rows(value):
-    if isinstance(value, (str, bytes)):
+    """Rows of an array, a DataFrame or a sequence (a list, a UserList); None
+    for anything else (a scalar, a string, a dict)."""
+    if isinstance(value, (str, bytes, Mapping)):
         return None
     shape = getattr(value, "shape", None)
     if shape is not None:
         return shape[0] if len(shape) else None
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, Sequence) or (hasattr(value, "__len__")
+                                       and hasattr(value, "__getitem__")):
         return len(value)
     return None
 
 
 def _index_params(params, indices, n_samples):
     """Slice the per-sample entries of ``params`` (those of length n_samples)."""
-    return {key: _safe_indexing(value, indices) if _n_rows(value) == n_samples
+    return {key: _safe_indexing(value, indices)
+            if n_samples is not None and _n_rows(value) == n_samples
             else value for key, value in (params or {}).items()}
 
 
@@ -212,9 +217,7 @@ def check_sample_weight(sample_weight, X):
     if sample_weight is None or np.ndim(sample_weight) == 0:
         return  # a scalar weight, as scikit-learn's estimators accept
     n_weights, n_samples = len(sample_weight), _n_rows(X)
-    if n_samples is None:
-        n_samples = len(X)  # indexable, not an array or a list (a UserList)
-    if n_weights != n_samples:
+    if n_samples is not None and n_weights != n_samples:
         raise ValueError(
             f"sample_weight needs one entry per sample of X: got {n_weights} "
             f"entries for {n_samples} samples. Pass the weights of the rows of X, "

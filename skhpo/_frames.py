@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 
 from ._json import to_python, value_label
-from .space import int_beside_equal_float
+from .space import int_beside_equal_float, value_key
 
 #: cv_results_ keys that describe the budget of a candidate (successive
 #: halving's ``iter`` and ``n_resources``, Hyperband's ``bracket``).
@@ -223,32 +223,52 @@ def _param_column(values):
     setting (``max_depth=None``: no limit), so a
     column holding it is object and shows it, beside values that stay the
     ones ``set_params`` takes. Estimators and other objects are shown by
-    their label (class name, or ``__name__`` for functions and classes).
+    their label (class name, or ``__name__`` for functions and classes),
+    or by their repr where two different ones share a label. A parameter a
+    candidate does not have (another subspace's) is NaN.
     """
     shown = []
     for value in values:
         value = to_python(value)
         plain = (value is _MISSING or value is None
                  or isinstance(value, (bool, numbers.Number, str, list, tuple, dict)))
-        shown.append(value if plain else value_label(value))
-    if any(v is None for v in shown):
-        return pd.Series(_object_array([np.nan if v is _MISSING else v for v in shown]),
-                         dtype=object)
-    shown = [None if v is _MISSING else v for v in shown]
-    present = [v for v in shown if v is not None]
+        shown.append(value if plain else _Labelled(value))
+    # An object by its label, unless two different settings would share it
+    # (StandardScaler() and StandardScaler(with_mean=False)): then by repr.
+    labels = {}
+    for v in shown:
+        if isinstance(v, _Labelled):
+            labels.setdefault(value_label(v.value), set()).add(value_key(v.value))
+    shown = [(value_label(v.value) if len(labels[value_label(v.value)]) == 1
+              else value_key(v.value)) if isinstance(v, _Labelled) else v
+             for v in shown]
+    # A parameter a candidate does not have (another subspace's) is NaN in
+    # every dtype, never None, which is a setting.
+    present = [v for v in shown if v is not _MISSING]
     has_missing = len(present) < len(shown)
+    with_nan = [np.nan if v is _MISSING else v for v in shown]
+    if any(v is None for v in present):
+        return pd.Series(_object_array(with_nan), dtype=object)
     if present and all(isinstance(v, bool) for v in present):
-        return pd.Series(shown, dtype=object if has_missing else bool)
+        return pd.Series(_object_array(with_nan), dtype=object) if has_missing \
+            else pd.Series(shown, dtype=bool)
     if (present and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
                         for v in present) and not int_beside_equal_float(present)):
         if not has_missing and all(isinstance(v, numbers.Integral) for v in present):
             if all(-2**63 <= v < 2**63 for v in present):
                 return pd.Series(shown, dtype="int64")
             return pd.Series(_object_array(shown), dtype=object)  # Python's big ints
-        return pd.Series([np.nan if v is None else v for v in shown], dtype="float64")
+        return pd.Series(with_nan, dtype="float64")
     if present and all(isinstance(v, str) for v in present):
-        return pd.Series(shown)
-    return pd.Series(_object_array(shown), dtype=object)
+        return pd.Series(with_nan)
+    return pd.Series(_object_array(with_nan), dtype=object)
+
+
+class _Labelled:
+    """An object value, shown by its label (see _param_column)."""
+
+    def __init__(self, value):
+        self.value = value
 
 
 def _object_array(values):
@@ -282,7 +302,8 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
     search_or_results : fitted search, dict, DataFrame or SearchResults
     kind : {"wide", "long"}, default="wide"
         ``"wide"``: one row per candidate, indexed by the candidate's position
-        in ``cv_results_`` (index name ``"candidate"``), sorted by the rank of
+        in ``cv_results_`` (index name ``"candidate"``; for a DataFrame with
+        a unique integer index, such as a filtered one, that index), sorted by the rank of
         the primary metric (ties keep candidate order); for scikit-learn's
         halving searches, whose ranks mix budgets, the last iteration first,
         so the first row is ``best_index_``. ``"long"``: one row
@@ -328,7 +349,11 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
         only their mean and std, so they are NaN for its searches), the
         budget columns and ``status``. A split whose test scores are all NaN
         was not scored (Hyperband scores only some splits; a failed fit
-        scores NaN too) and has no row.
+        scores NaN too) and has no row. With a ``candidate_id`` (skhpo's
+        Hyperband), ``reused`` is True where a row repeats a split of its
+        candidate's earlier rung (over splits, a promoted candidate keeps
+        them: the same fit, not refitted); ``long[~long.reused]`` counts
+        each fit once and pivots by ``candidate_id`` and ``split``.
 
     Raises
     ------
@@ -374,6 +399,12 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
     primary = primary_metric(metrics, refit)
     params = list(cv_results["params"])
     n_candidates = len(params)
+    # A DataFrame keeps its rows' numbers (a filtered one too), so that the
+    # candidate index still matches best_index_ and the original rows.
+    index = getattr(search_or_results, "index", None)
+    positions = (np.asarray(index) if isinstance(search_or_results, pd.DataFrame)
+                 and index.is_unique and pd.api.types.is_integer_dtype(index)
+                 else np.arange(n_candidates))
     status = _status(cv_results, primary)
     budget = [key for key in BUDGET_KEYS + ID_KEYS if key in cv_results]
     subsets = [s for s in ("test", "train") if f"mean_{s}_{metrics[0]}" in cv_results]
@@ -392,7 +423,7 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
         time_columns = ["mean_fit_time", "std_fit_time", "mean_score_time",
                         "std_score_time"]
         other_columns = [c for c in score_columns + time_columns + budget if c in cv_results]
-        reserved = set(other_columns) | {"params", "status"}
+        reserved = set(other_columns) | {"params", "status", "candidate"}  # the index's name
     else:
         n_splits = _n_splits(cv_results)
         reserved = ({"candidate", "split", "fit_time", "score_time", "status"}
@@ -410,7 +441,7 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
             data[column] = pd.Series(_numeric(cv_results[column]))
         data["status"] = pd.Series(status)
         frame = pd.DataFrame(data)
-        frame.index = pd.RangeIndex(n_candidates, name="candidate")
+        frame.index = pd.Index(positions, name="candidate")
         rank_key = f"rank_test_{primary}"
         if rank_key in cv_results:
             rank = np.asarray(cv_results[rank_key])
@@ -424,14 +455,14 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
         # full budget first itself.)
         halving = "iter" in cv_results and "bracket" not in cv_results
         last_first = -np.asarray(cv_results["iter"]) if halving else np.zeros(n_candidates)
-        order = np.lexsort((np.arange(n_candidates), rank, last_first))
+        order = np.lexsort((positions, rank, last_first))
         return frame.iloc[order]
 
     # Long: repeat each candidate's columns once per split, then drop the
     # splits that were not scored.
     candidate = np.repeat(np.arange(n_candidates), n_splits)
     split = np.tile(np.arange(n_splits), n_candidates)
-    frame = pd.DataFrame({"candidate": candidate, "split": split})
+    frame = pd.DataFrame({"candidate": positions[candidate], "split": split})
     for column, series in data.items():
         frame[column] = series.iloc[candidate].reset_index(drop=True)
 
@@ -455,6 +486,22 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
         frame[key] = _numeric(cv_results[key])[candidate]
     frame["status"] = pd.Categorical(np.asarray(status)[candidate], categories=_STATUSES)
     scored = frame[test_columns].notna().any(axis=1).to_numpy()
-    return frame[scored].reset_index(drop=True)
+    frame = frame[scored].reset_index(drop=True)
+    if "candidate_id" in frame:
+        frame["reused"] = _reused_splits(frame, test_columns)
+    return frame
+
+
+def _reused_splits(frame, test_columns):
+    """Per long row: the same fit as an earlier row of its candidate (its
+    ``candidate_id``), as HyperbandSearchCV over splits keeps a promoted
+    candidate's splits: same split, same scores, same fit time."""
+    seen, reused = set(), []
+    columns = ["candidate_id", "split", "fit_time", *test_columns]
+    for row in frame[columns].itertuples(index=False):
+        key = tuple(repr(to_python(v)) for v in row)
+        reused.append(key in seen)
+        seen.add(key)
+    return np.asarray(reused, dtype=bool)
 
 

@@ -389,7 +389,9 @@ class HyperbandSearchCV(FoldSearchCV):
         ``sampler="random"``, the brackets, which do not depend on each
         other, run side by side: each bracket's next rung starts as soon as
         its last one is scored, while the other brackets' fits run, so no
-        worker waits idle for the slowest fit of a rung.
+        worker waits idle for the slowest fit of a rung. There is no
+        ``pre_dispatch`` (as in scikit-learn's halving searches): joblib
+        dispatches ``2 * n_jobs`` groups of fits ahead.
         ``sampler="bayes"`` learns from earlier brackets, so they always run
         one after another.
 

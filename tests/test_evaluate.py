@@ -846,3 +846,25 @@ def test_longest_first_takes_any_numbers_and_never_fails():
         warnings.simplefilter("error")
         assert longest_first(keys, params, {0: 5.0, 1: 0.1}) == keys  # 2 is like 0: slow
         assert longest_first(keys[::-1], params, {0: 5.0, 1: 0.1}) == keys
+
+
+def test_an_x_that_is_a_sequence_without_shape_gets_its_fit_params_sliced():
+    # A UserList X had no row count: sample_weight went unsliced to every fit
+    # (all failed) and a scalar fit parameter was sliced (the search crashed).
+    from collections import UserList
+
+    from skhpo import BayesSearchCV
+
+    class TakesVerbose(LogisticRegression):
+        def fit(self, X, y, sample_weight=None, verbose=False):
+            assert isinstance(verbose, bool)
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    rows = UserList(X.tolist())
+    search = BayesSearchCV(TakesVerbose(max_iter=300), {"C": [0.1, 1.0, 10.0]}, n_iter=3,
+                           cv=3, random_state=0)
+    search.fit(rows, y, sample_weight=np.ones(len(y)), verbose=True)
+    plain = BayesSearchCV(TakesVerbose(max_iter=300), {"C": [0.1, 1.0, 10.0]}, n_iter=3,
+                          cv=3, random_state=0).fit(X, y, sample_weight=np.ones(len(y)))
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"],
+                               plain.cv_results_["mean_test_score"])

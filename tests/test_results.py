@@ -820,3 +820,43 @@ def test_a_hand_edited_file_that_disagrees_with_itself_is_refused(tmp_path):
         path.write_text(json.dumps(changed))
         with pytest.raises(ResultsFormatError, match=match):
             load_results(path)
+
+
+def test_results_frame_for_pandas_users(tmp_path):
+    # From a review: a parameter another subspace has was shown as None (a
+    # setting) in bool and object columns; two settings of one estimator class
+    # shared a label, so groupby merged them; a filtered DataFrame lost its
+    # row numbers; Hyperband's long frame repeated reused fits unmarked.
+    from sklearn.model_selection import RepeatedStratifiedKFold
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skhpo import HyperbandSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    pipe = Pipeline([("sc", StandardScaler()), ("svc", SVC())])
+    grid = GridSearchCV(pipe, [{"svc__kernel": ["linear"]},
+                               {"svc__kernel": ["rbf"], "svc__shrinking": [True, False],
+                                "sc": [StandardScaler(), StandardScaler(with_mean=False)]}],
+                        cv=3).fit(X, y)
+    frame = results_frame(grid).sort_index()
+    linear = frame["svc__kernel"] == "linear"
+    assert frame.loc[linear, "svc__shrinking"].isna().all()
+    assert not any(v is None for v in frame["svc__shrinking"])
+    assert sorted(frame.loc[~linear, "sc"].unique()) == [
+        "StandardScaler()", "StandardScaler(with_mean=False)"]
+    table = pd.DataFrame(grid.cv_results_)
+    rbf = results_frame(table[table["param_svc__kernel"] == "rbf"])
+    assert sorted(rbf.index) == [1, 2, 3, 4]
+    assert results_frame(table).loc[2, "mean_test_score"] == grid.cv_results_[
+        "mean_test_score"][2]
+    search = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), {"max_depth": (1, 20)},
+                               cv=RepeatedStratifiedKFold(n_splits=3, n_repeats=3,
+                                                          random_state=0),
+                               random_state=0).fit(X, y)
+    long = results_frame(search, kind="long")
+    assert (~long["reused"]).sum() == search.n_fold_fits_ < len(long)
+    fits = long[~long["reused"]]
+    assert not fits.duplicated(["candidate_id", "split"]).any()
