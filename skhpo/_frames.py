@@ -325,7 +325,8 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
           values and for a parameter set to ``None`` somewhere (shown as
           ``None``, as in ``pd.DataFrame(search.cv_results_)``). An
           estimator, function or class value is shown by its class name or
-          ``__name__``;
+          ``__name__``, or by its repr where two different values of the
+          column share that name;
         * ``params``: the candidate's parameter dict, objects included (after
           :func:`load_results`, non-JSON values are :class:`StoredValue`
           placeholders);
