@@ -217,7 +217,7 @@ def _param_column(values):
 
     bool when all present values are booleans (object if some are missing);
     int64 when all are integers; float64 when all are numbers (a missing
-    value becomes NaN); the pandas string dtype for strings; object
+    value becomes NaN); pandas' default for strings (object on pandas 2, str on 3); object
     otherwise, and for ``1`` beside ``1.0`` (two settings of
     ``max_features`` that a float column would merge). ``None`` is a
     setting (``max_depth=None``: no limit), so a
