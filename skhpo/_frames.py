@@ -217,8 +217,8 @@ def _param_column(values):
 
     bool when all present values are booleans (object if some are missing);
     int64 when all are integers; float64 when all are numbers (a missing
-    value becomes NaN); pandas' default for strings (object on pandas 2, str on 3); object
-    otherwise, and for ``1`` beside ``1.0`` (two settings of
+    value becomes NaN); pandas' default for strings (object on pandas 2,
+    str on 3); object otherwise, and for ``1`` beside ``1.0`` (two settings of
     ``max_features`` that a float column would merge). ``None`` is a
     setting (``max_depth=None``: no limit), so a
     column holding it is object and shows it, beside values that stay the
@@ -303,8 +303,9 @@ def results_frame(search_or_results, kind="wide", *, splits=False):
     kind : {"wide", "long"}, default="wide"
         ``"wide"``: one row per candidate, indexed by the candidate's position
         in ``cv_results_`` (index name ``"candidate"``; for a DataFrame with
-        a unique integer index, such as a filtered one, that index), sorted by the rank of
-        the primary metric (ties keep candidate order); for scikit-learn's
+        a unique integer index, such as a filtered one, that index), sorted
+        by the rank of the primary metric (ties keep candidate order); for
+        scikit-learn's
         halving searches, whose ranks mix budgets, the last iteration first,
         so the first row is ``best_index_``. ``"long"``: one row
         per (candidate, split) that was scored, in candidate then split order.
