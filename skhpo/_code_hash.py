@@ -40,8 +40,16 @@ class _CodeHasher(NumpyHasher):
         self._seen = set()  # functions being hashed, against recursion
 
     def save(self, obj):
-        if isinstance(obj, types.FunctionType) and _written_by_user(obj):
-            obj = self._identity(obj)
+        if isinstance(obj, types.FunctionType):
+            # A library decorator's wrapper (functools.wraps) of the user's
+            # function: the user's function is what it runs. (A library's
+            # wrapper of its own function stays as pickle writes it.)
+            inner = obj
+            while not _written_by_user(inner) and isinstance(
+                    getattr(inner, "__wrapped__", None), types.FunctionType):
+                inner = inner.__wrapped__
+            if _written_by_user(inner):
+                obj = self._identity(inner)
         elif type(obj) is frozenset:  # pickled in hash order, which varies by process
             obj = ("frozenset", tuple(sorted(map(repr, obj))))
         super().save(obj)
@@ -66,9 +74,13 @@ class _CodeHasher(NumpyHasher):
                  if isinstance(func.__globals__.get(name), types.FunctionType)
                  and func.__globals__[name].__module__ == func.__module__
                  and _written_by_user(func.__globals__[name])}
+        # The module's constants it reads (THRESHOLD = 0.5): numbers, strings
+        # and tuples of them, which an edit changes.
+        constants = {name: func.__globals__[name] for name in sorted(names)
+                     if name in func.__globals__ and _is_constant(func.__globals__[name])}
         return ("function", func.__qualname__, _code_identity(func.__code__),
                 func.__defaults__, func.__kwdefaults__, tuple(cells),
-                sorted(calls.items()))
+                sorted(calls.items()), sorted(constants.items()))
 
 
 _LIBRARY_DIRS = tuple(os.path.realpath(path) for path in {
@@ -87,6 +99,12 @@ def _written_by_user(func):
     parts = path.split(os.sep)
     return not (any(path.startswith(directory + os.sep) for directory in _LIBRARY_DIRS)
                 or "site-packages" in parts or "dist-packages" in parts)
+
+
+def _is_constant(value):
+    if isinstance(value, tuple):
+        return all(map(_is_constant, value))
+    return value is None or isinstance(value, (bool, int, float, complex, str, bytes))
 
 
 def _names(code):

@@ -322,6 +322,8 @@ class ConvergenceDisplay:
                 f"plot(x='iteration'), or pass a search's complete cv_results_ "
                 f"(every scikit-learn and skhpo search records them).")
         plt = pyplot()
+        from matplotlib.ticker import MaxNLocator
+
         created = ax is None
         if ax is None:
             # No layout engine (see _matplotlib.axes_or_new); one tight pass below.
@@ -412,6 +414,8 @@ class ConvergenceDisplay:
             setattr(self.lines_[panel], _CURVE, True)
             axis.set_xlabel("iteration (order in cv_results_)" if panel == "iteration"
                             else "summed fit + score time (s), not wall time")
+            if panel == "iteration":  # no iteration 2.5
+                axis.xaxis.set_major_locator(MaxNLocator(integer=True))
             self.points_[panel] = points
         axes[0].set_ylabel(f"mean test {self.metric}")
         if not np.isfinite(score).any():

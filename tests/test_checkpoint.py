@@ -626,3 +626,32 @@ def test_a_helper_called_from_nested_code_is_part_of_the_hash(monkeypatch):
     edited.__qualname__ = edited.__name__ = "helper_one"
     monkeypatch.setitem(scorer.__globals__, "helper_one", edited)
     assert code_hash([scorer]) != before
+
+
+THRESHOLD = 0.5
+
+
+def thresholded(y_true, y_score):
+    return float(np.mean((y_score > THRESHOLD) == y_true))
+
+
+def test_a_constant_the_function_reads_and_a_library_wrapper_are_seen(monkeypatch):
+    import functools
+
+    from skhpo._code_hash import code_hash
+
+    before = code_hash([thresholded])
+    monkeypatch.setattr(sys.modules[__name__], "THRESHOLD", 0.7)
+    assert code_hash([thresholded]) != before  # an edited module constant
+
+    # A library decorator's wrapper (singledispatch's, in the standard
+    # library, hashed by name) runs the user's function: that is hashed by code.
+    def user(x):
+        return x + 1
+
+    first = code_hash([functools.singledispatch(user)])
+
+    def user(x):  # noqa: F811 (the same name, another body)
+        return x + 2
+
+    assert code_hash([functools.singledispatch(user)]) != first

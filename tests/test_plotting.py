@@ -849,3 +849,9 @@ def test_a_figure_option_given_to_plot_is_refused_before_a_figure_is_made(bayes)
                                             r"plt.subplots\(figsize=...\)"):
             display.plot(figsize=(5, 3))
     assert len(plt.get_fignums()) == n_figures
+
+
+def test_the_iteration_axis_has_whole_ticks(bayes):
+    display = ConvergenceDisplay.from_search(bayes).plot(x="iteration")
+    ticks = display.ax_.get_xticks()
+    assert len(ticks) > 1 and all(float(t).is_integer() for t in ticks)
