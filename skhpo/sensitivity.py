@@ -475,9 +475,9 @@ def _mean_score_noise(splits):
     return float(np.sum(residual**2) / df / k), df
 
 
-def _fold_noise_share(results, metric, rows):
-    """Share of the variance of the mean scores that is fold noise."""
-    splits = _split_scores(results, metric, rows)
+def _fold_noise_share(splits):
+    """Share of the variance of the mean scores (of the trials x splits
+    ``splits``, or None) that is fold noise."""
     noise, _ = _mean_score_noise(splits)
     if not np.isfinite(noise):
         return np.nan
@@ -724,6 +724,7 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
         raise ValueError(f"Every analysed trial{where} has the same score, so no "
                          f"parameter explains anything.")
 
+    splits = _split_scores(results, metric, rows)  # for the grid and the noise share
     grid = complete_grid(X)
     others = _varying_elsewhere(dicts, rows, names)
     if grid is not None and others:
@@ -733,7 +734,7 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
                      f"vary across these trials: a forest is fitted, not the grid's means.")
         grid = None
     if grid is not None:
-        full, boot = _grid_fits(grid, y, _split_scores(results, metric, rows),
+        full, boot = _grid_fits(grid, y, splits,
                                 n_bootstrap, rng, notes)
     else:
         # The forests draw rows by position: fitted on one canonical order,
@@ -760,7 +761,7 @@ def sensitivity_report(search_or_results, *, metric=None, params=None,
         "unexplained_share": float(np.clip(1 - full.oob_r2, 0, 1)),
         "higher_order_share": float(max(0.0, 1 - full.main.sum()
                                         - np.triu(full.pairs, 1).sum())),
-        "fold_noise_share": _fold_noise_share(results, metric, rows),
+        "fold_noise_share": _fold_noise_share(splits),
         "warnings": notes,
     }
     return report
