@@ -8,7 +8,8 @@ Pickling by value (cloudpickle) writes the code with its file name and line
 numbers: a comment added above a lambda, or the script run under another
 name, refused a journal that nothing had changed. Here a function is hashed
 by its bytecode, constants, names, defaults, closure and the same-module
-functions it calls, and by nothing about where it sits.
+functions and constants it uses (through a library decorator's wrapper),
+and by nothing about where it sits.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def code_hash(value):
 class _CodeHasher(NumpyHasher):
     def __init__(self):
         super().__init__(hash_name="md5")
-        self._seen = set()  # functions being hashed, against recursion
+        self._seen = set()  # functions already hashed once, against recursion
 
     def save(self, obj):
         if isinstance(obj, types.FunctionType):

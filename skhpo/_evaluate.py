@@ -606,6 +606,8 @@ class FoldEvaluator:
         # Seconds per fit (fit + score), appended as results are stored; read
         # by joblib's dispatching thread to size groups (see _group_size).
         self._durations = []
+        # Candidate id -> (seconds, fits) so far, for ordering fits (see _start).
+        self._candidate_seconds = {}
         self.params = {}
         self._in_flight = set()
         self._counter = _Counter()
@@ -627,9 +629,13 @@ class FoldEvaluator:
         self._journal = journal
 
     def _keep(self, result):
-        """Store a result, and its time for sizing later groups."""
+        """Store a result, and its time for sizing later groups and ordering
+        later fits."""
         self.store[(result.candidate_id, result.split_index, result.resource)] = result
-        self._durations.append(result.fit_time + result.score_time)
+        seconds = result.fit_time + result.score_time
+        self._durations.append(seconds)
+        total, n = self._candidate_seconds.get(result.candidate_id, (0.0, 0))
+        self._candidate_seconds[result.candidate_id] = (total + seconds, n + 1)
         return result
 
     @property
@@ -706,10 +712,7 @@ class FoldEvaluator:
 
     def _candidate_durations(self):
         """Candidate id -> mean seconds per fit so far (fit and score)."""
-        times = {}
-        for (cid, _, _), result in self.store.items():
-            times.setdefault(cid, []).append(result.fit_time + result.score_time)
-        return {cid: float(np.mean(t)) for cid, t in times.items()}
+        return {cid: total / n for cid, (total, n) in self._candidate_seconds.items()}
 
     def _group_size(self, n_left, n_workers):
         """How many of the ``n_left`` tasks to send in the next joblib call.
