@@ -267,7 +267,7 @@ def check_robustness(
                          else "the estimator has no random_state to set")
         cv_why = ("vary excludes 'cv'" if "cv" not in vary
                   else f"the splitter {base_cv!r} cannot be reshuffled")
-        splitter_fix = ("" if "TimeSeries" in type(base_cv).__name__  # order matters
+        splitter_fix = ("" if _keeps_time_order(base_cv)
                         else "a splitter that shuffles (e.g. KFold) or ")
         warn(
             f"The seeds cannot change any score: {estimator_why} and {cv_why}. "
@@ -971,11 +971,15 @@ def _check_splits_left(n_splits, search_cv):
         )
 
 
+def _keeps_time_order(cv):
+    return "TimeSeries" in type(cv).__name__
+
+
 def _can_reshuffle(cv):
     name = type(cv).__name__
     # A group splitter with a random_state reshuffles whole groups (GroupKFold
     # has one since scikit-learn 1.6).
-    if "TimeSeries" in name:
+    if _keeps_time_order(cv):
         return False, f"The splitter {name} keeps time order and is not reshuffled"
     if not hasattr(cv, "random_state"):
         return False, f"The splitter {name} has no random_state and cannot be reshuffled"
