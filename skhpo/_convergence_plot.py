@@ -357,7 +357,7 @@ class ConvergenceDisplay:
         }
         budget = ("" if self.full_budget is None else
                   f" (full budget, n_resources={self.full_budget})"
-                  if getattr(self, "planned_budget", None) is None else
+                  if self.planned_budget is None else
                   f" (largest budget reached, n_resources={self.full_budget} of "
                   f"{self.planned_budget})")
         labels = {

@@ -233,15 +233,8 @@ def _param_column(values):
         plain = (value is _MISSING or value is None
                  or isinstance(value, (bool, numbers.Number, str, list, tuple, dict)))
         shown.append(value if plain else _Labelled(value))
-    # An object by its label, unless two different settings would share it
-    # (StandardScaler() and StandardScaler(with_mean=False)): then by repr.
-    labels = {}
-    for v in shown:
-        if isinstance(v, _Labelled):
-            labels.setdefault(value_label(v.value), set()).add(value_key(v.value))
-    shown = [(value_label(v.value) if len(labels[value_label(v.value)]) == 1
-              else value_key(v.value)) if isinstance(v, _Labelled) else v
-             for v in shown]
+    labels = iter(distinct_labels([v.value for v in shown if isinstance(v, _Labelled)]))
+    shown = [next(labels) if isinstance(v, _Labelled) else v for v in shown]
     # A parameter a candidate does not have (another subspace's) is NaN in
     # every dtype, never None, which is a setting.
     present = [v for v in shown if v is not _MISSING]
@@ -262,6 +255,36 @@ def _param_column(values):
     if present and all(isinstance(v, str) for v in present):
         return pd.Series(with_nan)
     return pd.Series(_object_array(with_nan), dtype=object)
+
+
+def distinct_labels(values, label=value_label):
+    """Each value's ``label`` (an estimator's class name), or its repr
+    (without memory addresses) where different values share that label
+    (``StandardScaler()`` and ``StandardScaler(with_mean=False)``).
+
+    Examples
+    --------
+    >>> from sklearn.preprocessing import MinMaxScaler, StandardScaler
+    >>> from skhpo._frames import distinct_labels
+    >>> distinct_labels([StandardScaler(), MinMaxScaler(), StandardScaler(with_mean=False)])
+    ['StandardScaler()', 'MinMaxScaler', 'StandardScaler(with_mean=False)']
+    """
+    def full(value):
+        return value_key(to_python(value))
+
+    reprs = {}
+    for value in values:
+        reprs.setdefault(label(value), set()).add(full(value))
+    return [label(v) if len(reprs[label(v)]) == 1 else full(v) for v in values]
+
+
+def metric_from_column(metric, available):
+    """``metric``, or the metric a column name ``mean_test_<m>`` names when
+    ``metric`` itself is not one of ``available``."""
+    if isinstance(metric, str) and metric not in available \
+            and metric.startswith("mean_test_"):
+        return metric[len("mean_test_"):]
+    return metric
 
 
 class _Labelled:

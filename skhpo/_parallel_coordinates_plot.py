@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ._frames import _param_names, _unpack, row_status
+from ._frames import _param_names, _unpack, distinct_labels, row_status
 from ._json import to_python, value_label
 from ._matplotlib import added_beside, axes_or_new, check_artist_kwargs, fit_new_figure, pyplot
 from ._persistence import stored_dimensions
@@ -46,14 +46,6 @@ def _level_order(value):
     return (1, 0.0, "") if value is None else (2, 0.0, _level_label(value))
 
 
-def _unique_labels(values):
-    """Short labels (an estimator's class name), or the full repr for those
-    whose short label another level shares."""
-    short = [_level_label(v) for v in values]
-    return [label if short.count(label) == 1 else _level_key(v)
-            for label, v in zip(short, values)]
-
-
 def _numeric_bounds(dim):
     """The declared (low, high) of a numeric dimension, or None."""
     spec = declared_range(dim)
@@ -77,7 +69,7 @@ def _axis(name, values, dim):
         extra = {_level_key(v): v for v in present if _level_key(v) not in keys}
         keys += sorted(extra, key=lambda k: _level_order(extra[k]))
         values_by_key = {**extra, **{_level_key(v): v for v in declared}}
-        levels = _unique_labels([values_by_key[k] for k in keys])
+        levels = distinct_labels([values_by_key[k] for k in keys], _level_label)
         index = {key: i for i, key in enumerate(keys)}
         codes = np.array([np.nan if v is _MISSING else index[_level_key(v)]
                           for v in values], dtype=float)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._frames import _metrics, _unpack, primary_metric
+from ._frames import _metrics, _unpack, metric_from_column, primary_metric
 
 
 # Written across a plot whose trials all failed, in place of a score scale.
@@ -31,9 +31,7 @@ def _select_metric(cv_results, refit, metric):
     if metric is None:
         # The refit metric when refit names one, else "score", else the first.
         return primary_metric(metrics, refit)
-    if isinstance(metric, str) and metric not in metrics \
-            and metric.startswith("mean_test_"):
-        metric = metric[len("mean_test_"):]  # the column's name
+    metric = metric_from_column(metric, metrics)
     if metric not in metrics:
         raise ValueError(
             f"metric={metric!r} is not a metric of these results: they hold "

@@ -24,7 +24,7 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.utils import check_random_state
 
 from . import _fanova
-from ._frames import check_params_are_dicts, results_of
+from ._frames import check_params_are_dicts, metric_from_column, results_of
 from ._grid_anova import GridDecomposition, complete_grid, grid_table
 from ._persistence import stored_dimensions, stored_scales
 from ._sensitivity_params import _label, _Param, declared_spaces, dimensions
@@ -118,9 +118,7 @@ def _select_metric(results, metric, refit):
                 f"The search scored several metrics {available}; choose one "
                 f"with metric=..., e.g. metric={available[0]!r}."
             )
-    if isinstance(metric, str) and metric not in available \
-            and metric.startswith("mean_test_"):
-        metric = metric[len("mean_test_"):]  # the column's name
+    metric = metric_from_column(metric, available)
     if metric not in available:
         raise ValueError(
             f"metric={metric!r} is not in the results: they hold "
