@@ -100,8 +100,8 @@ def readable_setup(search, evaluator=None):
     for name, value in _compared_params(search).items():
         simple = value is None or isinstance(value, (bool, numbers.Number, str))
         # An estimator's repr shows the parameters set; a space is shown when
-        # short. (A warm start's results would not read.)
-        # (value_key: a repr without memory addresses.)
+        # short (a warm start's results would not read). value_key: the repr
+        # without memory addresses, which differ from process to process.
         if simple or hasattr(value, "get_params") or (
                 name in ("search_spaces", "param_distributions")
                 and len(value_key(value)) <= 300):
